@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# ci-launcher build driver. Subcommands: deps build test publish demo rpm bench clean.
+# Everything a fresh Debian machine needs is installed by 'deps' (as root) or named (otherwise).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+DIST="$ROOT/dist"
+ART="$ROOT/artifacts"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages: what each is for.
+#   gcc, libc6-dev      native/ C parts and the NativeAOT link step
+#   zlib1g-dev          NativeAOT links against zlib
+#   libpam0g-dev        pam_ci_launcher.so
+#   pamtester           PAM tests
+#   libpam-wrapper      PAM tests without touching /etc/pam.d
+#   libnss-wrapper      demo and tests: fixture passwd/group without real accounts
+#   openssh-server, sshpass, openssh-client   ssh login test against a loopback sshd
+#   rpm                 ./build.sh rpm (rpmbuild)
+#   cpio                RPM content tests
+#   openssl             benchmark baseline (openssl speed)
+APT_PACKAGES=(gcc libc6-dev zlib1g-dev libpam0g-dev pamtester libpam-wrapper libnss-wrapper openssh-server openssh-client sshpass rpm cpio openssl procps util-linux passwd)
+
+missing_packages() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+    done
+}
+
+cmd_deps() {
+    local want=("${APT_PACKAGES[@]}" "$@")
+    local missing
+    missing=$(missing_packages "${want[@]}" | tr '\n' ' ')
+    if [ -z "${missing// /}" ]; then
+        log "deps: all present"
+        return 0
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        die "missing Debian packages: $missing -- install them with: sudo apt-get install -y $missing"
+    fi
+    log "deps: installing $missing"
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+cmd_build() {
+    dotnet build "$ROOT/Launcher.sln" -c Release -nologo -clp:ErrorsOnly
+}
+
+# Compiler flags for every shipped C object: stack protector, fortify, PIE, full RELRO, no exec stack.
+HARDEN_CFLAGS=(-O2 -Wall -Wextra -Werror -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -fstack-clash-protection -fcf-protection)
+HARDEN_LDFLAGS=(-pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack)
+
+# Where the installed wrapper finds the AOT binary. Fixed at build time; tests override it.
+SUID_TARGET=${CI_LAUNCHER_SUID_TARGET:-/usr/bin/ci-launcher}
+
+build_native() {
+    mkdir -p "$DIST"
+    if [ -f native/ci-launcher-suid.c ]; then
+        gcc "${HARDEN_CFLAGS[@]}" -DCI_LAUNCHER_PATH="\"$SUID_TARGET\"" -o "$DIST/ci-launcher-suid" native/ci-launcher-suid.c "${HARDEN_LDFLAGS[@]}"
+    fi
+    if [ -f native/pam_ci_launcher.c ]; then
+        gcc "${HARDEN_CFLAGS[@]/-fPIE/-fPIC}" -shared -o "$DIST/pam_ci_launcher.so" native/pam_ci_launcher.c \
+            -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack -Wl,-soname,pam_ci_launcher.so -lpam -ldl
+    fi
+}
+
+cmd_publish() {
+    cmd_deps >/dev/null
+    mkdir -p "$DIST"
+    log "publish: ci-launcher (native AOT)"
+    dotnet publish "$ROOT/src/Launcher.Cli/Launcher.Cli.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/cli" >/dev/null
+    install -m 0755 "$ART/publish/cli/ci-launcher" "$DIST/ci-launcher"
+    if [ -f "$ROOT/src/Launcher.Pam/Launcher.Pam.csproj" ]; then
+        log "publish: libci-launcher-pam.so (native AOT shared library)"
+        dotnet publish "$ROOT/src/Launcher.Pam/Launcher.Pam.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/pam" >/dev/null
+        install -m 0755 "$ART/publish/pam/libci-launcher-pam.so" "$DIST/libci-launcher-pam.so"
+    fi
+    log "publish: native C parts"
+    build_native
+    ls -l "$DIST" >&2
+}
+
+# Runs every test project; prints one closing line 'N passed, N failed'.
+cmd_test() {
+    cmd_deps
+    cmd_publish
+    local results="$ART/test-results"
+    rm -rf "$results"
+    mkdir -p "$results"
+    dotnet build "$ROOT/Launcher.sln" -c Release -nologo -clp:ErrorsOnly >/dev/null
+    local status=0 project name
+    for project in tests/*.Tests/*.csproj; do
+        name=$(basename "$project" .csproj)
+        log "test: $name"
+        CI_LAUNCHER_DIST="$DIST" CI_LAUNCHER_REPO="$ROOT" \
+            dotnet test "$project" -c Release --no-build -nologo \
+            --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+            --results-directory "$results" || status=1
+    done
+    local passed=0 failed=0 skipped=0 trx counters
+    for trx in "$results"/*.trx; do
+        [ -f "$trx" ] || continue
+        counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+        passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+        failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+        skipped=$((skipped + $(sed -E 's/.* notExecuted="([0-9]+)".*/\1/' <<<"$counters")))
+    done
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        failed=1   # a project that did not run (build or host crash) counts as a failure
+    fi
+    echo "$passed passed, $failed failed, $skipped skipped"
+    [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
+}
+
+cmd_demo() {
+    cmd_deps >/dev/null
+    [ -x "$DIST/ci-launcher" ] || cmd_publish
+    dotnet build "$ROOT/tests/Launcher.TestIssuer" -c Release -nologo -clp:ErrorsOnly -o "$ART/test-issuer" >/dev/null
+    exec bash "$ROOT/tests/demo.sh" "$DIST/ci-launcher" "$ART/test-issuer/test-issuer"
+}
+
+cmd_clean() {
+    rm -rf "$DIST" "$ART" "$ROOT/.demo"
+    find "$ROOT/src" "$ROOT/tests" "$ROOT/bench" -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
+}
+
+case "${1:-}" in
+    deps) shift; cmd_deps "$@" ;;
+    build) cmd_build ;;
+    test) cmd_test ;;
+    publish) cmd_publish ;;
+    demo) cmd_demo ;;
+    clean) cmd_clean ;;
+    rpm|bench)
+        if [ -f "$ROOT/packaging/build-$1.sh" ]; then exec bash "$ROOT/packaging/build-$1.sh"; fi
+        die "'$1' is not available yet" ;;
+    *) echo "usage: ./build.sh deps|build|test|publish|demo|rpm|bench|clean" >&2; exit 2 ;;
+esac

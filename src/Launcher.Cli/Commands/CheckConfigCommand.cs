@@ -1,0 +1,53 @@
+using Launcher.Core.Tokens;
+using Launcher.Posix.Files;
+
+namespace Launcher.Cli.Commands;
+
+/// <summary><c>check-config</c>: like <c>sshd -t</c>. Exit 0 when the config and every key set load, 2 otherwise.</summary>
+public static class CheckConfigCommand
+{
+    public static int Run(IReadOnlyList<string> argv)
+    {
+        var args = CliArgs.Parse(argv, new HashSet<string> { "config" }, new HashSet<string>());
+        if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
+        var site = Site.Load(args.Get("config"));
+        if (site is null) return ExitCodes.UsageOrConfig;
+
+        foreach (var warning in site.Config.Warnings)
+            Console.Error.WriteLine($"ci-launcher: warning: {warning}");
+
+        bool ok = true;
+        var keySource = new Launcher.Posix.Keys.JwksFileKeySource(Launcher.Posix.ProcessIdentity.IsPrivileged);
+        foreach (var issuer in site.Config.Issuers)
+        {
+            var keys = keySource.GetKeys(issuer, out TokenFailure? failure);
+            if (keys is null)
+            {
+                // Right after installation the key set does not exist until the first refresh: warn.
+                // A key set that exists but is unreadable, untrusted or unusable is an error.
+                if (failure!.Reason == Launcher.Core.Authorization.Reasons.JwksUnavailable && !File.Exists(issuer.JwksFile))
+                {
+                    Console.Error.WriteLine($"ci-launcher: warning: {failure.Reason}: {failure.Message}");
+                    continue;
+                }
+                Console.Error.WriteLine($"ci-launcher: {failure.Reason}: {failure.Message}");
+                ok = false;
+                continue;
+            }
+            Console.Out.WriteLine($"issuer '{issuer.Name}': {keys.Keys.Count} signing key(s) in {issuer.JwksFile} ({string.Join(", ", keys.Keys.Select(k => k.KeyId))})");
+            foreach (var skipped in keys.Skipped)
+                Console.Error.WriteLine($"ci-launcher: warning: issuer '{issuer.Name}': ignored {skipped}");
+        }
+        if (site.Config.Audit.File.Length > 0)
+        {
+            string? dir = Path.GetDirectoryName(site.Config.Audit.File);
+            if (dir is not null && !Directory.Exists(dir))
+            {
+                Console.Error.WriteLine($"ci-launcher: audit.unavailable: audit.file directory {dir} does not exist");
+                ok = false;
+            }
+        }
+        Console.Out.WriteLine(ok ? $"{site.Config.Path}: configuration OK ({site.Config.Issuers.Count} issuer(s), {site.Config.Rules.Count} rule(s))" : $"{site.Config.Path}: configuration has problems (see above)");
+        return ok ? 0 : ExitCodes.UsageOrConfig;
+    }
+}

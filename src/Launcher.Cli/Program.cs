@@ -1,0 +1,80 @@
+using Launcher.Cli.Commands;
+using Launcher.Posix;
+
+namespace Launcher.Cli
+{
+    public static class CommandLine
+    {
+        public static string Version =>
+            typeof(CommandLine).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+        /// <summary>Command name to handler. Every command of DESIGN.md is registered here and nowhere else.</summary>
+        private static readonly Dictionary<string, Func<IReadOnlyList<string>, int>> Commands = new(StringComparer.Ordinal)
+        {
+            ["validate"] = a => ValidateCommand.Run(a, explain: false),
+            ["explain"] = a => ValidateCommand.Run(a, explain: true),
+            ["check-config"] = CheckConfigCommand.Run,
+        };
+
+        public static int Main(string[] args) => Dispatch(args);
+
+        public static int Dispatch(string[] args)
+        {
+            // The runtime has already read DOTNET_* by now; a set-id process that still sees them was
+            // started around ci-launcher-suid, and must not go on to act on a caller's behalf.
+            if (ProcessIdentity.IsSetId && ProcessIdentity.DangerousEnvironment() is { Count: > 0 } bad)
+            {
+                Console.Error.WriteLine($"ci-launcher: env.untrusted: running set-id with {string.Join(", ", bad)} in the environment; start it through ci-launcher-suid, which clears them");
+                return ExitCodes.UsageOrConfig;
+            }
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                Usage(args.Length == 0 ? Console.Error : Console.Out);
+                return args.Length == 0 ? ExitCodes.UsageOrConfig : 0;
+            }
+            if (args[0] is "--version" or "version")
+            {
+                Console.Out.WriteLine($"ci-launcher {Version}");
+                return 0;
+            }
+            if (!Commands.TryGetValue(args[0], out var command))
+            {
+                Console.Error.WriteLine($"ci-launcher: unknown command '{args[0]}'; run 'ci-launcher --help' for the list");
+                return ExitCodes.UsageOrConfig;
+            }
+            try
+            {
+                return command(args[1..]);
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine($"ci-launcher {args[0]}: {e.Message} (see 'ci-launcher --help')");
+                return ExitCodes.UsageOrConfig;
+            }
+            catch (Exception e)
+            {
+                // A bug, not a decision: one line, no stack trace, and nothing was granted.
+                Console.Error.WriteLine($"ci-launcher: internal.error: {e.GetType().Name}: {e.Message}");
+                return ExitCodes.UsageOrConfig;
+            }
+        }
+
+        private static void Usage(TextWriter w)
+        {
+            w.WriteLine($"""
+                ci-launcher {Version} - run CI jobs as the Unix user their signed token maps to
+
+                usage: ci-launcher COMMAND [OPTIONS]
+
+                  validate --config FILE --token-file FILE|- [--json]   verify token, policy, account (exit 0/1/2)
+                  explain  --config FILE --token-file FILE|-            the same, as a trace of every check
+                  check-config [--config FILE]                          check the configuration and key sets
+                  --version                                             print the version
+
+                Exit codes: 0 allowed, 1 denied, 2 usage or configuration error.
+                See ci-launcher(8) and ci-launcher.yaml(5).
+                """);
+        }
+    }
+}

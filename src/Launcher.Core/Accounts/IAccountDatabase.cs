@@ -1,0 +1,15 @@
+namespace Launcher.Core.Accounts;
+
+/// <summary>
+/// The user database. Launcher.Posix implements it with getpwnam_r/getgrouplist; unit tests use
+/// fixture passwd/group data. Core never touches the system directly.
+/// </summary>
+public interface IAccountDatabase
+{
+    AccountLookup Lookup(string name);
+
+    /// <summary>Login shells listed in /etc/shells.</summary>
+    IReadOnlySet<string> SystemShells();
+
+    ShadowState Shadow(string name);
+}

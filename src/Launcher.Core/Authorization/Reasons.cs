@@ -1,0 +1,54 @@
+namespace Launcher.Core.Authorization;
+
+/// <summary>
+/// Stable reason codes. They appear in audit records, syslog, <c>validate --json</c>, PAM logs
+/// and the README's troubleshooting table: rename none of them.
+/// </summary>
+public static class Reasons
+{
+    public const string Ok = "ok";
+
+    // The token itself.
+    public const string TokenMissing = "token.missing";
+    public const string TokenTooLarge = "token.too_large";
+    public const string TokenMalformed = "token.malformed";
+    public const string TokenEncrypted = "token.encrypted";
+    public const string TokenCrit = "token.crit";
+    public const string TokenUnsigned = "token.unsigned";
+    public const string TokenAlgorithm = "token.algorithm";
+    public const string TokenIssuer = "token.issuer";
+    public const string TokenUnknownKid = "token.unknown_kid";
+    public const string TokenBadSignature = "token.bad_signature";
+    public const string TokenAudience = "token.audience";
+    public const string TokenExpired = "token.expired";
+    public const string TokenNotYetValid = "token.not_yet_valid";
+    public const string TokenIssuedInFuture = "token.iat_future";
+    public const string TokenTooOld = "token.too_old";
+    public const string TokenMissingClaim = "token.missing_claim";
+
+    // Site trouble: not the job's fault.
+    public const string ConfigInvalid = "config.invalid";
+    public const string ConfigUntrusted = "config.untrusted";
+    public const string JwksUnavailable = "jwks.unavailable";
+    public const string JwksInvalid = "jwks.invalid";
+    public const string AuditUnavailable = "audit.unavailable";
+
+    // Policy.
+    public const string PolicyNoMatch = "policy.no_match";
+    public const string PolicyDenied = "policy.denied";
+    public const string PolicyRunAsClaim = "policy.run_as_claim";
+    public const string PolicyRunAsInvalid = "policy.run_as_invalid";
+
+    // Account.
+    public const string AccountNotFound = "account.not_found";
+    public const string AccountRoot = "account.root";
+    public const string AccountUidBelowMin = "account.uid_below_min";
+    public const string AccountGidBelowMin = "account.gid_below_min";
+    public const string AccountDeniedUser = "account.denied_user";
+    public const string AccountNotAllowedUser = "account.not_allowed_user";
+    public const string AccountGroup = "account.group";
+    public const string AccountShell = "account.shell";
+    public const string AccountLocked = "account.locked";
+    public const string AccountExpired = "account.expired";
+    public const string AccountLookupFailed = "account.lookup_failed";
+}

@@ -1,0 +1,10 @@
+namespace Launcher.Core.Config;
+
+/// <summary>The whole of /etc/ci-launcher/config.yaml, as deserialized (before semantic validation).</summary>
+public sealed class LauncherConfig
+{
+    public List<IssuerConfig> Issuers { get; set; } = [];
+    public PolicyConfig Policy { get; set; } = new();
+    public AccountsConfig Accounts { get; set; } = new();
+    public AuditConfig Audit { get; set; } = new();
+}

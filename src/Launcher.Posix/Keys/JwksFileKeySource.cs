@@ -1,0 +1,51 @@
+using Launcher.Core.Authorization;
+using Launcher.Core.Config;
+using Launcher.Core.Tokens;
+using Launcher.Posix.Files;
+
+namespace Launcher.Posix.Keys;
+
+/// <summary>
+/// Reads each issuer's jwks_file (trusted-file rules apply when privileged) and keeps the parsed
+/// set while the file's inode, size and mtime stay the same, so a long-lived process (the PAM
+/// library) re-reads a key set only after 'jwks refresh' replaced it. Thread-safe.
+/// </summary>
+public sealed class JwksFileKeySource(bool mustBeTrusted) : IKeySource
+{
+    public const long MaxJwksBytes = 1 << 20;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (FileStatus Status, KeySet Keys)> _cache = new(StringComparer.Ordinal);
+
+    public KeySet? GetKeys(IssuerSettings issuer, out TokenFailure? failure)
+    {
+        string path = issuer.JwksFile;
+        var status = FileSystem.Stat(path, out string? error);
+        if (status is null)
+        {
+            failure = new TokenFailure(Reasons.JwksUnavailable, $"issuer '{issuer.Name}': jwks_file {path}: {error} (run 'ci-launcher jwks refresh')", IsSiteError: true);
+            return null;
+        }
+        lock (_lock)
+        {
+            if (_cache.TryGetValue(path, out var cached) && SameFile(cached.Status, status.Value))
+            {
+                failure = null;
+                return cached.Keys;
+            }
+        }
+        byte[]? bytes = TrustedFile.Read(path, mustBeTrusted, MaxJwksBytes, out error);
+        if (bytes is null)
+        {
+            failure = new TokenFailure(Reasons.JwksUnavailable, $"issuer '{issuer.Name}': {error}", IsSiteError: true);
+            return null;
+        }
+        var keys = KeySet.Parse(bytes, $"issuer '{issuer.Name}' jwks_file {path}", out failure);
+        if (keys is null) return null;
+        lock (_lock) _cache[path] = (status.Value, keys);
+        return keys;
+    }
+
+    private static bool SameFile(FileStatus a, FileStatus b) =>
+        a.Inode == b.Inode && a.Device == b.Device && a.Size == b.Size && a.MtimeSec == b.MtimeSec && a.MtimeNsec == b.MtimeNsec;
+}

@@ -1,0 +1,76 @@
+using Launcher.Core.Accounts;
+
+namespace Launcher.Core.Tests.Support;
+
+/// <summary>passwd/group/shadow data in memory, in the files' own formats.</summary>
+public sealed class FixtureAccounts : IAccountDatabase
+{
+    public const string DefaultPasswd = """
+        root:x:0:0:root:/root:/bin/bash
+        daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+        svc:x:999:999:system service:/var/lib/svc:/bin/bash
+        alice:x:1001:1001:Alice:/home/alice:/bin/bash
+        bob:x:1002:1002:Bob:/home/bob:/bin/zsh
+        carol:x:1003:1003:Carol:/home/carol:/usr/sbin/nologin
+        dave:x:1004:1004:Dave:/home/dave:/bin/false
+        erin:x:1005:1005:Erin:/home/erin:/opt/weird/shell
+        frank:x:1006:0:Frank:/home/frank:/bin/bash
+        ci-runner:x:1500:1500:CI service account:/home/ci-runner:/bin/bash
+        locked:x:1007:1007:Locked:/home/locked:/bin/bash
+        expired:x:1008:1008:Expired:/home/expired:/bin/bash
+        """;
+
+    public const string DefaultGroup = """
+        root:x:0:
+        alice:x:1001:
+        bob:x:1002:
+        carol:x:1003:
+        dave:x:1004:
+        erin:x:1005:
+        ci-runner:x:1500:
+        locked:x:1007:
+        expired:x:1008:
+        hpc-users:x:5000:alice,bob,ci-runner
+        banned:x:5001:bob
+        """;
+
+    private readonly Dictionary<string, string[]> _users = new(StringComparer.Ordinal);
+    private readonly List<(string Name, uint Gid, string[] Members)> _groups = [];
+    private readonly Dictionary<string, ShadowState> _shadow = new(StringComparer.Ordinal);
+
+    public FixtureAccounts(string passwd = DefaultPasswd, string group = DefaultGroup)
+    {
+        foreach (var line in passwd.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var f = line.Split(':');
+            _users[f[0]] = f;
+        }
+        foreach (var line in group.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var f = line.Split(':');
+            _groups.Add((f[0], uint.Parse(f[2]), f[3].Split(',', StringSplitOptions.RemoveEmptyEntries)));
+        }
+        _shadow["locked"] = ShadowState.Locked;
+        _shadow["expired"] = ShadowState.Expired;
+    }
+
+    public IReadOnlySet<string> Shells { get; set; } = new HashSet<string> { "/bin/sh", "/bin/bash", "/bin/zsh", "/usr/bin/bash" };
+
+    public bool FailLookups { get; set; }
+
+    public AccountLookup Lookup(string name)
+    {
+        if (FailLookups) return AccountLookup.Failed("NSS backend unavailable (fixture)");
+        if (!_users.TryGetValue(name, out var f)) return AccountLookup.NotFound;
+        uint gid = uint.Parse(f[3]);
+        var groups = _groups.Where(g => g.Gid == gid).Select(g => new GroupEntry(g.Gid, g.Name))
+            .Concat(_groups.Where(g => g.Members.Contains(name) && g.Gid != gid).Select(g => new GroupEntry(g.Gid, g.Name)))
+            .ToList();
+        if (groups.Count == 0 || groups[0].Gid != gid) groups.Insert(0, new GroupEntry(gid, gid.ToString()));
+        return AccountLookup.Found(new Account(f[0], uint.Parse(f[2]), gid, f[5], f[6], groups));
+    }
+
+    public IReadOnlySet<string> SystemShells() => Shells;
+
+    public ShadowState Shadow(string name) => _shadow.GetValueOrDefault(name, ShadowState.Usable);
+}
