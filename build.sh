@@ -137,8 +137,12 @@ case "${1:-}" in
     publish) cmd_publish ;;
     demo) cmd_demo ;;
     clean) cmd_clean ;;
-    rpm|bench)
-        if [ -f "$ROOT/packaging/build-$1.sh" ]; then exec bash "$ROOT/packaging/build-$1.sh"; fi
-        die "'$1' is not available yet" ;;
+    rpm)
+        [ -f "$ROOT/packaging/build-rpm.sh" ] || die "packaging/build-rpm.sh is missing"
+        exec bash "$ROOT/packaging/build-rpm.sh" ;;
+    bench)
+        cmd_deps hyperfine >/dev/null
+        [ -x "$DIST/ci-launcher" ] || cmd_publish
+        exec bash "$ROOT/bench/run.sh" "${@:2}" ;;
     *) echo "usage: ./build.sh deps|build|test|publish|demo|rpm|bench|clean" >&2; exit 2 ;;
 esac
