@@ -89,6 +89,13 @@ public sealed class IssuerKey
         ? _rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
         : _ec!.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
+    /// <summary>The public key as SubjectPublicKeyInfo PEM: what an HS/RS confusion attacker uses as the HMAC secret.</summary>
+    public string PublicKeyPem() => _rsa is not null ? _rsa.ExportSubjectPublicKeyInfoPem() : _ec!.ExportSubjectPublicKeyInfoPem();
+
+    /// <summary>An ECDSA signature in DER (X9.62) form, which JWS forbids (RFC 7518 3.4 wants raw R||S).</summary>
+    public byte[] SignBytesDer(byte[] data) =>
+        _ec?.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence) ?? throw new InvalidOperationException("not an EC key");
+
     public static string B64(byte[] data) => Base64Url.EncodeToString(data);
 
     /// <summary>Minimal JSON writer for the value shapes tokens use (strings, numbers, booleans, arrays, objects, null).</summary>

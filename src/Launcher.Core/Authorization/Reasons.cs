@@ -31,6 +31,10 @@ public static class Reasons
     public const string ConfigUntrusted = "config.untrusted";
     public const string JwksUnavailable = "jwks.unavailable";
     public const string JwksInvalid = "jwks.invalid";
+    // jwks refresh: the old jwks_file is kept on each of these.
+    public const string JwksFetchFailed = "jwks.fetch_failed";
+    public const string JwksDiscoveryFailed = "jwks.discovery_failed";
+    public const string JwksWriteFailed = "jwks.write_failed";
     public const string AuditUnavailable = "audit.unavailable";
 
     // Policy.

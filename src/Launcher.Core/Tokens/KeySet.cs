@@ -96,8 +96,10 @@ public sealed class KeySet
                 {
                     byte[]? n = B64(jwk, "n"), e = B64(jwk, "e");
                     if (n is null || e is null) { skipped.Add($"{label}: RSA key without n/e"); return null; }
-                    if (Str(jwk, "d") is not null) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
-                    int bits = (n.Length - (n[0] == 0 ? 1 : 0)) * 8;
+                    if (HasPrivateMember(jwk)) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
+                    // Count the modulus' real bits: leading zero bytes would make a short key look long.
+                    n = n.AsSpan().TrimStart((byte)0).ToArray();
+                    int bits = n.Length == 0 ? 0 : n.Length * 8 - System.Numerics.BitOperations.LeadingZeroCount((uint)n[0]) + 24;
                     if (bits < MinRsaBits) { skipped.Add($"{label}: RSA modulus of {bits} bits is below {MinRsaBits}"); return null; }
                     var rsa = new RSAParameters { Modulus = n, Exponent = e };
                     return new SigningKey { KeyId = kid, KeyType = "RSA", Algorithm = alg, SecurityKey = new RsaSecurityKey(rsa) { KeyId = kid } };
@@ -114,7 +116,7 @@ public sealed class KeySet
                         _ => null,
                     };
                     if (curve is null || x is null || y is null) { skipped.Add($"{label}: EC key with unsupported curve '{crv}' or without x/y"); return null; }
-                    if (Str(jwk, "d") is not null) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
+                    if (HasPrivateMember(jwk)) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
                     var ec = ECDsa.Create(new ECParameters { Curve = curve.Value, Q = new ECPoint { X = x, Y = y } });
                     return new SigningKey { KeyId = kid, KeyType = "EC", Curve = crv, Algorithm = alg, SecurityKey = new ECDsaSecurityKey(ec) { KeyId = kid } };
                 }
@@ -132,6 +134,15 @@ public sealed class KeySet
             return null;
         }
     }
+
+    /// <summary>
+    /// RFC 7518 6.3.2 / 6.2.2: any of these members means private key material was published, so
+    /// the key is compromised (one RSA prime alone factors the modulus) and must not be trusted.
+    /// </summary>
+    private static bool HasPrivateMember(JsonElement jwk) =>
+        PrivateMembers.Any(m => jwk.TryGetProperty(m, out _));
+
+    private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth"];
 
     private static string? Str(JsonElement o, string name) =>
         o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -26,6 +26,21 @@ public static class TrustedFile
         return null;
     }
 
+    /// <summary>Null when <paramref name="dir"/> and every directory above it are root-owned and not group/world writable.</summary>
+    public static string? DirectoryProblem(string dir)
+    {
+        string? real = FileSystem.RealPath(dir, out string? error);
+        if (real is null) return $"cannot resolve {dir}: {error}";
+        for (string? d = real; d is not null; d = Path.GetDirectoryName(d))
+        {
+            var st = FileSystem.LStat(d, out error);
+            if (st is null) return $"cannot stat {d}: {error}";
+            if (!st.Value.IsDirectory) return $"{d} is not a directory";
+            if (Unsafe(st.Value) is { } problem) return $"directory {d} {problem}";
+        }
+        return null;
+    }
+
     private static string? Unsafe(FileStatus st)
     {
         if (st.Uid != 0) return $"is owned by uid {st.Uid}, not root (chown root)";

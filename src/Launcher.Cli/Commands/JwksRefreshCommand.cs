@@ -1,0 +1,126 @@
+using System.Text;
+using Launcher.Cli.Jwks;
+using Launcher.Core.Authorization;
+using Launcher.Core.Config;
+using Launcher.Core.Tokens;
+using Launcher.Posix;
+using Launcher.Posix.Files;
+
+namespace Launcher.Cli.Commands;
+
+/// <summary>
+/// <c>jwks refresh [--config FILE] [--issuer NAME]</c>: fetch each issuer's JWKS (its jwks_uri,
+/// else through OpenID discovery), check that it holds a usable signing key, and atomically
+/// replace the issuer's jwks_file. A failure keeps the old file: a broken fetch must never
+/// leave the site without keys. Exit 0 all refreshed, 1 some issuer failed, 2 usage or config.
+/// </summary>
+public static class JwksRefreshCommand
+{
+    public const int MaxCaBytes = 1 << 20;
+
+    public static int Run(IReadOnlyList<string> argv)
+    {
+        var args = CliArgs.Parse(argv, new HashSet<string> { "config", "issuer" }, new HashSet<string>());
+        if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
+
+        bool privileged = ProcessIdentity.IsPrivileged;
+        string path = args.Get("config") ?? SiteConfigFile.DefaultPath;
+        var config = SiteConfigFile.Load(path, privileged, out var errors, out bool untrusted);
+        if (config is null)
+        {
+            foreach (var e in errors)
+                Console.Error.WriteLine($"ci-launcher: {(untrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)}: {e}");
+            return ExitCodes.UsageOrConfig;
+        }
+
+        IReadOnlyList<IssuerSettings> issuers = config.Issuers;
+        if (args.Get("issuer") is { } name)
+        {
+            var one = config.IssuerByName(name)
+                ?? throw new UsageException($"issuer '{name}' is not in {path} (configured: {string.Join(", ", config.Issuers.Select(i => i.Name))})");
+            issuers = [one];
+        }
+
+        bool allOk = true;
+        foreach (var issuer in issuers)
+        {
+            if (Refresh(issuer, privileged, out var failure) is { } keys)
+            {
+                Console.Out.WriteLine($"issuer '{issuer.Name}': wrote {keys.Keys.Count} signing key(s) ({string.Join(", ", keys.Keys.Select(k => k.KeyId))}) to {issuer.JwksFile}");
+                foreach (var skipped in keys.Skipped)
+                    Console.Error.WriteLine($"ci-launcher: warning: issuer '{issuer.Name}': ignored {skipped}");
+            }
+            else
+            {
+                Console.Error.WriteLine($"ci-launcher: {failure!.Reason}: issuer '{issuer.Name}': {failure.Message}; kept the old {issuer.JwksFile}");
+                allOk = false;
+            }
+        }
+        return allOk ? 0 : ExitCodes.Denied;
+    }
+
+    /// <summary>One issuer: fetch, check, replace. Returns the key set written, or null and why (the old file untouched).</summary>
+    private static KeySet? Refresh(IssuerSettings issuer, bool privileged, out TokenFailure? failure)
+    {
+        // The destination is checked before any network traffic: a refresh that cannot be written is pointless.
+        string? dir = Path.GetDirectoryName(issuer.JwksFile);
+        if (dir is null || !Directory.Exists(dir))
+        {
+            failure = WriteFailed($"directory {dir} of jwks_file does not exist; create it (root-owned, mode 0755)");
+            return null;
+        }
+        // A root process writing where others can write could be made to replace a file of their choosing,
+        // and the readers would refuse the result anyway.
+        if (privileged && TrustedFile.DirectoryProblem(dir) is { } dirProblem)
+        {
+            failure = WriteFailed($"refusing to write jwks_file {issuer.JwksFile}: {dirProblem}");
+            return null;
+        }
+
+        string? ca = null;
+        if (issuer.CaFile is not null)
+        {
+            // The CA bundle decides whom the fetch trusts, so it gets the same ownership rules as the config.
+            byte[]? bytes = TrustedFile.Read(issuer.CaFile, privileged, MaxCaBytes, out string? error);
+            if (bytes is null)
+            {
+                failure = new TokenFailure(Reasons.JwksFetchFailed, $"ca_file: {error}", IsSiteError: true);
+                return null;
+            }
+            ca = Encoding.UTF8.GetString(bytes);
+        }
+
+        using var fetcher = HttpFetcher.Create(issuer, ca, out failure);
+        if (fetcher is null) return null;
+
+        string jwksUrl;
+        if (issuer.JwksUri is not null)
+        {
+            jwksUrl = issuer.JwksUri;
+        }
+        else
+        {
+            string discoveryUrl = JwksLocation.DiscoveryUrl(issuer);
+            byte[]? discovery = fetcher.Get(discoveryUrl, out failure);
+            if (discovery is null) return null;
+            string? found = JwksLocation.FromDiscovery(discovery, issuer, $"discovery document {discoveryUrl}", out failure);
+            if (found is null) return null;
+            jwksUrl = found;
+        }
+
+        byte[]? body = fetcher.Get(jwksUrl, out failure);
+        if (body is null) return null;
+        var keys = KeySet.Parse(body, $"the document at {jwksUrl}", out failure);
+        if (keys is null) return null;
+
+        const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        if (AtomicFile.Replace(issuer.JwksFile, body, mode, rootOwned: ProcessIdentity.EffectiveUid == 0) is { } writeProblem)
+        {
+            failure = WriteFailed(writeProblem);
+            return null;
+        }
+        return keys;
+    }
+
+    private static TokenFailure WriteFailed(string message) => new(Reasons.JwksWriteFailed, message, IsSiteError: true);
+}

@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Launcher.Core.Authorization;
+using Launcher.Core.Config;
+using Launcher.Core.Tokens;
+
+namespace Launcher.Cli.Jwks;
+
+/// <summary>
+/// Bounded HTTP GET for one issuer's discovery document and JWKS. Everything an attacker on the
+/// network or a compromised web server could abuse is bounded: total time, response size,
+/// redirects (few, and never to another scheme), and the trust anchors (only ca_file when set).
+/// </summary>
+public sealed class HttpFetcher : IDisposable
+{
+    /// <summary>The same bound the key source applies when reading the jwks_file back.</summary>
+    public const int MaxBytes = 1 << 20;
+    public const int MaxRedirects = 3;
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan TotalTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly HttpClient _client;
+    private readonly IssuerSettings _issuer;
+
+    private HttpFetcher(HttpClient client, IssuerSettings issuer)
+    {
+        _client = client;
+        _issuer = issuer;
+    }
+
+    /// <summary>
+    /// A fetcher for <paramref name="issuer"/>. <paramref name="caBundle"/> (the PEM text of the
+    /// issuer's ca_file) replaces the system trust store entirely: with a site CA configured, a
+    /// certificate from any public CA must not be accepted for this issuer.
+    /// </summary>
+    public static HttpFetcher? Create(IssuerSettings issuer, string? caBundle, out TokenFailure? failure)
+    {
+        failure = null;
+        var ssl = new SslClientAuthenticationOptions
+        {
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
+        if (caBundle is not null)
+        {
+            var roots = new X509Certificate2Collection();
+            try
+            {
+                roots.ImportFromPem(caBundle);
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                failure = new TokenFailure(Reasons.JwksFetchFailed, $"issuers '{issuer.Name}' ca_file {issuer.CaFile} is not a PEM certificate bundle ({e.Message})", IsSiteError: true);
+                return null;
+            }
+            if (roots.Count == 0)
+            {
+                failure = new TokenFailure(Reasons.JwksFetchFailed, $"issuers '{issuer.Name}' ca_file {issuer.CaFile} holds no PEM certificate", IsSiteError: true);
+                return null;
+            }
+            var policy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                // No CRL/OCSP fetches: the refresh must not reach out to hosts other than the issuer.
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+            policy.CustomTrustStore.AddRange(roots);
+            ssl.CertificateChainPolicy = policy;
+        }
+        var handler = new SocketsHttpHandler
+        {
+            // Redirects are followed by hand (FollowRedirects) so each hop is checked like the first URL.
+            AllowAutoRedirect = false,
+            // https_proxy/http_proxy from the environment would route key material through a host of the caller's choosing.
+            UseProxy = false,
+            UseCookies = false,
+            ConnectTimeout = ConnectTimeout,
+            MaxResponseHeadersLength = 64, // KiB
+            AutomaticDecompression = DecompressionMethods.None,
+            SslOptions = ssl,
+        };
+        var client = new HttpClient(handler, disposeHandler: true)
+        {
+            // The per-fetch deadline in Get bounds the headers and the body together.
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = MaxBytes,
+        };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd($"ci-launcher/{CommandLine.Version}");
+        client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        return new HttpFetcher(client, issuer);
+    }
+
+    /// <summary>The body of a 200 response to GET <paramref name="url"/>, at most <see cref="MaxBytes"/>; else null and why.</summary>
+    public byte[]? Get(string url, out TokenFailure? failure)
+    {
+        // One deadline for every hop and the body: a server that trickles bytes cannot stall the refresh.
+        using var deadline = new CancellationTokenSource(TotalTimeout);
+        string current = url;
+        for (int hop = 0; ; hop++)
+        {
+            if (JwksLocation.UrlProblem(current, _issuer) is { } problem)
+            {
+                failure = Failed(hop == 0 ? $"cannot fetch {problem}" : $"{url} redirects to {problem}");
+                return null;
+            }
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                using var response = _client.Send(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                int status = (int)response.StatusCode;
+                if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+                {
+                    if (hop >= MaxRedirects)
+                    {
+                        failure = Failed($"{url}: more than {MaxRedirects} redirects");
+                        return null;
+                    }
+                    var next = location.IsAbsoluteUri ? location : new Uri(new Uri(current), location);
+                    // A redirect may not leave https, even when the test flag would permit http in the config.
+                    if (current.StartsWith("https:", StringComparison.OrdinalIgnoreCase) && next.Scheme != Uri.UriSchemeHttps)
+                    {
+                        failure = Failed($"{current} redirects to {next.Scheme} URL {next}; a redirect may not leave https");
+                        return null;
+                    }
+                    current = next.AbsoluteUri;
+                    continue;
+                }
+                if (status != 200)
+                {
+                    failure = Failed($"GET {current} answered HTTP {status} {response.ReasonPhrase}");
+                    return null;
+                }
+                if (response.Content.Headers.ContentLength is > MaxBytes)
+                {
+                    failure = Failed($"GET {current}: the response is {response.Content.Headers.ContentLength} bytes, more than the {MaxBytes} allowed");
+                    return null;
+                }
+                return ReadBounded(response.Content.ReadAsStream(deadline.Token), current, deadline.Token, out failure);
+            }
+            catch (HttpRequestException e)
+            {
+                failure = Failed($"GET {current}: {Describe(e)}");
+                return null;
+            }
+            catch (OperationCanceledException)
+            {
+                failure = Failed($"GET {current}: no complete answer within {TotalTimeout.TotalSeconds:0}s");
+                return null;
+            }
+            catch (IOException e)
+            {
+                failure = Failed($"GET {current}: {e.Message}");
+                return null;
+            }
+        }
+    }
+
+    private static byte[]? ReadBounded(Stream body, string url, CancellationToken deadline, out TokenFailure? failure)
+    {
+        // Chunked responses carry no length: count while reading, stop one chunk past the limit.
+        using (body)
+        {
+            var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int n;
+            while ((n = body.ReadAsync(chunk, deadline).AsTask().GetAwaiter().GetResult()) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > MaxBytes)
+                {
+                    failure = Failed($"GET {url}: the response is larger than the {MaxBytes} bytes allowed");
+                    return null;
+                }
+            }
+            failure = null;
+            return buffer.ToArray();
+        }
+    }
+
+    private static string Describe(HttpRequestException e)
+    {
+        // The innermost message names the real cause (connection refused, certificate chain, name mismatch).
+        Exception inner = e;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return ReferenceEquals(inner, e) ? e.Message : $"{e.Message} ({inner.Message})";
+    }
+
+    private static TokenFailure Failed(string message) => new(Reasons.JwksFetchFailed, message, IsSiteError: true);
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,130 @@
+using Launcher.Core.Config;
+
+namespace Launcher.Core.Tests;
+
+/// <summary>ConfigLoader over named edits of one valid config: each error names the key, the line to edit and the fix.</summary>
+public class ConfigLoaderTests
+{
+    // Line numbers matter: the cases below point at them.
+    private const string Valid = """
+        issuers:
+          - name: gitlab
+            issuer: https://gitlab.example.org
+            audiences: [https://hpc.example.org]
+            jwks_file: /var/lib/ci-launcher/jwks/gitlab.json
+            algorithms: [RS256]
+            clock_skew: 30s
+            username_claim: user_login
+        policy:
+          rules:
+            - name: hpc
+              issuer: gitlab
+              match: { project_path: "hpc/**" }
+              action: allow
+              run_as: "{user_login}"
+        """;
+
+    private const string SecondIssuer = """
+          - name: gitlab
+            issuer: https://gitlab2.example.org
+            audiences: [https://hpc.example.org]
+            jwks_file: /var/lib/ci-launcher/jwks/gitlab2.json
+        """;
+
+    /// <summary>Each case: the edit (old line text, new text), and the expected error key, line and message fragment (key null = valid).</summary>
+    public static TheoryData<string, string, string, string?, int, string?> Cases => new()
+    {
+        { "the valid config", "", "", null, 0, null },
+        { "clock_skew 5m", "clock_skew: 30s", "clock_skew: 5m", null, 0, null },
+        { "clock_skew 1m30s", "clock_skew: 30s", "clock_skew: 1m30s", null, 0, null },
+        { "clock_skew 300s (the maximum)", "clock_skew: 30s", "clock_skew: 300s", null, 0, null },
+        { "clock_skew 301s", "clock_skew: 30s", "clock_skew: 301s", "issuers[0].clock_skew", 7, "more than the 300s maximum" },
+        { "clock_skew 1h", "clock_skew: 30s", "clock_skew: 1h", "issuers[0].clock_skew", 7, "300s maximum" },
+        { "clock_skew without unit", "clock_skew: 30s", "clock_skew: 30", "issuers[0].clock_skew", 7, "'30' is not a duration" },
+        { "clock_skew negative", "clock_skew: 30s", "clock_skew: -5s", "issuers[0].clock_skew", 7, "not a duration" },
+        { "clock_skew unknown unit", "clock_skew: 30s", "clock_skew: 30 seconds", "issuers[0].clock_skew", 7, "not a duration" },
+        { "max_token_age 2h", "clock_skew: 30s", "clock_skew: 30s\n    max_token_age: 2h", null, 0, null },
+        { "max_token_age 0s", "clock_skew: 30s", "clock_skew: 30s\n    max_token_age: 0s", "issuers[0].max_token_age", 8, "not a positive duration" },
+        { "max_token_age words", "clock_skew: 30s", "clock_skew: 30s\n    max_token_age: two hours", "issuers[0].max_token_age", 8, "not a positive duration" },
+        { "algorithms none", "algorithms: [RS256]", "algorithms: [none]", "issuers[0].algorithms[0]", 6, "'none' is not allowed" },
+        { "algorithms HS256", "algorithms: [RS256]", "algorithms: [RS256, HS256]", "issuers[0].algorithms[1]", 6, "'HS256' is not allowed" },
+        { "algorithms lower case", "algorithms: [RS256]", "algorithms: [rs256]", "issuers[0].algorithms[0]", 6, "'rs256' is not allowed" },
+        { "algorithms empty", "algorithms: [RS256]", "algorithms: []", "issuers[0].algorithms", 6, "at least one algorithm" },
+        { "algorithms ES256 and PS384", "algorithms: [RS256]", "algorithms: [ES256, PS384]", null, 0, null },
+        { "audiences empty", "audiences: [https://hpc.example.org]", "audiences: []", "issuers[0].audiences", 4, "at least one audience" },
+        { "audiences with an empty entry", "audiences: [https://hpc.example.org]", "audiences: [https://hpc.example.org, \"\"]", "issuers[0].audiences[1]", 4, "is empty" },
+        { "issuer http without the flag", "issuer: https://gitlab.example.org", "issuer: http://gitlab.example.org", "issuers[0].issuer", 3, "uses http; only https" },
+        { "issuer http with the flag", "issuer: https://gitlab.example.org", "issuer: http://127.0.0.1:8080\n    insecure_allow_http_for_testing_only: true", null, 0, null },
+        { "jwks_uri http without the flag", "clock_skew: 30s", "clock_skew: 30s\n    jwks_uri: http://gitlab.example.org/keys", "issuers[0].jwks_uri", 8, "uses http" },
+        { "issuer ftp", "issuer: https://gitlab.example.org", "issuer: ftp://gitlab.example.org", "issuers[0].issuer", 3, "must be an https:// URL" },
+        { "issuer not absolute", "issuer: https://gitlab.example.org", "issuer: gitlab.example.org", "issuers[0].issuer", 3, "not an absolute URL" },
+        { "issuer empty", "issuer: https://gitlab.example.org", "issuer: \"\"", "issuers[0].issuer", 3, "is required" },
+        { "duplicate issuer name", "policy:", SecondIssuer + "\npolicy:", "issuers[1].name", 9, "used twice" },
+        { "duplicate issuer URL", "policy:", SecondIssuer.Replace("name: gitlab", "name: gitlab2").Replace("gitlab2.example", "gitlab.example") + "\npolicy:", "issuers[1].issuer", 10, "configured twice" },
+        { "jwks_file relative", "jwks_file: /var/lib/ci-launcher/jwks/gitlab.json", "jwks_file: gitlab.json", "issuers[0].jwks_file", 5, "absolute path" },
+        { "ca_file relative", "clock_skew: 30s", "clock_skew: 30s\n    ca_file: ca.pem", "issuers[0].ca_file", 8, "absolute path" },
+        { "unknown key in an issuer", "clock_skew: 30s", "clock_skew: 30s\n    clock_skw: 30s", "yaml", 8, "unknown key 'clock_skw'" },
+        { "unknown top-level key", "policy:", "issuer:\n  - x\npolicy:", "yaml", 9, "unknown key 'issuer'" },
+        { "unknown key in a rule", "action: allow", "action: allow\n      run_ass: root", "yaml", 15, "unknown key 'run_ass'" },
+        { "duplicate YAML key", "clock_skew: 30s", "clock_skew: 30s\n    clock_skew: 300s", "yaml", 8, "clock_skew" },
+        { "username_claim empty", "username_claim: user_login", "username_claim: \"\"", "issuers[0].username_claim", 8, "must name a claim" },
+        { "rule naming an unknown issuer", "  issuer: gitlab\n      match", "  issuer: gitlub\n      match", "policy.rules[0].issuer", 12, "issuer 'gitlub' is not one of" },
+        { "allow rule constraining only aud", "match: { project_path: \"hpc/**\" }", "match: { aud: \"https://hpc.example.org\" }", "policy.rules[0].match", 13, "at least one claim besides iss/aud" },
+        { "action neither allow nor deny", "action: allow", "action: permit", "policy.rules[0].action", 14, "must be 'allow' or 'deny'" },
+        { "min_uid 0", "policy:", "accounts:\n  min_uid: 0\npolicy:", "accounts.min_uid", 10, "uid 0 is never allowed" },
+        { "audit file relative", "policy:", "audit:\n  file: audit.log\npolicy:", "audit.file", 10, "absolute path" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Validates(string name, string find, string replace, string? key, int line, string? text)
+    {
+        string yaml = find.Length == 0 ? Valid : Valid.Replace(find, replace);
+        Assert.True(find.Length == 0 || yaml != Valid, $"{name}: the edit did not apply");
+        var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", yaml);
+        if (key is null)
+        {
+            Assert.True(config is not null, $"{name}: {string.Join("; ", errors)}");
+            Assert.Empty(errors);
+            return;
+        }
+        Assert.Null(config);
+        var error = errors.FirstOrDefault(e => e.Key == key);
+        Assert.True(error is not null, $"{name}: expected an error at {key}, got: {string.Join("; ", errors)}");
+        Assert.Equal(line, error!.Line);
+        Assert.Contains(text!, error.Message);
+        Assert.StartsWith($"/etc/ci-launcher/config.yaml:{line}: {key}: ", error.ToString());
+    }
+
+    [Fact]
+    public void The_http_test_flag_is_reported_as_a_warning()
+    {
+        var (config, _) = ConfigLoader.Parse("c.yaml", Valid.Replace("issuer: https://gitlab.example.org", "issuer: http://127.0.0.1:8080\n    insecure_allow_http_for_testing_only: true"));
+        Assert.Contains(config!.Warnings, w => w.Contains("insecure_allow_http_for_testing_only is set", StringComparison.Ordinal));
+        Assert.True(config.Issuers[0].AllowHttp);
+    }
+
+    [Fact]
+    public void An_empty_file_names_the_document()
+    {
+        var (config, errors) = ConfigLoader.Parse("c.yaml", "");
+        Assert.Null(config);
+        Assert.Equal("(document)", Assert.Single(errors).Key);
+    }
+
+    public static TheoryData<string, long?> Durations => new()
+    {
+        { "30s", 30_000 }, { "5m", 300_000 }, { "1m30s", 90_000 }, { "500ms", 500 }, { "2h", 7_200_000 }, { "1d", 86_400_000 },
+        { "0s", 0 }, { "", null }, { "30", null }, { "s", null }, { "-1s", null }, { "1.5s", null }, { "30S", null }, { " 30s", null },
+        { "30s ", null }, { "1y", null }, { "9999999999s", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Durations))]
+    public void Parses_durations(string text, long? milliseconds)
+    {
+        bool ok = Duration.TryParse(text, out var value);
+        Assert.Equal(milliseconds is not null, ok);
+        if (ok) Assert.Equal(milliseconds!.Value, (long)value.TotalMilliseconds);
+    }
+}

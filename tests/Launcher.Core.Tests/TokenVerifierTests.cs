@@ -1,0 +1,199 @@
+using System.Text;
+using Launcher.Core.Authorization;
+using Launcher.Core.Tests.Support;
+using Launcher.Core.Tokens;
+using Launcher.TestIssuer;
+
+namespace Launcher.Core.Tests;
+
+/// <summary>
+/// TokenVerifier over named cases with the clock pinned at <see cref="FixedClock.Epoch"/>: every
+/// check of the token contract and the classic attacks on JWT validators. Issuer 'gitlab' allows
+/// RS256 and ES256 with clock_skew 30s and max_token_age 10m; issuer 'other' has its own key.
+/// </summary>
+public class TokenVerifierTests
+{
+    private static readonly TestSite Site = new(TestSite.DefaultYaml().Replace("    clock_skew: 30s", "    clock_skew: 30s\n    max_token_age: 10m"));
+    private static readonly IssuerKey Rsa = TestSite.Rsa;
+    private static readonly IssuerKey Ec = TestSite.Ec;
+    private static readonly IssuerKey Attacker = IssuerKey.CreateRsa("attacker-1");
+    private static readonly long Now = FixedClock.Epoch.ToUnixTimeSeconds();
+
+    private static string Token(Action<Dictionary<string, object?>>? edit = null, IssuerKey? key = null, Dictionary<string, object?>? header = null)
+    {
+        var claims = Site.Claims();
+        edit?.Invoke(claims);
+        return (key ?? Rsa).Sign(claims, header);
+    }
+
+    private static Dictionary<string, object?> Header(IssuerKey key, params (string Name, object? Value)[] extra)
+    {
+        var h = new Dictionary<string, object?> { ["alg"] = key.Algorithm, ["kid"] = key.KeyId, ["typ"] = "JWT" };
+        foreach (var (name, value) in extra)
+            if (value is null) h.Remove(name); else h[name] = value;
+        return h;
+    }
+
+    private static string Payload(Action<Dictionary<string, object?>>? edit = null)
+    {
+        var claims = Site.Claims();
+        edit?.Invoke(claims);
+        return IssuerKey.Json(claims);
+    }
+
+    /// <summary>Replaces one base64url part of a valid token (0 header, 1 payload, 2 signature).</summary>
+    private static string Swap(string token, int part, string value)
+    {
+        var p = Jws.Parts(token);
+        p[part] = value;
+        return Jws.Join(p);
+    }
+
+    /// <summary>A valid RS256 token padded (claim 'pad' and header member 'x') to exactly <paramref name="length"/> characters.</summary>
+    private static string TokenOfLength(int length)
+    {
+        for (int h = 0; h < 4; h++)
+            for (int p = length * 3 / 4 - 1200; p < length * 3 / 4; p++)
+            {
+                string t = Token(c => c["pad"] = new string('p', p), header: Header(Rsa, ("x", new string('x', h))));
+                if (t.Length == length) return t;
+                if (t.Length > length) break;
+            }
+        throw new InvalidOperationException($"no padding gives exactly {length} characters");
+    }
+
+    public static TheoryData<string, Func<string>, string> Cases => new()
+    {
+        // Baseline.
+        { "valid RS256", () => Token(), Reasons.Ok },
+        { "valid ES256", () => Token(key: Ec), Reasons.Ok },
+
+        // alg none, in any casing, signed or not.
+        { "alg none, empty signature", () => Jws.Join(Jws.B64("{\"alg\":\"none\",\"kid\":\"gl-rsa-1\"}"), Jws.B64(Payload()), ""), Reasons.TokenUnsigned },
+        { "alg none with a signature", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"none\",\"kid\":\"gl-rsa-1\"}")), Reasons.TokenUnsigned },
+        { "alg None", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"None\",\"kid\":\"gl-rsa-1\"}")), Reasons.TokenUnsigned },
+        { "alg NONE", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"NONE\",\"kid\":\"gl-rsa-1\"}")), Reasons.TokenUnsigned },
+        { "alg nOnE", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"nOnE\",\"kid\":\"gl-rsa-1\"}")), Reasons.TokenUnsigned },
+
+        // HS/RS confusion: HMAC keyed with the issuer's public key, in the forms attackers try.
+        { "HS256 keyed with the RSA public key PEM", () => Jws.Hmac("{\"alg\":\"HS256\",\"kid\":\"gl-rsa-1\"}", Payload(), Encoding.ASCII.GetBytes(Rsa.PublicKeyPem())), Reasons.TokenAlgorithm },
+        { "HS256 keyed with the JWKS JSON", () => Jws.Hmac("{\"alg\":\"HS256\",\"kid\":\"gl-rsa-1\"}", Payload(), Encoding.UTF8.GetBytes(IssuerKey.Jwks(Rsa))), Reasons.TokenAlgorithm },
+        { "HS512 keyed with the EC public key", () => Jws.Hmac("{\"alg\":\"HS512\",\"kid\":\"gl-ec-1\"}", Payload(), Encoding.ASCII.GetBytes(Ec.PublicKeyPem())), Reasons.TokenAlgorithm },
+
+        // Algorithm allowlist and key fit.
+        { "RS512 not in the allowlist", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"RS512\",\"kid\":\"gl-rsa-1\"}")), Reasons.TokenAlgorithm },
+        { "PS256 not in the allowlist", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"PS256\",\"kid\":\"gl-rsa-1\"}")), Reasons.TokenAlgorithm },
+        { "alg 'rs256' (case)", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"rs256\",\"kid\":\"gl-rsa-1\"}")), Reasons.TokenAlgorithm },
+        { "alg 'RS256 ' (trailing space)", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"RS256 \",\"kid\":\"gl-rsa-1\"}")), Reasons.TokenAlgorithm },
+        { "ES256 header naming the RSA kid", () => Token(key: Ec, header: Header(Ec, ("kid", "gl-rsa-1"))), Reasons.TokenAlgorithm },
+        { "RS256 header naming the EC kid", () => Token(header: Header(Rsa, ("kid", "gl-ec-1"))), Reasons.TokenAlgorithm },
+
+        // Keys carried or referenced by the token itself are never used.
+        { "embedded jwk of the attacker, attacker kid", () => Token(key: Attacker, header: Header(Attacker, ("jwk", Attacker.PublicJwk()))), Reasons.TokenUnknownKid },
+        { "embedded jwk of the attacker, issuer kid", () => Token(key: Attacker, header: Header(Attacker, ("kid", "gl-rsa-1"), ("jwk", Attacker.PublicJwk()))), Reasons.TokenBadSignature },
+        { "jku at the attacker's JWKS, issuer kid", () => Token(key: Attacker, header: Header(Attacker, ("kid", "gl-rsa-1"), ("jku", "https://evil.example/jwks.json"))), Reasons.TokenBadSignature },
+        { "x5u at the attacker's certificate, issuer kid", () => Token(key: Attacker, header: Header(Attacker, ("kid", "gl-rsa-1"), ("x5u", "https://evil.example/cert.pem"))), Reasons.TokenBadSignature },
+        { "x5c with the attacker's key, issuer kid", () => Token(key: Attacker, header: Header(Attacker, ("kid", "gl-rsa-1"), ("x5c", new[] { Convert.ToBase64String(Encoding.ASCII.GetBytes(Attacker.PublicKeyPem())) }))), Reasons.TokenBadSignature },
+        { "jku header on a genuine token is ignored", () => Token(header: Header(Rsa, ("jku", "https://evil.example/jwks.json"))), Reasons.Ok },
+
+        // kid tricks.
+        { "missing kid", () => Token(header: Header(Rsa, ("kid", null))), Reasons.TokenUnknownKid },
+        { "empty kid", () => Token(header: Header(Rsa, ("kid", ""))), Reasons.TokenUnknownKid },
+        { "kid of the other issuer's key", () => Token(key: TestSite.OtherKey), Reasons.TokenUnknownKid },
+        { "kid with path characters", () => Token(key: Attacker, header: Header(Attacker, ("kid", "../../../../dev/null"))), Reasons.TokenUnknownKid },
+        { "kid with a NUL byte", () => Token(header: Header(Rsa, ("kid", "gl-rsa-1\u0000"))), Reasons.TokenUnknownKid },
+        { "kid differing in case", () => Token(header: Header(Rsa, ("kid", "GL-RSA-1"))), Reasons.TokenUnknownKid },
+        { "kid is a number", () => Token(header: Header(Rsa, ("kid", 1))), Reasons.TokenMalformed },
+        { "stranger's key under the issuer's kid", () => Token(key: TestSite.Stranger), Reasons.TokenBadSignature },
+        { "other issuer's iss, signed with gitlab's key", () => Token(c => c["iss"] = TestSite.Other), Reasons.TokenUnknownKid },
+
+        // Signature stripping and tampering.
+        { "signature stripped (empty third part)", () => Swap(Token(), 2, ""), Reasons.TokenUnsigned },
+        { "signature of another token", () => Swap(Token(), 2, Jws.Parts(Token(c => c["user_login"] = "bob"))[2]), Reasons.TokenBadSignature },
+        { "payload tampered (user_login)", () => Swap(Token(), 1, Jws.B64(Payload(c => c["user_login"] = "root"))), Reasons.TokenBadSignature },
+        { "header tampered (typ)", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"RS256\",\"kid\":\"gl-rsa-1\",\"typ\":\"at+jwt\"}")), Reasons.TokenBadSignature },
+        { "signature truncated by one byte", () => { var t = Token(); var s = System.Buffers.Text.Base64Url.DecodeFromChars(Jws.Parts(t)[2]); return Swap(t, 2, IssuerKey.B64(s[..^1])); }, Reasons.TokenBadSignature },
+        { "signature with a flipped bit", () => { var t = Token(); var s = System.Buffers.Text.Base64Url.DecodeFromChars(Jws.Parts(t)[2]); s[10] ^= 1; return Swap(t, 2, IssuerKey.B64(s)); }, Reasons.TokenBadSignature },
+        { "ES256 signature in DER form", () => { string input = Jws.B64(Jws.Header(Ec)) + "." + Jws.B64(Payload()); return input + "." + IssuerKey.B64(Ec.SignBytesDer(Encoding.ASCII.GetBytes(input))); }, Reasons.TokenBadSignature },
+        { "ES256 signature in raw R||S form", () => Jws.Raw(Jws.Header(Ec), Payload(), Ec), Reasons.Ok },
+
+        // Lifetime (clock_skew 30s, max_token_age 10m).
+        { "exp exactly now", () => Token(c => c["exp"] = Now), Reasons.Ok },
+        { "exp 29s ago (within skew)", () => Token(c => c["exp"] = Now - 29), Reasons.Ok },
+        { "exp 30s ago (skew boundary)", () => Token(c => c["exp"] = Now - 30), Reasons.TokenExpired },
+        { "exp 1h ago", () => Token(c => { c["exp"] = Now - 3600; c["iat"] = Now - 7200; c["nbf"] = Now - 7200; }), Reasons.TokenExpired },
+        { "nbf 30s ahead (within skew)", () => Token(c => c["nbf"] = Now + 30), Reasons.Ok },
+        { "nbf 31s ahead", () => Token(c => c["nbf"] = Now + 31), Reasons.TokenNotYetValid },
+        { "iat 30s ahead (within leeway)", () => Token(c => c["iat"] = Now + 30), Reasons.Ok },
+        { "iat 31s ahead", () => Token(c => c["iat"] = Now + 31), Reasons.TokenIssuedInFuture },
+        { "iat 10m30s ago (max_token_age + skew)", () => Token(c => c["iat"] = Now - 630), Reasons.Ok },
+        { "iat 10m31s ago", () => Token(c => c["iat"] = Now - 631), Reasons.TokenTooOld },
+        { "no iat while max_token_age is set", () => Token(c => c.Remove("iat")), Reasons.TokenMissingClaim },
+        { "missing exp", () => Token(c => c.Remove("exp")), Reasons.TokenMissingClaim },
+        { "exp as a string", () => Token(c => c["exp"] = (Now + 600).ToString()), Reasons.TokenMalformed },
+        { "exp null", () => Token(c => c["exp"] = null), Reasons.TokenMalformed },
+        { "exp true", () => Token(c => c["exp"] = true), Reasons.TokenMalformed },
+        { "exp negative", () => Token(c => c["exp"] = -1L), Reasons.TokenMalformed },
+        { "exp beyond year 9999", () => Token(c => c["exp"] = 1e20), Reasons.TokenMalformed },
+        { "exp fractional", () => Token(c => c["exp"] = Now + 600.5), Reasons.Ok },
+        { "nbf as a string", () => Token(c => c["nbf"] = "0"), Reasons.TokenMalformed },
+
+        // Audience: exact match only.
+        { "aud with a trailing slash", () => Token(c => c["aud"] = TestSite.Audience + "/"), Reasons.TokenAudience },
+        { "aud in upper case", () => Token(c => c["aud"] = TestSite.Audience.ToUpperInvariant()), Reasons.TokenAudience },
+        { "aud with a suffix", () => Token(c => c["aud"] = TestSite.Audience + ".evil.example"), Reasons.TokenAudience },
+        { "aud as a prefix", () => Token(c => c["aud"] = "https://hpc.example"), Reasons.TokenAudience },
+        { "aud array holding the right one", () => Token(c => c["aud"] = new[] { "https://other.example", TestSite.Audience }), Reasons.Ok },
+        { "aud array of only wrong ones", () => Token(c => c["aud"] = new[] { "https://other.example", TestSite.Audience + "/" }), Reasons.TokenAudience },
+        { "aud empty array", () => Token(c => c["aud"] = Array.Empty<string>()), Reasons.TokenAudience },
+        { "aud missing", () => Token(c => c.Remove("aud")), Reasons.TokenAudience },
+        { "aud a number", () => Token(c => c["aud"] = 1), Reasons.TokenMalformed },
+
+        // Issuer: exact match only.
+        { "iss with a trailing slash", () => Token(c => c["iss"] = TestSite.GitLab + "/"), Reasons.TokenIssuer },
+        { "iss with different case", () => Token(c => c["iss"] = "https://GitLab.example.org"), Reasons.TokenIssuer },
+        { "iss with a suffix", () => Token(c => c["iss"] = TestSite.GitLab + ".evil.example"), Reasons.TokenIssuer },
+        { "iss as a prefix", () => Token(c => c["iss"] = "https://gitlab.example"), Reasons.TokenIssuer },
+        { "iss missing", () => Token(c => c.Remove("iss")), Reasons.TokenMissingClaim },
+        { "iss an array", () => Token(c => c["iss"] = new[] { TestSite.GitLab }), Reasons.TokenMissingClaim },
+
+        // Size (8 KiB) and shape.
+        { "exactly 8192 characters", () => TokenOfLength(8192), Reasons.Ok },
+        { "8193 characters", () => TokenOfLength(8193), Reasons.TokenTooLarge },
+        { "1 MiB of dots", () => new string('.', 1 << 20), Reasons.TokenTooLarge },
+        { "empty string", () => "", Reasons.TokenMalformed },
+        { "two parts", () => { var p = Jws.Parts(Token()); return Jws.Join(p[0], p[1]); }, Reasons.TokenMalformed },
+        { "four parts", () => Token() + ".AAAA", Reasons.TokenMalformed },
+        { "five parts (JWE)", () => Jws.Join(Jws.B64("{\"alg\":\"RSA-OAEP\",\"enc\":\"A256GCM\"}"), "a", "b", "c", "d"), Reasons.TokenEncrypted },
+        { "enc in a three-part header", () => Swap(Token(), 0, Jws.B64("{\"alg\":\"RS256\",\"kid\":\"gl-rsa-1\",\"enc\":\"A256GCM\"}")), Reasons.TokenEncrypted },
+        { "empty header part", () => Swap(Token(), 0, ""), Reasons.TokenMalformed },
+        { "empty payload part", () => Swap(Token(), 1, ""), Reasons.TokenMalformed },
+        { "header not base64url ('+')", () => Swap(Token(), 0, "eyJhbGciOiJSUzI1NiJ9+"), Reasons.TokenMalformed },
+        { "payload with standard base64 padding", () => Swap(Token(), 1, Jws.Parts(Token())[1] + "="), Reasons.TokenMalformed },
+        { "header not JSON", () => Swap(Token(), 0, Jws.B64("alg=RS256")), Reasons.TokenMalformed },
+        { "header a JSON array", () => Swap(Token(), 0, Jws.B64("[\"RS256\"]")), Reasons.TokenMalformed },
+        { "header without alg", () => Token(header: Header(Rsa, ("alg", null))), Reasons.TokenMalformed },
+        { "alg a number", () => Token(header: Header(Rsa, ("alg", 256))), Reasons.TokenMalformed },
+        { "duplicate alg in the header", () => Jws.Raw("{\"alg\":\"RS256\",\"alg\":\"none\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), Reasons.TokenMalformed },
+        { "crit header", () => Token(header: Header(Rsa, ("crit", new[] { "exp" }), ("exp", 1))), Reasons.TokenCrit },
+        { "crit empty list", () => Token(header: Header(Rsa, ("crit", Array.Empty<string>()))), Reasons.TokenCrit },
+        { "payload a JSON array", () => Jws.Raw(Jws.Header(Rsa), "[" + Payload() + "]", Rsa), Reasons.TokenMalformed },
+        { "payload a JSON string", () => Jws.Raw(Jws.Header(Rsa), "\"alice\"", Rsa), Reasons.TokenMalformed },
+        { "payload not JSON", () => Jws.Raw(Jws.Header(Rsa), "user_login=alice", Rsa), Reasons.TokenMalformed },
+        { "duplicate user_login claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"user_login\":\"root\"}", Rsa), Reasons.TokenMalformed },
+        { "duplicate iss claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"iss\":\"{TestSite.Other}\"}}", Rsa), Reasons.TokenMalformed },
+        { "payload nested 40 deep", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"deep\":" + new string('[', 40) + new string(']', 40) + "}", Rsa), Reasons.TokenMalformed },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Verifies(string name, Func<string> token, string reason)
+    {
+        var verifier = new TokenVerifier(Site.Config, Site.Keys, Site.Clock);
+        var verified = verifier.Verify(token(), out var failure);
+        string got = verified is not null ? Reasons.Ok : failure!.Reason;
+        Assert.True(reason == got, $"{name}: expected {reason}, got {got} ({failure?.Message})");
+        Assert.Equal(verified is null, failure is not null);
+        if (verified is not null) Assert.Equal("gitlab", verified.Issuer.Name);
+    }
+}
