@@ -265,11 +265,16 @@ public static class ConfigLoader
             if (a.MinGid < 0 || a.MinGid > uint.MaxValue)
                 Error("accounts.min_gid", $"{a.MinGid} is out of range");
             // Names are compared byte for byte with the mapped user and its groups; one that could
-            // never be a user name is a typo that would leave a deny entry without effect.
-            foreach (var (list, names) in new[] { ("allow_users", a.AllowUsers), ("deny_users", a.DenyUsers), ("allow_groups", a.AllowGroups), ("deny_groups", a.DenyGroups) })
+            // never be a name is a typo that would leave a deny entry without effect.
+            foreach (var (list, names) in new[] { ("allow_users", a.AllowUsers), ("deny_users", a.DenyUsers) })
                 foreach (var (n, idx) in names.Select((n, idx) => (n, idx)))
-                    if (PosixUserName.Problem(n) is { } problem && !(list.EndsWith("groups", StringComparison.Ordinal) && n.Length > 0 && !n.Any(c => c is ':' or ',' || char.IsWhiteSpace(c) || char.IsControl(c))))
-                        Error($"accounts.{list}[{idx}]", $"'{n}' {problem}; list names exactly as in /etc/passwd or /etc/group");
+                    if (PosixUserName.Problem(n) is { } problem)
+                        Error($"accounts.{list}[{idx}]", $"'{n}' {problem}; list user names exactly as in /etc/passwd");
+            // Group names are looser (directory services allow "domain users"), but never empty or with ':'.
+            foreach (var (list, names) in new[] { ("allow_groups", a.AllowGroups), ("deny_groups", a.DenyGroups) })
+                foreach (var (n, idx) in names.Select((n, idx) => (n, idx)))
+                    if (n.Length == 0 || n.Contains(':') || n.Any(char.IsControl))
+                        Error($"accounts.{list}[{idx}]", $"'{n}' is not a group name; list group names exactly as in /etc/group");
             foreach (var (shell, idx) in a.AllowedShells.Select((s, idx) => (s, idx)))
                 if (!shell.StartsWith('/'))
                     Error($"accounts.allowed_shells[{idx}]", $"'{shell}' must be an absolute path");
