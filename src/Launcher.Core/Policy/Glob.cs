@@ -58,7 +58,11 @@ public sealed class Glob
 
     private static string Printable(string s) => new(s.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
-    public bool IsMatch(string value) => Match(_pattern.AsSpan(), value.AsSpan());
+    /// <summary>
+    /// A value with a control character never matches: no pattern can contain one, and a '*'
+    /// that swallowed a newline would let a forged "second line" ride into logs and traces.
+    /// </summary>
+    public bool IsMatch(string value) => !value.Any(char.IsControl) && Match(_pattern.AsSpan(), value.AsSpan());
 
     // Backtracking over at most a few wildcards; patterns come from root-owned config and
     // values are bounded by the 8 KiB token limit, so the worst case stays small.

@@ -74,6 +74,7 @@ public class PolicyCaseTests
         { "hpc/* refuses hpc itself", Set(("project_path", "hpc")), null, Reasons.PolicyNoMatch, null, null },
         { "deep/** matches several segments", Set(("project_path", "deep/a/b/c")), null, Reasons.Ok, "any-depth", "alice" },
         { "deep/** refuses deeper-lookalike/x", Set(("project_path", "deeper/x")), null, Reasons.PolicyNoMatch, null, null },
+        { "a value with a control character matches no glob", Set(("project_path", "hpc/x\n")), null, Reasons.PolicyNoMatch, null, null },
         { "matching is case-sensitive", Set(("project_path", "HPC/solver")), null, Reasons.PolicyNoMatch, null, null },
 
         // JSON text comparison of numbers and booleans.
