@@ -35,16 +35,16 @@ public sealed class Site
                 Console.Error.WriteLine($"ci-launcher: {(untrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)}: {e}");
             return null;
         }
-        var sinks = new List<IAuditSink>();
-        if (config.Audit.File.Length > 0) sinks.Add(new AuditFileSink(config.Audit.File));
-        if (config.Audit.Syslog) sinks.Add(new SyslogSink());
         var authorizer = new Authorizer(config, new JwksFileKeySource(privileged), new PosixAccountDatabase(), TimeProvider.System);
-        return new Site(config, authorizer, new AuditTrail(sinks));
+        return new Site(config, authorizer, AuditSinks.For(config.Audit));
     }
 
     /// <summary>
-    /// Writes the decision's audit record. Returns false when it could not be written; callers
-    /// that grant something must then refuse (audit.unavailable).
+    /// Writes the decision's audit record (audit.file and syslog) and returns whether it was written.
+    /// On false the reason has already been printed. A command that grants anything (run,
+    /// executor, token issue) records BEFORE acting and must then refuse:
+    /// <see cref="RecordOrRefuse"/> does exactly that. Only commands that grant nothing
+    /// (validate, explain) may ignore the result.
     /// </summary>
     public bool Record(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null)
     {
@@ -52,5 +52,22 @@ public sealed class Site
         if (Audit.TryWrite(record, out string? error)) return true;
         Console.Error.WriteLine($"ci-launcher: {Reasons.AuditUnavailable}: {error}");
         return false;
+    }
+
+    /// <summary>
+    /// For commands that grant something: records the decision and returns it, or, when an allow
+    /// could not be recorded, returns it turned into an <c>audit.unavailable</c> refusal (and
+    /// records that refusal wherever it still can, so a sink that did get the allow line also
+    /// sees that nothing was granted). Use it as
+    /// <code>decision = site.RecordOrRefuse(decision, "run"); if (!decision.Allowed) return ...;</code>
+    /// </summary>
+    public Decision RecordOrRefuse(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        if (Record(decision, command, extra) || !decision.Allowed) return decision;
+        var refused = decision.Deny(Reasons.AuditUnavailable,
+            $"the audit record could not be written ({(Config.Audit.File.Length > 0 ? Config.Audit.File : "syslog")}); nothing is granted without one",
+            DecisionKind.SiteError);
+        Record(refused, command, extra);
+        return refused;
     }
 }

@@ -81,7 +81,10 @@ public static class ValidateCommand
             if (d.Token is { } t) w.WriteString("issuer", t.Issuer.Name); else w.WriteNull("issuer");
             if (d.Rule is { } rule) w.WriteString("rule", rule); else w.WriteNull("rule");
             if (d.TokenSha256 is { } sha) w.WriteString("token_sha256", sha);
-            if (d.Account is { } a && d.Allowed)
+            if (d.MappedUser is { } mapped) w.WriteString("mapped_user", mapped); else w.WriteNull("mapped_user");
+            // The account is reported whenever it was resolved, also on an account refusal (shell,
+            // group, lock...), so the sysadmin sees which uid and groups the decision was about.
+            if (d.Account is { } a)
             {
                 w.WriteStartObject("account");
                 w.WriteString("user", a.Name);

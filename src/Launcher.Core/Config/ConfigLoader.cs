@@ -189,7 +189,9 @@ public static class ConfigLoader
             {
                 var r = policy.Rules[i];
                 string key = $"policy.rules[{i}]";
-                string label = $"rule #{i + 1} '{r.Name}'";
+                // Errors name the rule both ways: the name is what the audit trail shows, the position
+                // is what still identifies it when the name is missing or duplicated.
+                string label = r.Name.Length > 0 ? $"rule #{i + 1} '{r.Name}'" : $"rule #{i + 1} (unnamed)";
                 int before = Errors.Count;
                 if (string.IsNullOrWhiteSpace(r.Name))
                     Error($"{key}.name", $"rule #{i + 1} has no name; every rule needs one for the audit trail");
@@ -207,6 +209,10 @@ public static class ConfigLoader
                 var match = new List<(string, IReadOnlyList<Glob>)>();
                 foreach (var (claim, patterns) in r.Match)
                 {
+                    // A misspelt claim never matches: harmless in an allow rule, but it would
+                    // silently switch a deny rule off. So every claim name must be one issuers send.
+                    if (!KnownClaims.Names.Contains(claim))
+                        Error($"{key}.match.{claim}", $"{label}: match uses claim '{claim}', which no supported issuer sends (a typo? known claims are listed in ci-launcher.yaml(5))");
                     if (patterns.Patterns.Count == 0)
                         Error($"{key}.match.{claim}", $"{label}: an empty list matches nothing; remove the claim or list values");
                     var globs = new List<Glob>();
@@ -217,8 +223,8 @@ public static class ConfigLoader
                     }
                     match.Add((claim, globs));
                 }
-                if (action == RuleAction.Allow && !r.Match.Keys.Any(k => k is not ("iss" or "aud")))
-                    Error($"{key}.match", $"{label}: an allow rule must constrain at least one claim besides iss/aud (e.g. project_id or namespace_id), or it would admit every job of the issuer");
+                if (action == RuleAction.Allow && !match.Any(m => ConstrainsJob(m.Item1, m.Item2)))
+                    Error($"{key}.match", $"{label}: an allow rule must constrain at least one claim besides iss/aud with a non-wildcard value (e.g. project_id or namespace_id), or it would admit every job of the issuer");
 
                 RunAsTemplate? runAs = null;
                 if (r.RunAs is not null)
@@ -243,12 +249,32 @@ public static class ConfigLoader
             return compiled;
         }
 
+        /// <summary>
+        /// Whether a match entry narrows down which jobs a rule admits. iss and aud are already
+        /// fixed by the issuer entry, the time claims and jti differ per token, and a pattern made
+        /// only of wildcards admits every value: none of them picks out projects or users.
+        /// </summary>
+        private static bool ConstrainsJob(string claim, IReadOnlyList<Glob> patterns) =>
+            claim is not ("iss" or "aud" or "exp" or "nbf" or "iat" or "jti")
+            && patterns.Count > 0 && patterns.All(p => !p.IsWildcardOnly);
+
         private void ValidateAccounts(AccountsConfig a)
         {
             if (a.MinUid < 1 || a.MinUid > uint.MaxValue)
                 Error("accounts.min_uid", $"{a.MinUid} is out of range; uid 0 is never allowed, so min_uid is at least 1 (default 1000)");
             if (a.MinGid < 0 || a.MinGid > uint.MaxValue)
                 Error("accounts.min_gid", $"{a.MinGid} is out of range");
+            // Names are compared byte for byte with the mapped user and its groups; one that could
+            // never be a name is a typo that would leave a deny entry without effect.
+            foreach (var (list, names) in new[] { ("allow_users", a.AllowUsers), ("deny_users", a.DenyUsers) })
+                foreach (var (n, idx) in names.Select((n, idx) => (n, idx)))
+                    if (PosixUserName.Problem(n) is { } problem)
+                        Error($"accounts.{list}[{idx}]", $"'{n}' {problem}; list user names exactly as in /etc/passwd");
+            // Group names are looser (directory services allow "domain users"), but never empty or with ':'.
+            foreach (var (list, names) in new[] { ("allow_groups", a.AllowGroups), ("deny_groups", a.DenyGroups) })
+                foreach (var (n, idx) in names.Select((n, idx) => (n, idx)))
+                    if (n.Length == 0 || n.Contains(':') || n.Any(char.IsControl))
+                        Error($"accounts.{list}[{idx}]", $"'{n}' is not a group name; list group names exactly as in /etc/group");
             foreach (var (shell, idx) in a.AllowedShells.Select((s, idx) => (s, idx)))
                 if (!shell.StartsWith('/'))
                     Error($"accounts.allowed_shells[{idx}]", $"'{shell}' must be an absolute path");

@@ -1,8 +1,9 @@
 namespace Launcher.Core.Policy;
 
 /// <summary>
-/// Claim names a <c>run_as</c> template may use. A typo such as <c>{user_logn}</c> would otherwise
-/// deny every job at run time; refusing it at config load tells the sysadmin at once.
+/// Claim names a <c>run_as</c> template or a <c>match</c> may use. A typo such as <c>{user_logn}</c>
+/// would otherwise deny every job at run time (or, in a deny rule's match, never deny anything);
+/// refusing it at config load tells the sysadmin at once.
 /// </summary>
 public static class KnownClaims
 {
@@ -22,7 +23,7 @@ public static class KnownClaims
         "actor", "actor_id", "base_ref", "event_name", "head_ref", "job_workflow_ref",
         "job_workflow_sha", "repository", "repository_id", "repository_owner",
         "repository_owner_id", "repository_visibility", "run_attempt", "run_id", "run_number",
-        "workflow", "workflow_ref", "workflow_sha", "enterprise", "enterprise_id",
+        "workflow", "workflow_ref", "workflow_sha", "enterprise", "enterprise_id", "check_run_id",
         // ci-launcher site tokens
         "ci_issuer",
     };

@@ -19,40 +19,47 @@ public static class PolicyEngine
                 trace?.Line($"rule #{rule.Position} '{rule.Name}': skipped, it is for issuer '{rule.Issuer}'");
                 continue;
             }
-            string? failed = FirstFailedClaim(rule, claims, out string why);
+            string? failed = FirstFailedClaim(rule, claims, out string why, out List<string> matched);
             if (failed is not null)
             {
-                trace?.Line($"rule #{rule.Position} '{rule.Name}': no match, {why}");
+                trace?.Line($"rule #{rule.Position} '{rule.Name}': no match, {why}{(matched.Count > 0 ? $" (before that: {string.Join(", ", matched)})" : "")}");
                 continue;
             }
-            trace?.Line($"rule #{rule.Position} '{rule.Name}': matched ({Describe(rule)}) -> {rule.Action.ToString().ToLowerInvariant()}");
+            trace?.Line($"rule #{rule.Position} '{rule.Name}': matched ({string.Join(", ", matched)}) -> {rule.Action.ToString().ToLowerInvariant()}");
             if (rule.Action == RuleAction.Deny)
-                return new PolicyOutcome(false, "policy.denied", $"rule '{rule.Name}' denies this job", rule, null);
+                return new PolicyOutcome(false, Reasons.PolicyDenied, $"rule '{rule.Name}' denies this job", rule, null);
 
             string? user;
             if (rule.RunAs is { } template)
             {
                 user = template.Expand(claims, out string? missing);
                 if (user is null)
-                    return new PolicyOutcome(false, "policy.run_as_claim", $"rule '{rule.Name}': run_as '{template.Source}' needs claim '{missing}', which the token lacks or is not a string", rule, null);
+                    return new PolicyOutcome(false, Reasons.PolicyRunAsClaim, $"rule '{rule.Name}': run_as '{template.Source}' needs claim '{missing}', which the token lacks or is not a string", rule, null);
             }
             else
             {
                 user = ClaimValues.Scalar(claims, usernameClaim);
                 if (user is null)
-                    return new PolicyOutcome(false, "policy.run_as_claim", $"rule '{rule.Name}': the issuer's username_claim '{usernameClaim}' is missing or not a string", rule, null);
+                    return new PolicyOutcome(false, Reasons.PolicyRunAsClaim, $"rule '{rule.Name}': the issuer's username_claim '{usernameClaim}' is missing or not a string", rule, null);
             }
             if (PosixUserName.Problem(user) is { } problem)
-                return new PolicyOutcome(false, "policy.run_as_invalid", $"rule '{rule.Name}': mapped user name '{Printable(user)}' {problem}", rule, null);
+                return new PolicyOutcome(false, Reasons.PolicyRunAsInvalid, $"rule '{rule.Name}': mapped user name '{Printable(user)}' {problem}", rule, null);
 
             trace?.Line($"rule #{rule.Position} '{rule.Name}': maps to user '{user}'");
-            return new PolicyOutcome(true, "ok", $"rule '{rule.Name}' allows, run as '{user}'", rule, user);
+            return new PolicyOutcome(true, Reasons.Ok, $"rule '{rule.Name}' allows, run as '{user}'", rule, user);
         }
-        return new PolicyOutcome(false, "policy.no_match", $"no rule in policy.rules matches this token (issuer '{issuerName}')", null, null);
+        return new PolicyOutcome(false, Reasons.PolicyNoMatch, $"no rule in policy.rules matches this token (issuer '{issuerName}')", null, null);
     }
 
-    private static string? FirstFailedClaim(CompiledRule rule, JsonElement claims, out string why)
+    /// <summary>
+    /// The first claim of the rule that does not hold, with why; <paramref name="matched"/> says,
+    /// for each claim that held, which value met which pattern (explain prints both).
+    /// A claim of an unexpected shape (object, null, array of objects) simply does not match:
+    /// a token is attacker-shaped input and must never turn into an exception here.
+    /// </summary>
+    private static string? FirstFailedClaim(CompiledRule rule, JsonElement claims, out string why, out List<string> matched)
     {
+        matched = [];
         foreach (var (claim, patterns) in rule.Match)
         {
             if (!ClaimValues.Has(claims, claim))
@@ -66,18 +73,24 @@ public static class PolicyEngine
                 why = $"claim '{claim}' is not a string, number, boolean or array of them";
                 return claim;
             }
-            if (!candidates.Any(v => patterns.Any(p => p.IsMatch(v))))
+            string? hit = null;
+            foreach (var value in candidates)
+            {
+                var pattern = patterns.FirstOrDefault(p => p.IsMatch(value));
+                if (pattern is null) continue;
+                hit = $"{claim} '{Printable(value)}' ~ '{pattern.Pattern}'";
+                break;
+            }
+            if (hit is null)
             {
                 why = $"claim '{claim}' = {Quote(candidates)} matches none of {Quote(patterns.Select(p => p.Pattern))}";
                 return claim;
             }
+            matched.Add(hit);
         }
         why = "";
         return null;
     }
-
-    private static string Describe(CompiledRule rule) =>
-        rule.Match.Count == 0 ? "no claim constraints" : string.Join(", ", rule.Match.Select(m => $"{m.Claim} ~ {Quote(m.Patterns.Select(p => p.Pattern))}"));
 
     private static string Quote(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(v => $"'{Printable(v)}'")) + "]";
 

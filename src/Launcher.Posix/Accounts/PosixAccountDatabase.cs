@@ -138,11 +138,7 @@ public sealed unsafe class PosixAccountDatabase : IAccountDatabase
         return _shells = shells;
     }
 
-    /// <summary>
-    /// Locked means the password field was locked with usermod -L / passwd -l ("!" before a real
-    /// hash). A bare "!" or "*" is an account created without a password, which CI service
-    /// accounts and key-only users routinely are, so it is not treated as locked.
-    /// </summary>
+    /// <summary>Lock and expiry from getspnam_r; the meaning of the fields is <see cref="ShadowEntry.State"/>.</summary>
     public ShadowState Shadow(string name)
     {
         byte[] nameBytes = NullTerminated(name);
@@ -157,11 +153,8 @@ public sealed unsafe class PosixAccountDatabase : IAccountDatabase
                 int rc = LibC.getspnam_r(n, &sp, b, (nuint)buffer.Length, &result);
                 if (rc == LibC.ERANGE) continue;
                 if (rc != 0 || result is null) return ShadowState.Unknown;
-                string pw = LibC.Str(sp.sp_pwdp) ?? "";
                 long today = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 86400;
-                if (sp.sp_expire > 0 && sp.sp_expire <= today) return ShadowState.Expired;
-                if (pw.StartsWith('!') && pw.TrimStart('!').Length > 1) return ShadowState.Locked;
-                return ShadowState.Usable;
+                return ShadowEntry.State(LibC.Str(sp.sp_pwdp) ?? "", sp.sp_expire, today);
             }
         }
         return ShadowState.Unknown;

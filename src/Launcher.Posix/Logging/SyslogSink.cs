@@ -5,16 +5,20 @@ using Launcher.Core.Audit;
 namespace Launcher.Posix.Logging;
 
 /// <summary>
-/// Audit records to syslog at LOG_AUTHPRIV, written straight to /dev/log (RFC 3164 framing) so
-/// no variadic C call is needed. A host without a syslog daemon simply has no /dev/log; that
-/// is not an error (the audit file is the durable record).
+/// Audit records to syslog at LOG_AUTHPRIV, written straight to the log socket (RFC 3164 framing)
+/// so no variadic C call is needed. When the audit file is configured it is the durable record,
+/// and a host without a syslog daemon (no /dev/log) is not an error; when syslog is the only sink
+/// (<paramref name="required"/>), failing to deliver is an audit failure like any other.
 /// </summary>
-public sealed class SyslogSink(string tag = "ci-launcher") : IAuditSink
+public sealed class SyslogSink(string tag = "ci-launcher", string socketPath = SyslogSink.DevLog, bool required = false) : IAuditSink
 {
-    private const int LogAuthPriv = 10 << 3;
-    private const int LogInfo = 6;
-    private const int LogNotice = 5;
-    private const int LogWarning = 4;
+    public const string DevLog = "/dev/log";
+    public const int LogAuthPriv = 10 << 3;
+    public const int LogInfo = 6;
+    public const int LogNotice = 5;
+    public const int LogWarning = 4;
+
+    public string SocketPath => socketPath;
 
     public void Write(AuditRecord record)
     {
@@ -24,17 +28,18 @@ public sealed class SyslogSink(string tag = "ci-launcher") : IAuditSink
 
     public void Send(int severity, string message)
     {
-        if (!File.Exists("/dev/log")) return;
         string line = $"<{LogAuthPriv | severity}>{tag}[{Environment.ProcessId}]: {message}";
         try
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-            socket.Connect(new UnixDomainSocketEndPoint("/dev/log"));
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
             socket.Send(Encoding.UTF8.GetBytes(line));
         }
-        catch (SocketException)
+        catch (SocketException e)
         {
-            // A stream-mode /dev/log (some containers) or a dead daemon: the file sink still holds the record.
+            // No daemon, or a stream-mode socket (some containers): the audit file holds the record.
+            if (required)
+                throw new IOException($"syslog socket {socketPath}: {e.Message} (audit.file is empty, so syslog is the only audit record)", e);
         }
     }
 }

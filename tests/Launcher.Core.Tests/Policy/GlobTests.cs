@@ -1,0 +1,60 @@
+using Launcher.Core.Policy;
+
+namespace Launcher.Core.Tests.Policy;
+
+public class GlobTests
+{
+    [Theory]
+    [InlineData("hpc/*", "hpc/app", true)]
+    [InlineData("hpc/*", "hpc/a/b", false)]
+    [InlineData("hpc/*", "hpc-evil/x", false)]
+    [InlineData("hpc/*", "hpc", false)]
+    [InlineData("hpc/**", "hpc/a/b/c", true)]
+    [InlineData("hpc/**", "hpc/app", true)]
+    [InlineData("hpc/**", "hpc", false)]
+    [InlineData("hpc/**", "hpc-evil/x", false)]
+    [InlineData("**/tools", "a/b/tools", true)]
+    [InlineData("**/tools", "a/b/tools2", false)]
+    [InlineData("a/**/z", "a/b/c/z", true)]
+    [InlineData("a/*/z", "a/b/c/z", false)]
+    [InlineData("hpc-*", "hpc-prod", true)]
+    [InlineData("hpc-*", "hpc-prod/x", false)]
+    [InlineData("*-prod", "eu-prod", true)]
+    [InlineData("release-*-final", "release-1.2-final", true)]
+    [InlineData("exact", "exact", true)]
+    [InlineData("exact", "exact2", false)]
+    [InlineData("exact", "Exact", false)]
+    [InlineData("a?c", "abc", false)]
+    [InlineData("a?c", "a?c", true)]
+    [InlineData("[ab]", "a", false)]
+    public void Matches(string pattern, string value, bool expected)
+    {
+        Assert.True(Glob.TryCreate(pattern, out var glob, out string? error), error);
+        Assert.True(expected == glob!.IsMatch(value), $"'{pattern}' vs '{value}': expected {expected}");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("***")]
+    [InlineData("hpc/***")]
+    [InlineData("hpc**")]
+    [InlineData("**hpc")]
+    [InlineData("a/**b/c")]
+    [InlineData("tab\there")]
+    public void Refuses(string pattern)
+    {
+        Assert.False(Glob.TryCreate(pattern, out _, out string? error));
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Theory]
+    [InlineData("*", true)]
+    [InlineData("**", true)]
+    [InlineData("*/*", true)]
+    [InlineData("hpc/*", false)]
+    public void Knows_a_pattern_that_constrains_nothing(string pattern, bool wildcardOnly)
+    {
+        Assert.True(Glob.TryCreate(pattern, out var glob, out _));
+        Assert.Equal(wildcardOnly, glob!.IsWildcardOnly);
+    }
+}
