@@ -12,6 +12,9 @@ public sealed class SiteConfig
     public required AuditConfig Audit { get; init; }
     public required LauncherConfig Raw { get; init; }
 
+    /// <summary>The validated <c>executor:</c> section; null when the site does not run a GitLab custom executor.</summary>
+    public ExecutorSettings? Executor { get; init; }
+
     /// <summary>Warnings that do not stop loading (e.g. the http test flag); check-config prints them.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
