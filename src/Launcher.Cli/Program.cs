@@ -15,6 +15,7 @@ namespace Launcher.Cli
             ["validate"] = a => ValidateCommand.Run(a, explain: false),
             ["explain"] = a => ValidateCommand.Run(a, explain: true),
             ["check-config"] = CheckConfigCommand.Run,
+            ["executor"] = Launcher.Cli.Commands.Executor.ExecutorCommand.Run,
         };
 
         public static int Main(string[] args) => Dispatch(args);
@@ -70,6 +71,7 @@ namespace Launcher.Cli
                   validate --config FILE --token-file FILE|- [--json]   verify token, policy, account (exit 0/1/2)
                   explain  --config FILE --token-file FILE|-            the same, as a trace of every check
                   check-config [--config FILE]                          check the configuration and key sets
+                  executor config|prepare|run|cleanup [--config FILE]   GitLab custom executor stages (see 'executor --help')
                   --version                                             print the version
 
                 Exit codes: 0 allowed, 1 denied, 2 usage or configuration error.
