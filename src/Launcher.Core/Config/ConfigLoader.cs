@@ -252,9 +252,9 @@ public static class ConfigLoader
             var builds = ExecutorTemplate("executor.builds_dir", e.BuildsDir, required: true, perJob: false);
             var cache = ExecutorTemplate("executor.cache_dir", e.CacheDir, required: true, perJob: false);
             var temp = e.TempDir is null ? null : ExecutorTemplate("executor.temp_dir", e.TempDir, required: true, perJob: true);
-            if (PathTemplate.PathProblem(e.StateDir) is not null || e.StateDir.Contains('{'))
+            if (JobPathTemplate.PathProblem(e.StateDir) is not null || e.StateDir.Contains('{'))
                 Error("executor.state_dir", $"'{e.StateDir}' must be a fixed absolute path without placeholders (default /run/ci-launcher/executor)");
-            if (e.PrepareHook is not null && (PathTemplate.PathProblem(e.PrepareHook) is not null || e.PrepareHook.Contains('{')))
+            if (e.PrepareHook is not null && (JobPathTemplate.PathProblem(e.PrepareHook) is not null || e.PrepareHook.Contains('{')))
                 Error("executor.prepare_hook", $"'{e.PrepareHook}' must be a fixed absolute path to a root-owned script");
             if (e.Hostname is { } host && (host.Length == 0 || host.Length > 253 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.')))
                 Error("executor.hostname", $"'{host}' is not a host name (letters, digits, '-' and '.')");
@@ -267,7 +267,7 @@ public static class ConfigLoader
                 if (name.Length == 0 || char.IsAsciiDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '*'))
                     Error($"executor.env_allowlist[{i}]", $"'{name}' must be a variable name without the CUSTOM_ENV_ prefix ('*' allowed)");
                 // A pattern may cover reserved names; those are dropped when the job starts. A literal reserved name is a mistake.
-                else if (!name.Contains('*') && JobEnvironment.NameProblem(name, tokenVariables) is { } problem)
+                else if (!name.Contains('*') && CustomEnvironment.NameProblem(name, tokenVariables) is { } problem)
                     Error($"executor.env_allowlist[{i}]", $"'{name}' {problem}; it is never passed to a job");
                 else if (Glob.TryCreate(name, out var glob, out string? globProblem)) allow.Add(glob!);
                 else Error($"executor.env_allowlist[{i}]", globProblem!);
@@ -286,14 +286,14 @@ public static class ConfigLoader
             };
         }
 
-        private PathTemplate? ExecutorTemplate(string key, string source, bool required, bool perJob)
+        private JobPathTemplate? ExecutorTemplate(string key, string source, bool required, bool perJob)
         {
             if (source.Length == 0)
             {
                 if (required) Error(key, "is required (e.g. /scratch/ci/{user}/builds/{runner_id})");
                 return null;
             }
-            if (!PathTemplate.TryParse(source, out var template, out string? problem))
+            if (!JobPathTemplate.TryParse(source, out var template, out string? problem))
             {
                 Error(key, problem!);
                 return null;

@@ -6,9 +6,9 @@ namespace Launcher.Core.Config;
 /// <summary>A validated <c>executor:</c> section: templates parsed, paths absolute.</summary>
 public sealed class ExecutorSettings
 {
-    public required PathTemplate BuildsDir { get; init; }
-    public required PathTemplate CacheDir { get; init; }
-    public PathTemplate? TempDir { get; init; }
+    public required JobPathTemplate BuildsDir { get; init; }
+    public required JobPathTemplate CacheDir { get; init; }
+    public JobPathTemplate? TempDir { get; init; }
     public required string StateDir { get; init; }
     public string? Hostname { get; init; }
     public required IReadOnlyList<Glob> EnvAllowlist { get; init; }

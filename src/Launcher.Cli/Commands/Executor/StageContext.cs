@@ -132,7 +132,7 @@ public sealed class StageContext
         // One variable per issuer; the first issuer whose variable is set supplies the token.
         foreach (var issuer in Site.Config.Issuers)
         {
-            string variable = JobEnvironment.Prefix + issuer.TokenVariable;
+            string variable = CustomEnvironment.Prefix + issuer.TokenVariable;
             string? value = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrEmpty(value)) continue;
             string? token = TokenEnvelope.FromFileText(System.Text.Encoding.UTF8.GetBytes(value), out var failure);
@@ -142,11 +142,11 @@ public sealed class StageContext
             if (!decision.Allowed) return decision;
             // A token of issuer B presented in issuer A's variable is not what the site configured.
             if (decision.Token!.Issuer.TokenVariable != issuer.TokenVariable)
-                return decision.Deny(Reasons.ExecutorTokenVariable, $"the token is from issuer '{decision.Token.Issuer.Name}', which is read from {JobEnvironment.Prefix}{decision.Token.Issuer.TokenVariable}, not {variable}");
+                return decision.Deny(Reasons.ExecutorTokenVariable, $"the token is from issuer '{decision.Token.Issuer.Name}', which is read from {CustomEnvironment.Prefix}{decision.Token.Issuer.TokenVariable}, not {variable}");
             var binding = JobBinding.Check(decision.Token.Claims, Job);
             return binding.Ok ? decision : decision.Deny(binding.Reason, binding.Detail);
         }
-        string names = string.Join(" or ", Site.Config.Issuers.Select(i => JobEnvironment.Prefix + i.TokenVariable).Distinct());
+        string names = string.Join(" or ", Site.Config.Issuers.Select(i => CustomEnvironment.Prefix + i.TokenVariable).Distinct());
         return new Decision { Kind = DecisionKind.Denied, Reason = Reasons.TokenMissing, Detail = $"the job has no ID token ({names} is not set); add id_tokens to the job in .gitlab-ci.yml:" };
     }
 
@@ -164,7 +164,7 @@ public sealed class StageContext
         var stage = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Select(e => new KeyValuePair<string, string>((string)e.Key, (string?)e.Value ?? ""));
         var tokenVariables = new HashSet<string>(Site.Config.Issuers.Select(i => i.TokenVariable), StringComparer.Ordinal);
-        var env = JobEnvironment.Select(stage, Settings.EnvAllowlist, tokenVariables);
+        var env = CustomEnvironment.Select(stage, Settings.EnvAllowlist, tokenVariables);
         if (TempDir is not null) env["TMPDIR"] = TempDir;
         return env;
     }

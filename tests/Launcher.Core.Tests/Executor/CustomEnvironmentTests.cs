@@ -3,7 +3,7 @@ using Launcher.Core.Policy;
 
 namespace Launcher.Core.Tests.Executor;
 
-public class JobEnvironmentTests
+public class CustomEnvironmentTests
 {
     private static readonly HashSet<string> TokenVariables = ["CI_LAUNCHER_ID_TOKEN"];
 
@@ -25,19 +25,19 @@ public class JobEnvironmentTests
     };
 
     [Fact]
-    public void Nothing_passes_without_an_allowlist() => Assert.Empty(JobEnvironment.Select(Stage, [], TokenVariables));
+    public void Nothing_passes_without_an_allowlist() => Assert.Empty(CustomEnvironment.Select(Stage, [], TokenVariables));
 
     [Fact]
     public void Only_allowlisted_custom_variables_pass_without_prefix()
     {
-        var env = JobEnvironment.Select(Stage, Allow("CI_JOB_ID"), TokenVariables);
+        var env = CustomEnvironment.Select(Stage, Allow("CI_JOB_ID"), TokenVariables);
         Assert.Equal(new Dictionary<string, string> { ["CI_JOB_ID"] = "1001" }, env);
     }
 
     [Fact]
     public void A_wildcard_never_lets_tokens_or_loader_variables_through()
     {
-        var env = JobEnvironment.Select(Stage, Allow("*"), TokenVariables);
+        var env = CustomEnvironment.Select(Stage, Allow("*"), TokenVariables);
         Assert.Equal(["CI_JOB_ID", "CI_PROJECT_PATH"], env.Keys);
     }
 
@@ -49,5 +49,5 @@ public class JobEnvironmentTests
     [InlineData("1ABC", "plain variable name")]
     [InlineData("A-B", "plain variable name")]
     public void Names_that_can_never_pass(string name, string expected) =>
-        Assert.Contains(expected, JobEnvironment.NameProblem(name, TokenVariables));
+        Assert.Contains(expected, CustomEnvironment.NameProblem(name, TokenVariables));
 }

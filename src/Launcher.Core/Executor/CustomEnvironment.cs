@@ -7,7 +7,7 @@ namespace Launcher.Core.Executor;
 /// with the prefix removed. Names that steer the loader, the shell or ci-launcher itself, and the
 /// token variables, never pass, whatever the allowlist says.
 /// </summary>
-public static class JobEnvironment
+public static class CustomEnvironment
 {
     public const string Prefix = "CUSTOM_ENV_";
 

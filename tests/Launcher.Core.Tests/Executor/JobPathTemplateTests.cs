@@ -2,7 +2,7 @@ using Launcher.Core.Executor;
 
 namespace Launcher.Core.Tests.Executor;
 
-public class PathTemplateTests
+public class JobPathTemplateTests
 {
     private static readonly TemplateValues Alice = new("alice", 1001, 1001, JobId: 555, ProjectId: 4242, RunnerId: 17);
 
@@ -13,7 +13,7 @@ public class PathTemplateTests
     [InlineData("gid", "/g/{gid}/{user}", "/g/1001/alice")]
     public void Expands_verified_values(string name, string source, string expected)
     {
-        Assert.True(PathTemplate.TryParse(source, out var t, out string? error), $"{name}: {error}");
+        Assert.True(JobPathTemplate.TryParse(source, out var t, out string? error), $"{name}: {error}");
         Assert.Equal(expected, t!.Expand(Alice, out string? problem));
         Assert.Null(problem);
     }
@@ -30,14 +30,14 @@ public class PathTemplateTests
     [InlineData("root", "/", "root directory")]
     public void Refuses_bad_templates(string name, string source, string expected)
     {
-        Assert.False(PathTemplate.TryParse(source, out _, out string? error), name);
+        Assert.False(JobPathTemplate.TryParse(source, out _, out string? error), name);
         Assert.Contains(expected, error);
     }
 
     [Fact]
     public void A_missing_runner_id_is_named()
     {
-        Assert.True(PathTemplate.TryParse("/scratch/{user}/{runner_id}", out var t, out _));
+        Assert.True(JobPathTemplate.TryParse("/scratch/{user}/{runner_id}", out var t, out _));
         Assert.Null(t!.Expand(Alice with { RunnerId = null }, out string? problem));
         Assert.Contains("{runner_id}", problem);
     }
@@ -49,7 +49,7 @@ public class PathTemplateTests
     [InlineData("empty user", "")]
     public void An_unsafe_value_is_refused_after_expansion(string name, string user)
     {
-        Assert.True(PathTemplate.TryParse("/scratch/{user}/builds", out var t, out _));
+        Assert.True(JobPathTemplate.TryParse("/scratch/{user}/builds", out var t, out _));
         Assert.Null(t!.Expand(Alice with { User = user }, out string? problem));
         Assert.False(string.IsNullOrEmpty(problem), name);
     }
@@ -57,7 +57,7 @@ public class PathTemplateTests
     [Fact]
     public void Control_characters_in_a_value_are_refused()
     {
-        Assert.True(PathTemplate.TryParse("/scratch/x{user}", out var t, out _));
+        Assert.True(JobPathTemplate.TryParse("/scratch/x{user}", out var t, out _));
         Assert.Null(t!.Expand(Alice with { User = "a\nb" }, out string? problem));
         Assert.Contains("control character", problem);
     }

@@ -7,11 +7,11 @@ namespace Launcher.Core.Executor;
 /// at config load; expanded per job from <see cref="TemplateValues"/> only, and the result is
 /// checked segment by segment, because root creates these directories.
 /// </summary>
-public sealed class PathTemplate
+public sealed class JobPathTemplate
 {
     private readonly List<(bool IsValue, string Text)> _parts;
 
-    private PathTemplate(string source, List<(bool, string)> parts)
+    private JobPathTemplate(string source, List<(bool, string)> parts)
     {
         Source = source;
         _parts = parts;
@@ -23,7 +23,7 @@ public sealed class PathTemplate
 
     public bool Uses(string name) => Placeholders.Contains(name, StringComparer.Ordinal);
 
-    public static bool TryParse(string source, out PathTemplate? template, out string? error)
+    public static bool TryParse(string source, out JobPathTemplate? template, out string? error)
     {
         template = null;
         if (!source.StartsWith('/'))
@@ -58,7 +58,7 @@ public sealed class PathTemplate
             return false;
         }
         error = null;
-        template = new PathTemplate(source, parts);
+        template = new JobPathTemplate(source, parts);
         return true;
     }
 
