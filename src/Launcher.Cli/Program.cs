@@ -17,6 +17,7 @@ namespace Launcher.Cli
             ["check-config"] = CheckConfigCommand.Run,
             ["jwks"] = JwksCommand.Run,
             ["run"] = RunCommand.Run,
+            ["executor"] = Launcher.Cli.Commands.Executor.ExecutorCommand.Run,
         };
 
         public static int Main(string[] args) => Dispatch(args);
@@ -74,6 +75,7 @@ namespace Launcher.Cli
                   check-config [--config FILE]                          check the configuration and key sets
                   jwks refresh [--config FILE] [--issuer NAME]          fetch each issuer's JWKS, replace jwks_file atomically
                   run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]   run SCRIPT as the mapped user (exit: the job's status; 125 refused)
+                  executor config|prepare|run|cleanup [--config FILE]   GitLab custom executor stages (see 'executor --help')
                   --version                                             print the version
 
                 Exit codes: 0 allowed, 1 denied, 2 usage or configuration error.

@@ -75,4 +75,20 @@ public static class Reasons
     public const string LaunchScriptMode = "launch.script_mode";
     public const string LaunchExecFailed = "launch.exec_failed";
     public const string LaunchSpawnFailed = "launch.spawn_failed";
+
+    // GitLab custom executor (ci-launcher executor ...).
+    public const string ExecutorNotConfigured = "executor.not_configured";
+    public const string ExecutorJobResponse = "executor.job_response";
+    public const string ExecutorJobMismatch = "executor.job_mismatch";
+    public const string ExecutorProjectMismatch = "executor.project_mismatch";
+    public const string ExecutorRunnerMismatch = "executor.runner_mismatch";
+    public const string ExecutorUserChanged = "executor.user_changed";
+    public const string ExecutorTokenVariable = "executor.token_variable";
+    public const string ExecutorStageName = "executor.stage_name";
+    public const string ExecutorScript = "executor.script";
+    public const string ExecutorPath = "executor.path";
+    public const string ExecutorPrepare = "executor.prepare";
+    public const string ExecutorLaunch = "executor.launch";
+    public const string ExecutorJobFailed = "executor.job_failed";
+    public const string ExecutorExitCodes = "executor.exit_codes";
 }

@@ -1,4 +1,5 @@
 using Launcher.Core.Launch;
+using Launcher.Core.Executor;
 using Launcher.Core.Policy;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -76,6 +77,7 @@ public static class ConfigLoader
             var launch = new LaunchValidator(Error).Validate(raw.Launch, issuers);
             if (raw.Audit.File.Length > 0 && !raw.Audit.File.StartsWith('/'))
                 Error("audit.file", $"'{raw.Audit.File}' must be an absolute path");
+            var executor = raw.Executor is null ? null : ValidateExecutor(raw.Executor, issuers);
 
             if (Errors.Count > 0) return null;
             return new SiteConfig
@@ -87,6 +89,7 @@ public static class ConfigLoader
                 Audit = raw.Audit,
                 Launch = launch!,
                 Raw = raw,
+                Executor = executor,
                 Warnings = _warnings,
             };
         }
@@ -260,6 +263,65 @@ public static class ConfigLoader
         private static bool ConstrainsJob(string claim, IReadOnlyList<Glob> patterns) =>
             claim is not ("iss" or "aud" or "exp" or "nbf" or "iat" or "jti")
             && patterns.Count > 0 && patterns.All(p => !p.IsWildcardOnly);
+        private ExecutorSettings? ValidateExecutor(ExecutorConfig e, List<IssuerSettings> issuers)
+        {
+            int before = Errors.Count;
+            var builds = ExecutorTemplate("executor.builds_dir", e.BuildsDir, required: true, perJob: false);
+            var cache = ExecutorTemplate("executor.cache_dir", e.CacheDir, required: true, perJob: false);
+            var temp = e.TempDir is null ? null : ExecutorTemplate("executor.temp_dir", e.TempDir, required: true, perJob: true);
+            if (JobPathTemplate.PathProblem(e.StateDir) is not null || e.StateDir.Contains('{'))
+                Error("executor.state_dir", $"'{e.StateDir}' must be a fixed absolute path without placeholders (default /run/ci-launcher/executor)");
+            if (e.PrepareHook is not null && (JobPathTemplate.PathProblem(e.PrepareHook) is not null || e.PrepareHook.Contains('{')))
+                Error("executor.prepare_hook", $"'{e.PrepareHook}' must be a fixed absolute path to a root-owned script");
+            if (e.Hostname is { } host && (host.Length == 0 || host.Length > 253 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.')))
+                Error("executor.hostname", $"'{host}' is not a host name (letters, digits, '-' and '.')");
+
+            var tokenVariables = new HashSet<string>(issuers.Select(i => i.TokenVariable), StringComparer.Ordinal);
+            var allow = new List<Glob>();
+            for (int i = 0; i < e.EnvAllowlist.Count; i++)
+            {
+                string name = e.EnvAllowlist[i];
+                if (name.Length == 0 || char.IsAsciiDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '*'))
+                    Error($"executor.env_allowlist[{i}]", $"'{name}' must be a variable name without the CUSTOM_ENV_ prefix ('*' allowed)");
+                // A pattern may cover reserved names; those are dropped when the job starts. A literal reserved name is a mistake.
+                else if (!name.Contains('*') && CustomEnvironment.NameProblem(name, tokenVariables) is { } problem)
+                    Error($"executor.env_allowlist[{i}]", $"'{name}' {problem}; it is never passed to a job");
+                else if (Glob.TryCreate(name, out var glob, out string? globProblem)) allow.Add(glob!);
+                else Error($"executor.env_allowlist[{i}]", globProblem!);
+            }
+
+            if (Errors.Count > before) return null;
+            return new ExecutorSettings
+            {
+                BuildsDir = builds!,
+                CacheDir = cache!,
+                TempDir = temp,
+                StateDir = e.StateDir,
+                Hostname = e.Hostname,
+                EnvAllowlist = allow,
+                PrepareHook = e.PrepareHook,
+            };
+        }
+
+        private JobPathTemplate? ExecutorTemplate(string key, string source, bool required, bool perJob)
+        {
+            if (source.Length == 0)
+            {
+                if (required) Error(key, "is required (e.g. /scratch/ci/{user}/builds/{runner_id})");
+                return null;
+            }
+            if (!JobPathTemplate.TryParse(source, out var template, out string? problem))
+            {
+                Error(key, problem!);
+                return null;
+            }
+            // Without a per-user segment two users would share (and could tamper with) one directory.
+            if (!template!.Uses("user") && !template.Uses("uid"))
+                Error(key, $"'{source}' must contain {{user}} or {{uid}} so that every user gets their own directory");
+            if (perJob && !template.Uses("job_id"))
+                Error(key, $"'{source}' must contain {{job_id}}; cleanup removes it at the end of the job");
+            return template;
+        }
 
         private void ValidateAccounts(AccountsConfig a)
         {

@@ -14,6 +14,9 @@ public sealed class SiteConfig
     public required LauncherConfig Raw { get; init; }
     public LaunchSettings Launch { get; init; } = LaunchSettings.Default;
 
+    /// <summary>The validated <c>executor:</c> section; null when the site does not run a GitLab custom executor.</summary>
+    public ExecutorSettings? Executor { get; init; }
+
     /// <summary>Warnings that do not stop loading (e.g. the http test flag); check-config prints them.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

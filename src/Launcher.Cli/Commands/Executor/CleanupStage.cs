@@ -1,0 +1,51 @@
+using Launcher.Posix.Executor;
+
+namespace Launcher.Cli.Commands.Executor;
+
+/// <summary>
+/// <c>cleanup_exec</c>: remove the job's state directory (root-owned, removed by name) and its
+/// temporary directory (as the job's user, after re-authorization: root never walks a tree the
+/// user controls). The runner ignores cleanup's result, so this always exits 0 and warns.
+/// </summary>
+public static class CleanupStage
+{
+    /// <summary>Not a possible stage name ('+' is refused there), so it never collides with a runner script copy.</summary>
+    private const string RemoverName = "cleanup+remove";
+
+    private const string Remover = "#!/bin/sh\n# written by ci-launcher executor cleanup: remove the job's temporary directory as its user\nexec /bin/rm -rf -- \"$1\"\n";
+
+    public static int Run(string? configPath)
+    {
+        var codes = new Launcher.Core.Executor.ExitCodeContract(1, 2, []);
+        var ctx = StageContext.Begin("cleanup", codes, configPath, out _);
+        if (ctx is null)
+        {
+            Console.Error.WriteLine("ci-launcher: warning: cleanup skipped (see above); the job's result is not affected");
+            return 0;
+        }
+        if (ctx.Settings.TempDir is not null)
+        {
+            if (!ctx.Authorize(out _))
+                Console.Error.WriteLine("ci-launcher: warning: the job's temporary directory is left in place: the job could not be re-authorized");
+            else
+                RemoveTempDir(ctx);
+        }
+        if (!JobStateDirectory.Remove(ctx.Settings.StateDir, ctx.Job.JobId, out string? error))
+            Console.Error.WriteLine($"ci-launcher: warning: {error}");
+        return 0;
+    }
+
+    private static void RemoveTempDir(StageContext ctx)
+    {
+        var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, out string? error);
+        string? remover = state?.WriteScript(RemoverName, System.Text.Encoding.ASCII.GetBytes(Remover), ctx.Account.Uid, ctx.Account.Gid, out error);
+        if (remover is null)
+        {
+            Console.Error.WriteLine($"ci-launcher: warning: cannot remove {ctx.TempDir}: {error}");
+            return;
+        }
+        var outcome = LaunchBridge.Run(ctx, remover, [ctx.TempDir!], "/");
+        if (!outcome.Started || outcome.ExitStatus != 0)
+            Console.Error.WriteLine($"ci-launcher: warning: removing {ctx.TempDir} as {ctx.Account.Name} failed: {(outcome.Started ? $"status {outcome.ExitStatus}" : outcome.Detail)}");
+    }
+}

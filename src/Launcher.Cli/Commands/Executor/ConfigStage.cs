@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace Launcher.Cli.Commands.Executor;
+
+/// <summary>
+/// <c>config_exec</c>: authorize the job and tell the runner where it builds. The JSON on
+/// stdout is all the runner reads; everything else goes to stderr (the job log).
+/// </summary>
+public static class ConfigStage
+{
+    public static int Run(StageContext ctx)
+    {
+        if (!ctx.Authorize(out int exit)) return exit;
+        ctx.Announce();
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("builds_dir", ctx.BuildsDir);
+            w.WriteString("cache_dir", ctx.CacheDir);
+            // Every user has their own directories (the templates must contain {user} or {uid}).
+            w.WriteBoolean("builds_dir_is_shared", false);
+            w.WriteString("hostname", ctx.Settings.Hostname ?? Environment.MachineName);
+            w.WriteStartObject("driver");
+            w.WriteString("name", "ci-launcher");
+            w.WriteString("version", CommandLine.Version);
+            w.WriteEndObject();
+            // For the driver's later stages, not the job; they re-verify and only compare this.
+            w.WriteStartObject("job_env");
+            w.WriteString(StageContext.UserVariable, ctx.Account.Name);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        stdout.Write("\n"u8);
+        return 0;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Launcher.Core.Authorization;
+using Launcher.Core.Executor;
+using Launcher.Posix.Executor;
+
+namespace Launcher.Cli.Commands.Executor;
+
+/// <summary>
+/// <c>run_exec SCRIPT STAGE</c>, once per sub-stage (prepare_script, get_sources, step_script,
+/// after_script, ... and names GitLab has not invented yet). Re-authorizes, then runs the
+/// runner's script as the job's user through the launch sequence.
+/// </summary>
+public static class RunStage
+{
+    /// <summary>The runner's scripts embed every job variable; they stay far below this.</summary>
+    public const int MaxScriptBytes = 64 << 20;
+
+    /// <summary>Stage name and script file, before anything else: null when fine, else the exit code.</summary>
+    public static int? CheckArguments(ExitCodeContract codes, string scriptPath, string stage, out byte[]? script)
+    {
+        script = null;
+        if (StageName.Problem(stage) is { } bad)
+            return StageContext.Fail(codes, StageFailure.System, Reasons.ExecutorStageName, $"stage name '{stage.ReplaceLineEndings(" ")}' {bad}; run_exec is called as 'run_exec [run_args...] SCRIPT STAGE'");
+        script = CallerFile.ReadOwned(scriptPath, MaxScriptBytes, out string? error);
+        if (script is null)
+            return StageContext.Fail(codes, StageFailure.System, Reasons.ExecutorScript, $"stage {stage}: {error}");
+        return null;
+    }
+
+    public static int Run(StageContext ctx, string stage, byte[] script)
+    {
+        if (!ctx.Authorize(out int exit)) return exit;
+        var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, out string? error);
+        string? copy = state?.WriteScript(stage, script, ctx.Account.Uid, ctx.Account.Gid, out error);
+        if (copy is null)
+            return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+
+        var outcome = LaunchBridge.Run(ctx, copy, [], ctx.BuildsDir);
+        if (!outcome.Started)
+            return StageContext.Fail(ctx.Codes, StageFailure.System, outcome.Reason, $"stage {stage} did not start: {outcome.Detail}");
+        if (outcome.ExitStatus == 0) return 0;
+
+        if (outcome.Cancelled)
+            Console.Error.WriteLine($"ci-launcher: stage {stage} was cancelled{(outcome.Killed ? " and killed after the grace period" : "")}");
+        // allow_failure:exit_codes needs the real status; the runner wants only the integer in the file.
+        if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
+            && !CallerFile.WriteAsCaller(codeFile, outcome.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
+            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {writeError}");
+        return ctx.Codes.BuildFailure;
+    }
+}

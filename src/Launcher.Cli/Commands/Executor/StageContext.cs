@@ -1,0 +1,174 @@
+using System.Globalization;
+using Launcher.Core.Accounts;
+using Launcher.Core.Authorization;
+using Launcher.Core.Config;
+using Launcher.Core.Executor;
+using Launcher.Core.Tokens;
+using Launcher.Posix.Executor;
+
+namespace Launcher.Cli.Commands.Executor;
+
+/// <summary>
+/// What every executor stage establishes before acting, from scratch each time (the environment
+/// between stages belongs to the runner and the job's author): the exit-code contract, the site,
+/// the runner's job, the verified and bound token, the account and the job's directories.
+/// </summary>
+public sealed class StageContext
+{
+    /// <summary>Set by config in job_env. Only compared, never believed: a mismatch can only refuse.</summary>
+    public const string UserVariable = "CI_LAUNCHER_USER";
+
+    private StageContext(string stage, ExitCodeContract codes) { Stage = stage; Codes = codes; }
+
+    public string Stage { get; }
+    public ExitCodeContract Codes { get; }
+    public Site Site { get; private set; } = null!;
+    public ExecutorSettings Settings { get; private set; } = null!;
+    public JobResponse Job { get; private set; } = null!;
+    public Decision Decision { get; private set; } = null!;
+    public Account Account => Decision.Account!;
+    public string BuildsDir { get; private set; } = "";
+    public string CacheDir { get; private set; } = "";
+    public string? TempDir { get; private set; }
+
+    /// <summary>The exit-code contract of this stage; its notes (missing variables) go to stderr once.</summary>
+    public static ExitCodeContract ReadExitCodes()
+    {
+        var codes = ExitCodeContract.From(Environment.GetEnvironmentVariable);
+        foreach (var note in codes.Notes) Console.Error.WriteLine($"ci-launcher: {Reasons.ExecutorExitCodes}: {note}");
+        return codes;
+    }
+
+    public static int Fail(ExitCodeContract codes, StageFailure failure, string reason, string detail)
+    {
+        Console.Error.WriteLine($"ci-launcher: {reason}: {detail}");
+        return codes.ExitCode(failure);
+    }
+
+    /// <summary>Loads the site and the runner's job: everything that does not need the token. Null with the exit code on failure.</summary>
+    public static StageContext? Begin(string stage, ExitCodeContract codes, string? configPath, out int exit)
+    {
+        var ctx = new StageContext(stage, codes);
+        exit = 0;
+        var site = Site.Load(configPath);
+        if (site is null) { exit = codes.SystemFailure; return null; }
+        if (site.Config.Executor is null)
+        {
+            exit = Fail(codes, StageFailure.System, Reasons.ExecutorNotConfigured, $"{site.Config.Path} has no 'executor:' section; add builds_dir and cache_dir (see docs/executor.md)");
+            return null;
+        }
+        ctx.Site = site;
+        ctx.Settings = site.Config.Executor;
+
+        string? responseFile = Environment.GetEnvironmentVariable("JOB_RESPONSE_FILE");
+        if (string.IsNullOrEmpty(responseFile))
+        {
+            exit = Fail(codes, StageFailure.System, Reasons.ExecutorJobResponse, "JOB_RESPONSE_FILE is not set; gitlab-runner sets it for every custom executor stage (GitLab Runner too old, or not started by it?)");
+            return null;
+        }
+        byte[]? bytes = CallerFile.ReadOwned(responseFile, JobResponse.MaxBytes, out string? readError);
+        if (bytes is null)
+        {
+            exit = Fail(codes, StageFailure.System, Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE: {readError}");
+            return null;
+        }
+        var job = JobResponse.Parse(bytes, out string? problem);
+        if (job is null)
+        {
+            exit = Fail(codes, StageFailure.System, Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE {responseFile} {problem}");
+            return null;
+        }
+        ctx.Job = job;
+        return ctx;
+    }
+
+    /// <summary>Token, policy, account, job binding and audit; then the job's directories. Returns false with the exit code.</summary>
+    public bool Authorize(out int exit)
+    {
+        var decision = Decide();
+        if (decision.Allowed && Stage != "config" && Environment.GetEnvironmentVariable(UserVariable) is { Length: > 0 } expected
+            && expected != decision.Account!.Name)
+        {
+            decision = decision.Deny(Reasons.ExecutorUserChanged, $"the config stage mapped this job to '{expected}', now it maps to '{decision.Account.Name}'; the token or the policy changed during the job, retry it");
+        }
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["stage"] = Stage,
+            ["runner_job_id"] = Job.JobId.ToString(CultureInfo.InvariantCulture),
+        };
+        bool recorded = Site.Record(decision, $"executor {Stage.Split(' ')[0]}", extra);
+        if (!decision.Allowed)
+        {
+            Console.Error.WriteLine($"ci-launcher: {decision.Reason}: {decision.Detail}");
+            if (decision.Reason == Reasons.TokenMissing) PrintIdTokensHint();
+            exit = Codes.ExitCode(StageFailures.Of(decision));
+            return false;
+        }
+        if (!recorded)
+        {
+            exit = Fail(Codes, StageFailure.System, Reasons.AuditUnavailable, "the decision could not be audited, so the job does not run; fix audit.file or syslog");
+            return false;
+        }
+        Decision = decision;
+
+        var values = new TemplateValues(Account.Name, Account.Uid, Account.Gid, Job.JobId, Job.ProjectId,
+            JobBinding.RunnerId(decision.Token!.Claims, Job));
+        string? builds = Settings.BuildsDir.Expand(values, out string? problem);
+        string? cache = builds is null ? null : Settings.CacheDir.Expand(values, out problem);
+        string? temp = null;
+        if (cache is not null && Settings.TempDir is { } t) temp = t.Expand(values, out problem);
+        if (builds is null || cache is null || (Settings.TempDir is not null && temp is null))
+        {
+            exit = Fail(Codes, StageFailure.System, Reasons.ExecutorPath, $"executor: {problem}");
+            return false;
+        }
+        (BuildsDir, CacheDir, TempDir) = (builds, cache, temp);
+        exit = 0;
+        return true;
+    }
+
+    private Decision Decide()
+    {
+        // One variable per issuer; the first issuer whose variable is set supplies the token.
+        foreach (var issuer in Site.Config.Issuers)
+        {
+            string variable = CustomEnvironment.Prefix + issuer.TokenVariable;
+            string? value = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(value)) continue;
+            string? token = TokenEnvelope.FromFileText(System.Text.Encoding.UTF8.GetBytes(value), out var failure);
+            if (token is null)
+                return new Decision { Kind = DecisionKind.Denied, Reason = failure!.Reason, Detail = $"{variable}: {failure.Message}" };
+            var decision = Site.Authorizer.Authorize(token);
+            if (!decision.Allowed) return decision;
+            // A token of issuer B presented in issuer A's variable is not what the site configured.
+            if (decision.Token!.Issuer.TokenVariable != issuer.TokenVariable)
+                return decision.Deny(Reasons.ExecutorTokenVariable, $"the token is from issuer '{decision.Token.Issuer.Name}', which is read from {CustomEnvironment.Prefix}{decision.Token.Issuer.TokenVariable}, not {variable}");
+            var binding = JobBinding.Check(decision.Token.Claims, Job);
+            return binding.Ok ? decision : decision.Deny(binding.Reason, binding.Detail);
+        }
+        string names = string.Join(" or ", Site.Config.Issuers.Select(i => CustomEnvironment.Prefix + i.TokenVariable).Distinct());
+        return new Decision { Kind = DecisionKind.Denied, Reason = Reasons.TokenMissing, Detail = $"the job has no ID token ({names} is not set); add id_tokens to the job in .gitlab-ci.yml:" };
+    }
+
+    private void PrintIdTokensHint()
+    {
+        var issuer = Site.Config.Issuers[0];
+        Console.Error.WriteLine();
+        Console.Error.WriteLine(IdTokensHint.For(issuer));
+        Console.Error.WriteLine();
+    }
+
+    /// <summary>The variables the job gets from the stage: the allowlisted CUSTOM_ENV_* values, and TMPDIR when temp_dir is set.</summary>
+    public SortedDictionary<string, string> JobVariables()
+    {
+        var stage = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => new KeyValuePair<string, string>((string)e.Key, (string?)e.Value ?? ""));
+        var tokenVariables = new HashSet<string>(Site.Config.Issuers.Select(i => i.TokenVariable), StringComparer.Ordinal);
+        var env = CustomEnvironment.Select(stage, Settings.EnvAllowlist, tokenVariables);
+        if (TempDir is not null) env["TMPDIR"] = TempDir;
+        return env;
+    }
+
+    public void Announce() =>
+        Console.Error.WriteLine($"ci-launcher: job {Job.JobId} runs as {Account.Name} (uid {Account.Uid}) by rule '{Decision.Rule}' of issuer '{Decision.Token!.Issuer.Name}'");
+}

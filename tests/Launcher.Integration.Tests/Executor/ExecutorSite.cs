@@ -1,0 +1,53 @@
+using Launcher.Integration.Tests.Support;
+
+namespace Launcher.Integration.Tests.Executor;
+
+/// <summary>
+/// A site for executor tests: issuer, JWKS, config with an executor section, a real user the
+/// policy maps to, and a root-owned scratch area for builds/cache/temp and the state directory.
+/// Everything is removed on dispose, even when the test failed.
+/// </summary>
+public sealed class ExecutorSite : IDisposable
+{
+    public const string Prefix = "clexe";
+
+    public ExecutorSite(string extraYaml = "")
+    {
+        Users = new TestUsers(Prefix);
+        User = Users.User();
+        Scratch = new TrustedDir();
+        Site = new SiteFixture(extra: $"""
+            executor:
+              builds_dir: {Scratch.Path}/{"{user}"}/builds/{"{runner_id}"}
+              cache_dir: {Scratch.Path}/{"{user}"}/cache/{"{runner_id}"}
+              temp_dir: {Scratch.Path}/{"{user}"}/tmp/{"{job_id}"}
+              state_dir: {Scratch.Path}/state
+              hostname: ci-test-host
+              env_allowlist: [CI_JOB_ID]
+            {extraYaml}
+            """);
+    }
+
+    public TestUsers Users { get; }
+    public string User { get; }
+    public TrustedDir Scratch { get; }
+    public SiteFixture Site { get; }
+
+    public string StateDir => Path.Combine(Scratch.Path, "state");
+
+    /// <summary>A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).</summary>
+    public GitLabRunnerEmulator Runner(long jobId, long? tokenJobId, string? runnerUser = null, string? executable = null)
+    {
+        var runner = new GitLabRunnerEmulator(executable ?? Dist.CiLauncher, stage => ["executor", stage, "--config", Site.ConfigPath], jobId, runnerUser: runnerUser);
+        if (tokenJobId is { } t)
+            runner.Variables["CI_LAUNCHER_ID_TOKEN"] = Site.Token(User, c => c["job_id"] = t.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return runner;
+    }
+
+    public void Dispose()
+    {
+        Site.Dispose();
+        Scratch.Dispose();
+        Users.Dispose();
+    }
+}
