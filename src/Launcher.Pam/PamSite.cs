@@ -42,7 +42,7 @@ public sealed class PamSite
             return null;
         }
         var sinks = new List<IAuditSink>();
-        if (config.Audit.File.Length > 0) sinks.Add(new AuditFileSink(config.Audit.File));
+        if (config.Audit.File.Length > 0) sinks.Add(new AppendAuditFileSink(config.Audit.File));
         if (config.Audit.Syslog) sinks.Add(new SyslogSink("pam_ci_launcher"));
         var accounts = new PosixAccountDatabase();
         var authorizer = new Authorizer(config, new JwksFileKeySource(privileged), accounts, TimeProvider.System);
