@@ -91,4 +91,12 @@ public static class Reasons
     public const string ExecutorLaunch = "executor.launch";
     public const string ExecutorJobFailed = "executor.job_failed";
     public const string ExecutorExitCodes = "executor.exit_codes";
+
+    // PAM module (Launcher.Pam).
+    /// <summary>The token maps to a different account than the one logging in (PAM_USER).</summary>
+    public const string PamUserMismatch = "pam.user_mismatch";
+    /// <summary>The PAM shim passed a missing or non-UTF-8 argument (config, user, service).</summary>
+    public const string PamBadArgument = "pam.bad_argument";
+    /// <summary>An unexpected exception inside the library; the login is refused.</summary>
+    public const string InternalError = "internal.error";
 }
