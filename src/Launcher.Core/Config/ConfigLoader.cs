@@ -9,7 +9,7 @@ namespace Launcher.Core.Config;
 /// YAML text to a validated <see cref="SiteConfig"/>, or every error found. Pure: reading the
 /// file and checking its ownership is the caller's job (Launcher.Posix.TrustedFile).
 /// </summary>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     private static readonly IDeserializer Deserializer = new StaticDeserializerBuilder(new ConfigYamlContext())
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
@@ -54,7 +54,7 @@ public static class ConfigLoader
         return message;
     }
 
-    private sealed class Validator(string path, YamlLineMap lines)
+    private sealed partial class Validator(string path, YamlLineMap lines)
     {
         public List<ConfigError> Errors { get; } = [];
         private readonly List<string> _warnings = [];
@@ -74,6 +74,7 @@ public static class ConfigLoader
             ValidateAccounts(raw.Accounts);
             if (raw.Audit.File.Length > 0 && !raw.Audit.File.StartsWith('/'))
                 Error("audit.file", $"'{raw.Audit.File}' must be an absolute path");
+            var issuing = raw.Issuing is null ? null : ValidateIssuing(raw.Issuing, issuers);
 
             if (Errors.Count > 0) return null;
             return new SiteConfig
@@ -85,6 +86,7 @@ public static class ConfigLoader
                 Audit = raw.Audit,
                 Raw = raw,
                 Warnings = _warnings,
+                Issuing = issuing,
             };
         }
 

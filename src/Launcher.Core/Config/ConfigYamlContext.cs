@@ -11,6 +11,7 @@ namespace Launcher.Core.Config;
 [YamlSerializable(typeof(ClaimPatterns))]
 [YamlSerializable(typeof(AccountsConfig))]
 [YamlSerializable(typeof(AuditConfig))]
+[YamlSerializable(typeof(IssuingConfig))]
 public partial class ConfigYamlContext : StaticContext
 {
 }

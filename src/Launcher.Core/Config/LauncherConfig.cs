@@ -7,4 +7,5 @@ public sealed class LauncherConfig
     public PolicyConfig Policy { get; set; } = new();
     public AccountsConfig Accounts { get; set; } = new();
     public AuditConfig Audit { get; set; } = new();
+    public IssuingConfig? Issuing { get; set; }
 }

@@ -12,6 +12,9 @@ public sealed class SiteConfig
     public required AuditConfig Audit { get; init; }
     public required LauncherConfig Raw { get; init; }
 
+    /// <summary>The site token issuer, or null when this host issues none.</summary>
+    public IssuingSettings? Issuing { get; init; }
+
     /// <summary>Warnings that do not stop loading (e.g. the http test flag); check-config prints them.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
