@@ -15,6 +15,9 @@ namespace Launcher.Cli
             ["validate"] = a => ValidateCommand.Run(a, explain: false),
             ["explain"] = a => ValidateCommand.Run(a, explain: true),
             ["check-config"] = CheckConfigCommand.Run,
+            ["token"] = TokenCommand.Run,
+            ["keys"] = KeysCommand.Run,
+            ["jwks"] = JwksCommand.Run,
         };
 
         public static int Main(string[] args) => Dispatch(args);
@@ -70,6 +73,9 @@ namespace Launcher.Cli
                   validate --config FILE --token-file FILE|- [--json]   verify token, policy, account (exit 0/1/2)
                   explain  --config FILE --token-file FILE|-            the same, as a trace of every check
                   check-config [--config FILE]                          check the configuration and key sets
+                  token issue --audience AUD [--lifetime 5m] [--token-file FILE|-]   site token for this job (docs/site-tokens.md)
+                  keys generate [--alg ES256|RS256] | activate KID | retire KID | list   site key rotation (root)
+                  jwks export [--output FILE] [--openid-configuration]  public JWKS / discovery document of the site keys (root)
                   --version                                             print the version
 
                 Exit codes: 0 allowed, 1 denied, 2 usage or configuration error.
