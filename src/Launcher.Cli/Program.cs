@@ -18,6 +18,8 @@ namespace Launcher.Cli
             ["jwks"] = JwksCommand.Run,
             ["run"] = RunCommand.Run,
             ["executor"] = Launcher.Cli.Commands.Executor.ExecutorCommand.Run,
+            ["token"] = TokenCommand.Run,
+            ["keys"] = KeysCommand.Run,
         };
 
         public static int Main(string[] args) => Dispatch(args);
@@ -76,6 +78,9 @@ namespace Launcher.Cli
                   jwks refresh [--config FILE] [--issuer NAME]          fetch each issuer's JWKS, replace jwks_file atomically
                   run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]   run SCRIPT as the mapped user (exit: the job's status; 125 refused)
                   executor config|prepare|run|cleanup [--config FILE]   GitLab custom executor stages (see 'executor --help')
+                  token issue --audience AUD [--lifetime 5m] [--token-file FILE|-]   site token for this job (docs/site-tokens.md)
+                  keys generate [--alg ES256|RS256] | activate KID | retire KID | list   site key rotation (root)
+                  jwks export [--output FILE] [--openid-configuration]  public JWKS / discovery document of the site keys (root)
                   --version                                             print the version
 
                 Exit codes: 0 allowed, 1 denied, 2 usage or configuration error.

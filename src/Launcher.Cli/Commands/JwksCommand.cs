@@ -6,6 +6,7 @@ public static class JwksCommand
     private static readonly Dictionary<string, Func<IReadOnlyList<string>, int>> Subcommands = new(StringComparer.Ordinal)
     {
         ["refresh"] = JwksRefreshCommand.Run,
+        ["export"] = JwksExportCommand.Run,
     };
 
     public static int Run(IReadOnlyList<string> argv)

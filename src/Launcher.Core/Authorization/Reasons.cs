@@ -99,4 +99,14 @@ public static class Reasons
     public const string PamBadArgument = "pam.bad_argument";
     /// <summary>An unexpected exception inside the library; the login is refused.</summary>
     public const string InternalError = "internal.error";
+
+    // Site token issuing (token issue, keys, jwks export).
+    public const string IssuingNotConfigured = "issuing.not_configured";
+    public const string IssuingFromIssuer = "issuing.from_issuer";
+    public const string IssuingCallerUid = "issuing.caller_uid";
+    public const string IssuingAudience = "issuing.audience";
+    public const string IssuingLifetime = "issuing.lifetime";
+    public const string IssuingKeyUnavailable = "issuing.key_unavailable";
+    public const string IssuingNoSigningKey = "issuing.no_signing_key";
+    public const string IssuingRotation = "issuing.rotation";
 }

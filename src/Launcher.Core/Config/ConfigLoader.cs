@@ -11,7 +11,7 @@ namespace Launcher.Core.Config;
 /// YAML text to a validated <see cref="SiteConfig"/>, or every error found. Pure: reading the
 /// file and checking its ownership is the caller's job (Launcher.Posix.TrustedFile).
 /// </summary>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     private static readonly IDeserializer Deserializer = new StaticDeserializerBuilder(new ConfigYamlContext())
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
@@ -56,7 +56,7 @@ public static class ConfigLoader
         return message;
     }
 
-    private sealed class Validator(string path, YamlLineMap lines)
+    private sealed partial class Validator(string path, YamlLineMap lines)
     {
         public List<ConfigError> Errors { get; } = [];
         private readonly List<string> _warnings = [];
@@ -78,6 +78,7 @@ public static class ConfigLoader
             if (raw.Audit.File.Length > 0 && !raw.Audit.File.StartsWith('/'))
                 Error("audit.file", $"'{raw.Audit.File}' must be an absolute path");
             var executor = raw.Executor is null ? null : ValidateExecutor(raw.Executor, issuers);
+            var issuing = raw.Issuing is null ? null : ValidateIssuing(raw.Issuing, issuers);
 
             if (Errors.Count > 0) return null;
             return new SiteConfig
@@ -91,6 +92,7 @@ public static class ConfigLoader
                 Raw = raw,
                 Executor = executor,
                 Warnings = _warnings,
+                Issuing = issuing,
             };
         }
 

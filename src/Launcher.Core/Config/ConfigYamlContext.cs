@@ -13,6 +13,7 @@ namespace Launcher.Core.Config;
 [YamlSerializable(typeof(AuditConfig))]
 [YamlSerializable(typeof(LaunchConfig))]
 [YamlSerializable(typeof(ExecutorConfig))]
+[YamlSerializable(typeof(IssuingConfig))]
 public partial class ConfigYamlContext : StaticContext
 {
 }

@@ -9,4 +9,5 @@ public sealed class LauncherConfig
     public AuditConfig Audit { get; set; } = new();
     public LaunchConfig Launch { get; set; } = new();
     public ExecutorConfig? Executor { get; set; }
+    public IssuingConfig? Issuing { get; set; }
 }

@@ -17,6 +17,9 @@ public sealed class SiteConfig
     /// <summary>The validated <c>executor:</c> section; null when the site does not run a GitLab custom executor.</summary>
     public ExecutorSettings? Executor { get; init; }
 
+    /// <summary>The site token issuer, or null when this host issues none.</summary>
+    public IssuingSettings? Issuing { get; init; }
+
     /// <summary>Warnings that do not stop loading (e.g. the http test flag); check-config prints them.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -11,6 +11,12 @@ namespace Launcher.Posix.Files;
 /// </summary>
 public static unsafe class AtomicFile
 {
+    /// <summary>As <see cref="Replace"/>, for callers that treat a failed write as an exception (site key ring, jwks export).</summary>
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
+    {
+        if (Replace(path, content, mode, rootOwned: false) is { } problem) throw new IOException(problem);
+    }
+
     /// <summary>Null on success, else what failed. Mode is set explicitly, so the umask does not matter.</summary>
     public static string? Replace(string path, ReadOnlySpan<byte> content, UnixFileMode mode, bool rootOwned)
     {

@@ -54,6 +54,9 @@ public sealed class FixtureAccounts : IAccountDatabase
         _shadow["expired"] = ShadowState.Expired;
     }
 
+    /// <summary>Adds a user with a login shell and a private group of the same id.</summary>
+    public void Add(string name, uint uid) => _users[name] = [name, "x", $"{uid}", $"{uid}", name, $"/home/{name}", "/bin/bash"];
+
     public IReadOnlySet<string> Shells { get; set; } = new HashSet<string> { "/bin/sh", "/bin/bash", "/bin/zsh", "/usr/bin/bash" };
 
     public bool FailLookups { get; set; }

@@ -1,0 +1,123 @@
+using Launcher.Core.Authorization;
+using Launcher.Core.Config;
+using Launcher.Core.Issuing;
+using Launcher.Posix;
+using Launcher.Posix.Keys;
+
+namespace Launcher.Cli.Commands;
+
+/// <summary>
+/// <c>keys generate|activate|retire|list</c>: the site key rotation. The one sequence:
+/// generate (published, not signing) -> jwks export, wait for relying parties to fetch ->
+/// activate (signs; the old key drains) -> retire the old key once its tokens have expired.
+/// </summary>
+public static class KeysCommand
+{
+    public static int Run(IReadOnlyList<string> argv)
+    {
+        if (argv.Count == 0) throw new UsageException("missing subcommand (generate, activate, retire, list)");
+        string sub = argv[0];
+        var args = CliArgs.Parse(argv.Skip(1).ToList(), new HashSet<string> { "config", "alg" }, new HashSet<string>());
+        if (sub != "generate" && args.Has("alg")) throw new UsageException("--alg applies to 'keys generate' only");
+        if (Admin.Refuse($"keys {sub}") is { } refused) return refused;
+
+        var site = Site.Load(args.Get("config"));
+        if (site is null) return ExitCodes.UsageOrConfig;
+        if (site.Config.Issuing is not { } issuing)
+        {
+            Console.Error.WriteLine($"ci-launcher: {Reasons.IssuingNotConfigured}: {site.Config.Path} has no 'issuing:' section (issuer, key_dir, audiences, from_issuers)");
+            return ExitCodes.UsageOrConfig;
+        }
+        var dir = new KeyDirectory(issuing.KeyDir);
+        return sub switch
+        {
+            "generate" => Generate(site, issuing, dir, args),
+            "activate" => Change(site, issuing, dir, args, "activate"),
+            "retire" => Change(site, issuing, dir, args, "retire"),
+            "list" => List(issuing, dir, args),
+            _ => throw new UsageException($"unknown subcommand '{sub}' (generate, activate, retire, list)"),
+        };
+    }
+
+    private static int Generate(Site site, IssuingSettings issuing, KeyDirectory dir, CliArgs args)
+    {
+        if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
+        string alg = args.Get("alg") ?? "ES256";
+        if (!SiteKey.SupportedAlgorithms.Contains(alg)) throw new UsageException($"--alg '{alg}' must be ES256 or RS256");
+        if (!dir.EnsureExists(out string? problem)) return Fail(problem!);
+        using var guard = dir.Lock(out problem);
+        if (guard is null) return Fail(problem!);
+        var ring = dir.LoadRing(out problem);
+        if (ring is null) return Fail(problem!);
+
+        using var key = SiteKey.Generate(alg);
+        dir.WritePrivateKey(key);
+        dir.SaveRing(ring.Add(new KeyEntry(key.KeyId, alg, KeyState.Published, site.Clock.GetUtcNow().ToUnixTimeSeconds())));
+        Audit(site, "keys generate", key.KeyId);
+        Console.Out.WriteLine(key.KeyId);
+        Console.Error.WriteLine($"ci-launcher: generated {alg} key {key.KeyId} ({dir.KeyFile(key.KeyId)}); it is published but not signing. " +
+            "Run 'ci-launcher jwks export --output ...', wait until relying parties have fetched it, then 'ci-launcher keys activate " + key.KeyId + "'");
+        return ExitCodes.Allowed;
+    }
+
+    private static int Change(Site site, IssuingSettings issuing, KeyDirectory dir, CliArgs args, string action)
+    {
+        if (args.Positional.Count != 1) throw new UsageException($"keys {action} takes one KID (see 'ci-launcher keys list')");
+        string kid = args.Positional[0];
+        using var guard = dir.Lock(out string? problem);
+        if (guard is null) return Fail(problem!);
+        var ring = dir.LoadRing(out problem);
+        if (ring is null) return Fail(problem!);
+        var now = site.Clock.GetUtcNow();
+        KeyRing? changed;
+        if (action == "activate")
+        {
+            // Refuse to make a key sign that could not be loaded when the first job asks for a token.
+            using var key = dir.LoadPrivateKey(kid, out problem);
+            if (key is null) return Fail(problem!);
+            changed = ring.Activate(kid, now, issuing.MaxLifetime, out problem);
+        }
+        else
+        {
+            changed = ring.Retire(kid, now, issuing.MaxLifetime, issuing.ClockSkew, out problem);
+        }
+        if (changed is null) return Fail(problem!, Reasons.IssuingRotation);
+        dir.SaveRing(changed);
+        if (action == "retire") dir.DeletePrivateKey(kid);
+        Audit(site, $"keys {action}", kid);
+        Console.Error.WriteLine(action == "activate"
+            ? $"ci-launcher: key {kid} now signs site tokens{(ring.Signing is { } old ? $"; {old.KeyId} is draining and can be retired after {KeyRing.RetireableAt(changed.Find(old.KeyId)!, issuing.MaxLifetime, issuing.ClockSkew):u}" : "")}"
+            : $"ci-launcher: key {kid} retired and its private key deleted; run 'ci-launcher jwks export --output ...' to unpublish it");
+        return ExitCodes.Allowed;
+    }
+
+    private static int List(IssuingSettings issuing, KeyDirectory dir, CliArgs args)
+    {
+        if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
+        var ring = dir.LoadRing(out string? problem);
+        if (ring is null) return Fail(problem!);
+        foreach (var k in ring.Keys)
+        {
+            string when = k.State switch
+            {
+                KeyState.Signing => $"signing since {DateTimeOffset.FromUnixTimeSeconds(k.SigningSince ?? k.Created):u}",
+                KeyState.Draining => $"draining, retire after {KeyRing.RetireableAt(k, issuing.MaxLifetime, issuing.ClockSkew):u}",
+                _ => $"published since {DateTimeOffset.FromUnixTimeSeconds(k.Created):u}, not signing",
+            };
+            Console.Out.WriteLine($"{k.KeyId}  {k.Algorithm}  {k.State.ToString().ToLowerInvariant()}  {when}");
+        }
+        return ExitCodes.Allowed;
+    }
+
+    private static void Audit(Site site, string command, string kid)
+    {
+        var decision = new Decision { Kind = DecisionKind.Allowed, Reason = Reasons.Ok, Detail = command };
+        site.Record(decision, command, new Dictionary<string, string> { ["kid"] = kid });
+    }
+
+    private static int Fail(string problem, string reason = Reasons.IssuingKeyUnavailable)
+    {
+        Console.Error.WriteLine($"ci-launcher: {reason}: {problem}");
+        return ExitCodes.UsageOrConfig;
+    }
+}
