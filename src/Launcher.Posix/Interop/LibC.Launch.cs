@@ -10,10 +10,8 @@ internal static unsafe partial class LibC
     public const int O_NONBLOCK = 0x800;
     public const int O_DIRECTORY = 0x10000;
     public const int O_NOFOLLOW = 0x20000;
-    public const int O_CLOEXEC = 0x80000;
     public const int AT_EMPTY_PATH = 0x1000;
 
-    public const int EINTR = 4;
     public const int ESRCH = 3;
     public const int ENOENT = 2;
     public const int EACCES = 13;
