@@ -21,7 +21,7 @@ public sealed class RpmPackageFixture : IDisposable
         if (!File.Exists(RpmPath))
             throw new InvalidOperationException($"packaging/build-rpm.sh printed '{RpmPath}', which does not exist");
 
-        Listing = Query("-qlvp").Select(RpmEntry.Parse).ToList();
+        Listing = Query("-qp", "--qf", RpmEntry.QueryFormat).Select(RpmEntry.Parse).ToList();
 
         Extracted = new TrustedDir();
         var cpio = Proc.Run("/bin/sh", ["-c", "cd \"$2\" && rpm2cpio \"$1\" | cpio -idm --quiet", "sh", RpmPath, Extracted.Path]);

@@ -65,6 +65,14 @@ public class RpmPackageTests(RpmPackageFixture rpm, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public void Rpm_qlvp_shows_every_file_with_the_same_mode_and_owner()
+    {
+        var lines = rpm.Query("-qlvp");
+        Assert.Equal(rpm.Listing.Count, lines.Count);
+        Assert.All(rpm.Listing, e => Assert.True(lines.Any(e.IsShownBy), $"'rpm -qlvp' does not show {e}:\n{string.Join('\n', lines)}"));
+    }
+
+    [Fact]
     public void Package_holds_nothing_else()
     {
         var expected = ExpectedFiles().Select(row => (string)row[0]).ToHashSet();
