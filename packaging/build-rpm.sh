@@ -94,10 +94,11 @@ if [ "$with_pam" -eq 1 ]; then
         || log "warning: packaging/man/pam_ci_launcher.8 is missing; the RPM ships the PAM module without its man page"
 fi
 cp "$ROOT/README.md" "$ROOT/docs/ADMIN.md" "$stage/doc/"
-for optional in packaging/config.example.yaml packaging/pam.d/ci-launcher packaging/gitlab-runner/config.toml; do
-    [ -f "$ROOT/$optional" ] && cp "$ROOT/$optional" "$stage/doc/$(basename "$optional")"
+# Examples the other areas ship, when the tree has them: the annotated configuration, the
+# gitlab-runner config.toml variants and .gitlab-ci.yml, a pam.d snippet.
+for optional in packaging/config.example.yaml packaging/gitlab-runner/* packaging/pam.d/*; do
+    if [ -f "$ROOT/$optional" ]; then cp "$ROOT/$optional" "$stage/doc/$(basename "$optional")"; fi
 done
-# README.md links to docs/ADMIN.md; both sit side by side in the package's doc directory.
 
 log "rpmbuild ci-launcher $version (suid wrapper: $with_suid, PAM module: $with_pam, glibc >= $measured)"
 rpmbuild -bb "$SPEC" --target x86_64 --quiet \
