@@ -108,14 +108,37 @@ public class RpmPackageTests(RpmPackageFixture rpm, ITestOutputHelper output) : 
         Assert.Equal(RpmPackageFixture.Version, rpm.Query("-qp", "--qf", "%{VERSION}")[0]);
     }
 
-    [Fact]
-    public void Pre_install_script_creates_the_wrapper_group()
+    [RootFact]
+    public void Pre_install_script_creates_the_wrapper_group_once()
     {
-        var scripts = string.Join('\n', rpm.Query("-qp", "--scripts"));
-        Assert.Contains("getent group ci-launcher >/dev/null || groupadd -r ci-launcher", scripts);
-        // The group must exist before the files are laid down, or rpm would fall back to root.
-        int pre = scripts.IndexOf("preinstall scriptlet", StringComparison.Ordinal);
-        Assert.True(pre >= 0 && scripts.IndexOf("groupadd", StringComparison.Ordinal) > pre, scripts);
+        // Run the packaged %pre for real, twice (install, then upgrade), against a private copy of
+        // /etc mounted over the real one in a mount namespace: the host's groups stay untouched.
+        string pre = string.Join('\n', rpm.Query("-qp", "--qf", "%{PREIN}"));
+        using var etc = new TrustedDir();
+        var copy = Proc.Run("/bin/cp", ["-a", "/etc", etc.Path]);
+        Assert.Equal(0, copy.ExitCode);
+        var r = Proc.Run("/usr/bin/unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+            "mount --bind \"$1/etc\" /etc && sh -c \"$2\" && sh -c \"$2\" && getent group ci-launcher", "sh", etc.Path, pre]);
+        output.WriteLine(pre + "\n" + r.Stdout + r.Stderr);
+        Assert.Equal(0, r.ExitCode);
+        // groupadd -r: a system group (gid below 1000), created exactly once.
+        var fields = r.Stdout.Trim().Split(':');
+        Assert.Equal("ci-launcher", fields[0]);
+        Assert.InRange(long.Parse(fields[2], CultureInfo.InvariantCulture), 1, 999);
+        Assert.Single(File.ReadAllLines(Path.Combine(etc.Path, "etc", "group")), l => l.StartsWith("ci-launcher:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("PREIN")]
+    [InlineData("POSTIN")]
+    [InlineData("PREUN")]
+    [InlineData("POSTUN")]
+    public void Scriptlet_is_valid_sh(string tag)
+    {
+        string script = string.Join('\n', rpm.Query("-qp", "--qf", $"%{{{tag}}}"));
+        Assert.NotEqual("(none)", script.Trim());
+        var r = Proc.Run("/bin/sh", ["-n"], stdin: script);
+        Assert.True(r.ExitCode == 0, $"%{tag} does not parse: {r.Stderr}\n{script}");
     }
 
     [RootFact]
