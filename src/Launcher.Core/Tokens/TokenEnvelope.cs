@@ -40,6 +40,12 @@ public sealed class TokenEnvelope
             return null;
         }
         if (bytes.Length > 0 && bytes[^1] == (byte)'\n') bytes = bytes[..^1];
+        // MaxBytes + 1 above only made room for the newline; the token itself gets the same limit as everywhere.
+        if (bytes.Length > MaxBytes)
+        {
+            failure = new TokenFailure(Reasons.TokenTooLarge, $"token is {bytes.Length} bytes; the limit is {MaxBytes}");
+            return null;
+        }
         if (bytes.Length == 0)
         {
             failure = new TokenFailure(Reasons.TokenMissing, "token is empty");
