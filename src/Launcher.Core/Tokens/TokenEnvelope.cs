@@ -71,6 +71,16 @@ public sealed class TokenEnvelope
             failure = new TokenFailure(Reasons.TokenTooLarge, $"token is {token.Length} bytes; the limit is {MaxBytes}");
             return null;
         }
+        // Only the base64url alphabet (RFC 7515: no '=' padding) and dots: one spelling per token,
+        // and an ASCII signing input for the signature check.
+        foreach (char c in token)
+        {
+            if (!(c == '.' || c == '-' || c == '_' || char.IsAsciiLetterOrDigit(c)))
+            {
+                failure = new TokenFailure(Reasons.TokenMalformed, $"token contains character U+{(int)c:X4}; a compact JWT has only base64url characters and dots");
+                return null;
+            }
+        }
         var parts = token.Split('.');
         if (parts.Length == 5)
         {
