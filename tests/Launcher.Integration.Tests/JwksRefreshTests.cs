@@ -200,8 +200,10 @@ public class JwksRefreshTests
         string caFile = refresh.CaFile(otherCa.CertificatePem);
         File.WriteAllText(refresh.ConfigPath, File.ReadAllText(refresh.ConfigPath).Replace(
             "    algorithms: [RS256]\n", $"    algorithms: [RS256]\n    jwks_uri: {server.BaseUrl}/keys\n    ca_file: {caFile}\n"));
-        AssertKeptOldFile(refresh, refresh.Run(), Reason.Fetch);
-        Assert.Empty(server.Requested); // the TLS handshake failed before any request was sent
+        var r = refresh.Run();
+        AssertKeptOldFile(refresh, r, Reason.Fetch, $"GET {server.BaseUrl}/keys");
+        Assert.Empty(server.Requested); // the certificate was refused before any request was sent
+        Console.WriteLine(r.Stderr);
     }
 
     [Fact]

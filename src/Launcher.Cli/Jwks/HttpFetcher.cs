@@ -179,8 +179,11 @@ public sealed class HttpFetcher : IDisposable
         }
     }
 
-    private static string Describe(HttpRequestException e)
+    private string Describe(HttpRequestException e)
     {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is AuthenticationException)
+                return $"TLS handshake failed; the server certificate must chain to {(_issuer.CaFile is null ? "the system trust store (or set ca_file)" : $"ca_file {_issuer.CaFile}")} and name the host ({x.Message})";
         // The innermost message names the real cause (connection refused, certificate chain, name mismatch).
         Exception inner = e;
         while (inner.InnerException is not null) inner = inner.InnerException;

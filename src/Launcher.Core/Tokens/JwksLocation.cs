@@ -24,7 +24,8 @@ public static class JwksLocation
     /// </summary>
     public static string? UrlProblem(string url, IssuerSettings issuer)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Any(char.IsWhiteSpace))
+        // "/path" parses as an absolute file: URI on Unix; require the scheme to be written out.
+        if (!url.Contains("://", StringComparison.Ordinal) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Any(char.IsWhiteSpace))
             return $"'{Printable(url)}' is not an absolute http(s) URL";
         if (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
             return $"'{Printable(url)}' has scheme '{Printable(uri.Scheme)}'; only https is fetched";

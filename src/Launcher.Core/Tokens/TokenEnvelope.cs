@@ -40,6 +40,12 @@ public sealed class TokenEnvelope
             return null;
         }
         if (bytes.Length > 0 && bytes[^1] == (byte)'\n') bytes = bytes[..^1];
+        // MaxBytes + 1 above only made room for the newline; the token itself gets the same limit as everywhere.
+        if (bytes.Length > MaxBytes)
+        {
+            failure = new TokenFailure(Reasons.TokenTooLarge, $"token is {bytes.Length} bytes; the limit is {MaxBytes}");
+            return null;
+        }
         if (bytes.Length == 0)
         {
             failure = new TokenFailure(Reasons.TokenMissing, "token is empty");
@@ -64,6 +70,16 @@ public sealed class TokenEnvelope
         {
             failure = new TokenFailure(Reasons.TokenTooLarge, $"token is {token.Length} bytes; the limit is {MaxBytes}");
             return null;
+        }
+        // Only the base64url alphabet (RFC 7515: no '=' padding) and dots: one spelling per token,
+        // and an ASCII signing input for the signature check.
+        foreach (char c in token)
+        {
+            if (!(c == '.' || c == '-' || c == '_' || char.IsAsciiLetterOrDigit(c)))
+            {
+                failure = new TokenFailure(Reasons.TokenMalformed, $"token contains character U+{(int)c:X4}; a compact JWT has only base64url characters and dots");
+                return null;
+            }
         }
         var parts = token.Split('.');
         if (parts.Length == 5)

@@ -1,9 +1,10 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Launcher.Core.Tokens;
@@ -15,8 +16,6 @@ namespace Launcher.Core.Tokens;
 /// </summary>
 public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvider clock)
 {
-    private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
-
     public VerifiedToken? Verify(string token, out TokenFailure? failure, ITrace? trace = null)
     {
         var envelope = TokenEnvelope.Open(token, out failure);
@@ -76,48 +75,52 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         return null;
     }
 
+    /// <summary>
+    /// The signature over the ASCII signing input (header.payload), verified with exactly this key
+    /// through IdentityModel's signature provider (which for ES* accepts only the JWS raw R||S form).
+    /// Structure, header, algorithm and key choice were settled above; handing the whole token to
+    /// JsonWebTokenHandler would parse it a second time with a second parser, costing more than the
+    /// RSA verification itself (bench/validate), and two parsers are two chances to disagree.
+    /// </summary>
     private static bool SignatureHolds(TokenEnvelope envelope, IssuerSettings issuer, SigningKey key, out TokenFailure? failure)
     {
-        var parameters = new TokenValidationParameters
+        string compact = envelope.Compact;
+        int dot = compact.LastIndexOf('.');
+        string encoded = compact[(dot + 1)..];
+        byte[] signature = new byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
+        if (Base64Url.DecodeFromChars(encoded, signature, out int consumed, out int written) != OperationStatus.Done || consumed != encoded.Length)
         {
-            IssuerSigningKey = key.SecurityKey,
-            TryAllIssuerSigningKeys = false,
-            ValidAlgorithms = [envelope.Algorithm],
-            RequireSignedTokens = true,
-            ValidateIssuer = true,
-            ValidIssuer = issuer.Issuer,
-            // Audience and lifetime are checked below against the pinned TimeProvider and with
-            // exact comparison (IdentityModel would forgive a trailing slash by default).
-            ValidateAudience = false,
-            ValidateLifetime = false,
-            RequireExpirationTime = false,
-            ValidateIssuerSigningKey = false,
-            ValidateTokenReplay = false,
-        };
-        TokenValidationResult result;
-        try
-        {
-            result = Handler.ValidateTokenAsync(envelope.Compact, parameters).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is ArgumentException or SecurityTokenException or CryptographicException or FormatException)
-        {
-            failure = new TokenFailure(Reasons.TokenMalformed, "token could not be parsed as a JWS");
+            failure = new TokenFailure(Reasons.TokenMalformed, "token signature is not valid base64url");
             return false;
         }
-        if (result.IsValid)
+        // TokenEnvelope decoded header and payload as base64url, so the signing input is ASCII.
+        byte[] input = Encoding.ASCII.GetBytes(compact, 0, dot);
+        var factory = key.SecurityKey.CryptoProviderFactory;
+        SignatureProvider provider;
+        try
         {
-            failure = null;
-            return true;
+            provider = factory.CreateForVerifying(key.SecurityKey, envelope.Algorithm);
         }
-        failure = result.Exception switch
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or CryptographicException)
         {
-            SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException =>
-                new TokenFailure(Reasons.TokenBadSignature, $"signature does not verify with kid '{key.KeyId}' of issuer '{issuer.Name}'"),
-            SecurityTokenInvalidIssuerException => new TokenFailure(Reasons.TokenIssuer, "issuer does not match"),
-            SecurityTokenInvalidAlgorithmException => new TokenFailure(Reasons.TokenAlgorithm, $"algorithm '{envelope.Algorithm}' refused"),
-            _ => new TokenFailure(Reasons.TokenMalformed, "token could not be validated as a JWS"),
-        };
-        return false;
+            failure = new TokenFailure(Reasons.TokenAlgorithm, $"algorithm '{envelope.Algorithm}' cannot be verified with kid '{key.KeyId}'");
+            return false;
+        }
+        bool valid;
+        try
+        {
+            valid = provider.Verify(input, 0, input.Length, signature, 0, written);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            valid = false;
+        }
+        finally
+        {
+            factory.ReleaseSignatureProvider(provider);
+        }
+        failure = valid ? null : new TokenFailure(Reasons.TokenBadSignature, $"signature does not verify with kid '{key.KeyId}' of issuer '{issuer.Name}'");
+        return valid;
     }
 
     private static bool AudienceHolds(JsonElement claims, IssuerSettings issuer, out TokenFailure? failure)

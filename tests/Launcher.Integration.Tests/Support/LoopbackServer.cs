@@ -66,6 +66,8 @@ public sealed class LoopbackServer : IDisposable
                     stream = ssl;
                 }
                 string path = await ReadRequestPath(stream);
+                // A client that refused the certificate after a TLS 1.3 handshake sends no request at all.
+                if (path.Length == 0) return;
                 lock (Requested) Requested.Add(path);
                 var response = Routes.GetValueOrDefault(path) ?? new LoopbackResponse(404, Encoding.ASCII.GetBytes("not found"));
                 var head = new StringBuilder($"HTTP/1.1 {response.Status} {(response.Status == 200 ? "OK" : "Status")}\r\n");

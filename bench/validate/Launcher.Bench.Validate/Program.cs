@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Launcher.Core.Config;
+using Launcher.Core.Tokens;
+using Launcher.TestIssuer;
+
+// bench-validate [SECONDS] [OUT_DIR]: validations/second through TokenVerifier for RS256 and ES256,
+// beside raw verification of the very same signature (RSA/ECDsa.VerifyData, which is OpenSSL
+// underneath on Linux). With OUT_DIR, also writes the RS256 public key, signing input and
+// signature there so run.sh can time 'openssl' on the same bytes.
+double seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2;
+string? outDir = args.Length > 1 ? args[1] : null;
+
+const string Iss = "https://gitlab.example.org", Aud = "https://hpc.example.org";
+var rsa = IssuerKey.CreateRsa("bench-rsa");
+var ec = IssuerKey.CreateEc("bench-ec");
+var (config, errors) = ConfigLoader.Parse("bench.yaml", $$"""
+    issuers:
+      - name: gitlab
+        issuer: {{Iss}}
+        audiences: [{{Aud}}]
+        jwks_file: /var/lib/ci-launcher/jwks/gitlab.json
+        algorithms: [RS256, ES256]
+    policy:
+      rules:
+        - name: hpc
+          issuer: gitlab
+          match: { project_path: "hpc/**" }
+          action: allow
+          run_as: "{user_login}"
+    """);
+if (config is null) throw new InvalidOperationException(string.Join("\n", errors));
+var keys = new FixedKeys(KeySet.Parse(Encoding.UTF8.GetBytes(IssuerKey.Jwks(rsa, ec)), "bench", out _)!);
+var verifier = new TokenVerifier(config, keys, TimeProvider.System);
+
+Console.WriteLine($"in-process, {seconds:0.#}s per measurement, {Environment.ProcessorCount} CPU(s), .NET {Environment.Version}");
+foreach (var key in new[] { rsa, ec })
+{
+    string token = key.Sign(GitLabClaims.For(Iss, Aud, "alice", DateTimeOffset.UtcNow));
+    if (verifier.Verify(token, out var failure) is null) throw new InvalidOperationException(failure!.Message);
+
+    var parts = token.Split('.');
+    byte[] input = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+    byte[] signature = System.Buffers.Text.Base64Url.DecodeFromChars(parts[2]);
+    var jwk = key.PublicJwk();
+    Func<bool> raw;
+    if (key.Algorithm == "RS256")
+    {
+        var pub = RSA.Create(new RSAParameters { Modulus = B(jwk["n"]), Exponent = B(jwk["e"]) });
+        raw = () => pub.VerifyData(input, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        if (outDir is not null)
+        {
+            Directory.CreateDirectory(outDir);
+            File.WriteAllText(Path.Combine(outDir, "rs256.pub.pem"), pub.ExportSubjectPublicKeyInfoPem());
+            File.WriteAllBytes(Path.Combine(outDir, "rs256.input"), input);
+            File.WriteAllBytes(Path.Combine(outDir, "rs256.sig"), signature);
+        }
+    }
+    else
+    {
+        var pub = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = B(jwk["x"]), Y = B(jwk["y"]) } });
+        raw = () => pub.VerifyData(input, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+    if (!raw()) throw new InvalidOperationException("raw verification failed");
+
+    var full = Rate(() => verifier.Verify(token, out _) is not null, seconds);
+    var bare = Rate(raw, seconds);
+    Console.WriteLine($"{key.Algorithm}: TokenVerifier {full.PerCpuSecond,9:N0}/CPU-s ({full.PerSecond,7:N0}/s wall)   raw VerifyData {bare.PerCpuSecond,9:N0}/CPU-s ({bare.PerSecond,7:N0}/s wall)   raw/verifier {bare.PerCpuSecond / full.PerCpuSecond:0.00}x");
+    Console.WriteLine($"RESULT {key.Algorithm} verifier={full.PerCpuSecond:0} raw={bare.PerCpuSecond:0}");
+}
+return 0;
+
+static byte[] B(object value) => System.Buffers.Text.Base64Url.DecodeFromChars((string)value);
+
+// Warm up (tiering, caches), then count completed operations for the given time; a failed one aborts.
+// Rates per second of this thread's CPU time as well as of wall time: the machine is shared, and
+// 'openssl speed' also divides by CPU time, so CPU-time rates are the comparable ones.
+static (double PerSecond, double PerCpuSecond) Rate(Func<bool> op, double seconds)
+{
+    for (int i = 0; i < 200; i++) if (!op()) throw new InvalidOperationException("operation failed");
+    long n = 0;
+    double cpu0 = ThreadCpuSeconds();
+    var sw = Stopwatch.StartNew();
+    while (ThreadCpuSeconds() - cpu0 < seconds)
+    {
+        for (int i = 0; i < 50; i++) if (!op()) throw new InvalidOperationException("operation failed");
+        n += 50;
+    }
+    return (n / sw.Elapsed.TotalSeconds, n / (ThreadCpuSeconds() - cpu0));
+}
+
+static double ThreadCpuSeconds()
+{
+    const int CLOCK_THREAD_CPUTIME_ID = 3;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, out var ts) != 0) throw new InvalidOperationException("clock_gettime failed");
+    return ts.Seconds + ts.Nanoseconds / 1e9;
+}
+
+[System.Runtime.InteropServices.DllImport("libc")]
+static extern int clock_gettime(int clock, out Timespec ts);
+
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+struct Timespec
+{
+    public long Seconds;
+    public long Nanoseconds;
+}
+
+/// <summary>One parsed key set for every issuer: the cached-JWKS steady state of a long-lived process.</summary>
+sealed class FixedKeys(KeySet keys) : IKeySource
+{
+    public KeySet? GetKeys(IssuerSettings issuer, out TokenFailure? failure)
+    {
+        failure = null;
+        return keys;
+    }
+}
