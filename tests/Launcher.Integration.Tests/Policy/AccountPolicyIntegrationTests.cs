@@ -101,6 +101,18 @@ public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyUsers>, 
     }
 
     [RootFact]
+    public void Claim_of_an_unexpected_type_is_a_clean_denial()
+    {
+        string token = _site.Token(_users.Name("ok"), c => c["project_path"] = new Dictionary<string, object?> { ["hpc/solver"] = true });
+        var run = Proc.Run(Dist.CiLauncher, ["validate", "--json", "--config", _site.ConfigPath, "--token-file", "-"], stdin: token);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Stderr);
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("policy.no_match", json.GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("rule").ValueKind);
+    }
+
+    [RootFact]
     public void Explain_traces_the_account_checks_of_a_locked_user()
     {
         var run = Proc.Run(Dist.CiLauncher, ["explain", "--config", _site.ConfigPath, "--token-file", "-"], stdin: _site.Token(_users.Name("lock")));
