@@ -55,19 +55,15 @@ public sealed class Site
     }
 
     /// <summary>
-    /// For commands that grant something: records the decision and returns it, or, when an allow
-    /// could not be recorded, returns it turned into an <c>audit.unavailable</c> refusal (and
-    /// records that refusal wherever it still can, so a sink that did get the allow line also
-    /// sees that nothing was granted). Use it as
+    /// For commands that grant something: the decision to act on, after recording it. An allow
+    /// that could not be recorded comes back as an <c>audit.unavailable</c> refusal (see
+    /// <see cref="AuditTrail.RecordOrRefuse"/>). Use it as
     /// <code>decision = site.RecordOrRefuse(decision, "run"); if (!decision.Allowed) return ...;</code>
     /// </summary>
     public Decision RecordOrRefuse(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null)
     {
-        if (Record(decision, command, extra) || !decision.Allowed) return decision;
-        var refused = decision.Deny(Reasons.AuditUnavailable,
-            $"the audit record could not be written ({(Config.Audit.File.Length > 0 ? Config.Audit.File : "syslog")}); nothing is granted without one",
-            DecisionKind.SiteError);
-        Record(refused, command, extra);
-        return refused;
+        var result = Audit.RecordOrRefuse(decision, d => AuditRecord.From(d, command, ProcessIdentity.RealUid, Clock.GetUtcNow(), extra), out string? error);
+        if (error is not null) Console.Error.WriteLine($"ci-launcher: {Reasons.AuditUnavailable}: {error}");
+        return result;
     }
 }

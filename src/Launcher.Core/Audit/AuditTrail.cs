@@ -1,3 +1,5 @@
+using Launcher.Core.Authorization;
+
 namespace Launcher.Core.Audit;
 
 /// <summary>
@@ -26,5 +28,21 @@ public sealed class AuditTrail(IReadOnlyList<IAuditSink> sinks)
         }
         error = errors.Count == 0 ? null : string.Join("; ", errors);
         return errors.Count == 0;
+    }
+
+    /// <summary>
+    /// The audit rule for commands that grant something (run, executor, PAM, token issue):
+    /// records the decision and returns it; when an allow could not be recorded, returns it
+    /// turned into an <see cref="Reasons.AuditUnavailable"/> site error, and records that refusal
+    /// wherever it still can (a sink that did get the allow line then also shows nothing was
+    /// granted). <paramref name="error"/> is what failed, for stderr or the PAM log.
+    /// </summary>
+    public Decision RecordOrRefuse(Decision decision, Func<Decision, AuditRecord> toRecord, out string? error)
+    {
+        if (TryWrite(toRecord(decision), out error) || !decision.Allowed) return decision;
+        var refused = decision.Deny(Reasons.AuditUnavailable,
+            $"the audit record could not be written, and nothing is granted without one: {error}", DecisionKind.SiteError);
+        TryWrite(toRecord(refused), out _);
+        return refused;
     }
 }

@@ -64,27 +64,40 @@ public sealed class Glob
     /// </summary>
     public bool IsMatch(string value) => !value.Any(char.IsControl) && Match(_pattern.AsSpan(), value.AsSpan());
 
-    // Backtracking over at most a few wildcards; patterns come from root-owned config and
-    // values are bounded by the 8 KiB token limit, so the worst case stays small.
-    private static bool Match(ReadOnlySpan<char> p, ReadOnlySpan<char> v)
+    // Dynamic programming over (pattern element, value position), not backtracking: the value
+    // is attacker text (up to the 8 KiB token limit), and a pattern with several '**' would let
+    // a crafted project path make backtracking take polynomial time of high degree. This is
+    // O(pattern length x value length) whatever the input.
+    private static bool Match(ReadOnlySpan<char> pattern, ReadOnlySpan<char> value)
     {
-        while (!p.IsEmpty)
+        int n = value.Length;
+        // next[j]: the rest of the pattern (after the current element) matches value[j..].
+        var next = new bool[n + 1];
+        var cur = new bool[n + 1];
+        next[n] = true;
+        int i = pattern.Length;
+        while (i > 0)
         {
-            if (p[0] == '*')
+            bool doubleStar = i >= 2 && pattern[i - 1] == '*' && pattern[i - 2] == '*';
+            char c = pattern[i - 1];
+            i -= doubleStar ? 2 : 1;
+            if (doubleStar)
             {
-                bool crossSegments = p.Length > 1 && p[1] == '*';
-                var rest = p[(crossSegments ? 2 : 1)..];
-                for (int i = 0; i <= v.Length; i++)
-                {
-                    if (Match(rest, v[i..])) return true;
-                    if (i < v.Length && v[i] == '/' && !crossSegments) return false;
-                }
-                return false;
+                cur[n] = next[n];
+                for (int j = n - 1; j >= 0; j--) cur[j] = next[j] || cur[j + 1];
             }
-            if (v.IsEmpty || p[0] != v[0]) return false;
-            p = p[1..];
-            v = v[1..];
+            else if (c == '*')
+            {
+                cur[n] = next[n];
+                for (int j = n - 1; j >= 0; j--) cur[j] = next[j] || (value[j] != '/' && cur[j + 1]);
+            }
+            else
+            {
+                cur[n] = false;
+                for (int j = n - 1; j >= 0; j--) cur[j] = value[j] == c && next[j + 1];
+            }
+            (next, cur) = (cur, next);
         }
-        return v.IsEmpty;
+        return next[0];
     }
 }

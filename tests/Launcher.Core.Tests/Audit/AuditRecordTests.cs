@@ -110,6 +110,36 @@ public class AuditRecordTests
         Assert.Null(error);
     }
 
+    [Fact]
+    public void An_allow_that_cannot_be_recorded_becomes_audit_unavailable()
+    {
+        var syslogLike = new MemorySink();
+        var trail = new AuditTrail([syslogLike, new FailingSink()]);
+        var allowed = Site.Authorizer.Authorize(Site.Token("alice"));
+        Assert.True(allowed.Allowed);
+
+        var result = trail.RecordOrRefuse(allowed, d => AuditRecord.From(d, "run", 0, Now), out string? error);
+
+        Assert.False(result.Allowed);
+        Assert.Equal(DecisionKind.SiteError, result.Kind);
+        Assert.Equal(Reasons.AuditUnavailable, result.Reason);
+        Assert.Contains("disk full (fixture)", error);
+        // The sink that worked shows the allow line and then the refusal that replaced it.
+        Assert.Equal(["allow", "error"], syslogLike.Records.Select(r => r.Decision));
+        Assert.Equal(Reasons.AuditUnavailable, syslogLike.Records[1].Reason);
+    }
+
+    [Fact]
+    public void A_recorded_decision_and_an_unrecorded_denial_pass_unchanged()
+    {
+        var allowed = Site.Authorizer.Authorize(Site.Token("alice"));
+        Assert.Same(allowed, new AuditTrail([new MemorySink()]).RecordOrRefuse(allowed, d => AuditRecord.From(d, "run", 0, Now), out string? error));
+        Assert.Null(error);
+        var denied = Site.Authorizer.Authorize(Site.Token("root"));
+        Assert.Same(denied, new AuditTrail([new FailingSink()]).RecordOrRefuse(denied, d => AuditRecord.From(d, "run", 0, Now), out error));
+        Assert.NotNull(error);
+    }
+
     private sealed class FailingSink : IAuditSink
     {
         public void Write(AuditRecord record) => throw new IOException("disk full (fixture)");

@@ -16,6 +16,7 @@ public class GlobTests
     [InlineData("**/tools", "a/b/tools", true)]
     [InlineData("**/tools", "a/b/tools2", false)]
     [InlineData("a/**/z", "a/b/c/z", true)]
+    [InlineData("a/**/z", "a/z", false)]
     [InlineData("a/*/z", "a/b/c/z", false)]
     [InlineData("hpc-*", "hpc-prod", true)]
     [InlineData("hpc-*", "hpc-prod/x", false)]
@@ -56,5 +57,19 @@ public class GlobTests
     {
         Assert.True(Glob.TryCreate(pattern, out var glob, out _));
         Assert.Equal(wildcardOnly, glob!.IsWildcardOnly);
+    }
+
+    [Fact]
+    public void Hostile_values_do_not_make_matching_slow()
+    {
+        // A path of 4000 "b/" segments against a pattern with several '**': a backtracking
+        // matcher would take ~n^4 steps here.
+        Assert.True(Glob.TryCreate("a/**/b/**/b/**/b/**/c", out var glob, out _));
+        string value = "a/" + string.Concat(Enumerable.Repeat("b/", 4000)) + "x";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(glob!.IsMatch(value));
+        Assert.True(glob.IsMatch("a/1/b/2/b/3/b/4/c"));
+        Assert.False(glob.IsMatch("a/b/b/b/c"));  // each "**" sits between two slashes: "a/**/z" needs a segment
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
     }
 }
