@@ -16,6 +16,7 @@ namespace Launcher.Cli
             ["explain"] = a => ValidateCommand.Run(a, explain: true),
             ["check-config"] = CheckConfigCommand.Run,
             ["executor"] = Launcher.Cli.Commands.Executor.ExecutorCommand.Run,
+            ["run"] = RunCommand.Run,
         };
 
         public static int Main(string[] args) => Dispatch(args);
@@ -72,6 +73,7 @@ namespace Launcher.Cli
                   explain  --config FILE --token-file FILE|-            the same, as a trace of every check
                   check-config [--config FILE]                          check the configuration and key sets
                   executor config|prepare|run|cleanup [--config FILE]   GitLab custom executor stages (see 'executor --help')
+                  run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]   run SCRIPT as the mapped user (exit: the job's status; 125 refused)
                   --version                                             print the version
 
                 Exit codes: 0 allowed, 1 denied, 2 usage or configuration error.

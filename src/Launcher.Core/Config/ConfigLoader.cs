@@ -1,4 +1,5 @@
 using Launcher.Core.Executor;
+using Launcher.Core.Launch;
 using Launcher.Core.Policy;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -73,6 +74,7 @@ public static class ConfigLoader
 
             var rules = ValidateRules(raw.Policy, issuers);
             ValidateAccounts(raw.Accounts);
+            var launch = new LaunchValidator(Error).Validate(raw.Launch, issuers);
             if (raw.Audit.File.Length > 0 && !raw.Audit.File.StartsWith('/'))
                 Error("audit.file", $"'{raw.Audit.File}' must be an absolute path");
             var executor = raw.Executor is null ? null : ValidateExecutor(raw.Executor, issuers);
@@ -85,6 +87,7 @@ public static class ConfigLoader
                 Rules = rules,
                 Accounts = raw.Accounts,
                 Audit = raw.Audit,
+                Launch = launch!,
                 Raw = raw,
                 Executor = executor,
                 Warnings = _warnings,

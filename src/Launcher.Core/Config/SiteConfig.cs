@@ -1,3 +1,4 @@
+using Launcher.Core.Launch;
 using Launcher.Core.Policy;
 
 namespace Launcher.Core.Config;
@@ -11,6 +12,7 @@ public sealed class SiteConfig
     public required AccountsConfig Accounts { get; init; }
     public required AuditConfig Audit { get; init; }
     public required LauncherConfig Raw { get; init; }
+    public LaunchSettings Launch { get; init; } = LaunchSettings.Default;
 
     /// <summary>The validated <c>executor:</c> section; null when the site does not run a GitLab custom executor.</summary>
     public ExecutorSettings? Executor { get; init; }
