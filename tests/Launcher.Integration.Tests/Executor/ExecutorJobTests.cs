@@ -121,3 +121,27 @@ public class ExecutorJobTests
     private static List<string> Pgrep(string user) =>
         Proc.Run("pgrep", ["-u", user]).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 }
+
+/// <summary>executor.prepare_hook: a root-owned site script run as the job's user at the end of prepare.</summary>
+public class ExecutorPrepareHookTests
+{
+    [RootFact]
+    public void The_prepare_hook_runs_as_the_user_and_its_failure_is_a_system_failure()
+    {
+        using var hooks = new TrustedDir();
+        string hook = hooks.Write("prepare-hook.sh", "#!/bin/sh\nid -u > \"$1/hook-uid.txt\"\n[ ! -e \"$1/fail-hook\" ]\n", (UnixFileMode)0b111_101_101);
+        using var site = new ExecutorSite(executorYaml: $"  prepare_hook: {hook}");
+        using var runner = site.Runner(jobId: 2101, tokenJobId: 2101);
+        Assert.Equal(0, runner.Config().ExitCode);
+        var prepare = runner.Prepare();
+        Assert.True(prepare.ExitCode == 0, prepare.Stderr);
+        string written = Path.Combine(runner.BuildsDir!, "hook-uid.txt");
+        Assert.Equal(site.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(written).Trim());
+
+        File.WriteAllText(Path.Combine(runner.BuildsDir!, "fail-hook"), "");
+        var failed = runner.Prepare();
+        Assert.Equal(GitLabRunnerEmulator.SystemFailureExitCode, failed.ExitCode);
+        Assert.Contains("executor.prepare", failed.Stderr);
+        Assert.Equal(0, runner.Cleanup().ExitCode);
+    }
+}

@@ -11,7 +11,7 @@ public sealed class ExecutorSite : IDisposable
 {
     public const string Prefix = "clexe";
 
-    public ExecutorSite(string launchYaml = "")
+    public ExecutorSite(string launchYaml = "", string executorYaml = "")
     {
         Users = new TestUsers(Prefix);
         User = Users.User();
@@ -24,6 +24,7 @@ public sealed class ExecutorSite : IDisposable
               state_dir: {Scratch.Path}/state
               hostname: ci-test-host
               env_allowlist: [CLEXE_ALLOWED]
+            {executorYaml}
             launch:
               kill_timeout: 2s
             {launchYaml}
