@@ -27,7 +27,7 @@ public static unsafe class CallerFile
         if (!st.Value.IsRegular) { error = $"{path} is not a regular file"; return null; }
         if (st.Value.Uid != caller) { error = $"{path} is owned by uid {st.Value.Uid}, not by the runner (uid {caller})"; return null; }
 
-        int fd = OpenAsCaller(path, ExecutorLibC.O_RDONLY | ExecutorLibC.O_NOFOLLOW | ExecutorLibC.O_CLOEXEC | ExecutorLibC.O_NONBLOCK | ExecutorLibC.O_NOCTTY, 0, out error);
+        int fd = OpenAsCaller(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY, 0, out error);
         if (fd < 0) return null;
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         // The path may have been swapped between lstat and open: what was opened must be what was checked.
@@ -63,7 +63,7 @@ public static unsafe class CallerFile
     public static bool WriteAsCaller(string path, string text, out string? error)
     {
         if (!path.StartsWith('/')) { error = $"{path} is not an absolute path"; return false; }
-        int fd = OpenAsCaller(path, ExecutorLibC.O_WRONLY | ExecutorLibC.O_CREAT | ExecutorLibC.O_TRUNC | ExecutorLibC.O_NOFOLLOW | ExecutorLibC.O_CLOEXEC | ExecutorLibC.O_NOCTTY, 0x1A4, out error);
+        int fd = OpenAsCaller(path, ExecutorLibC.O_WRONLY | ExecutorLibC.O_CREAT | ExecutorLibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, 0x1A4, out error);
         if (fd < 0) return false;
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         var opened = FStat(fd, out error);
@@ -86,30 +86,21 @@ public static unsafe class CallerFile
     private static int OpenAsCaller(string path, int flags, uint mode, out string? error)
     {
         byte[] p = FileSystem.Z(path);
-        bool switchIdentity = ProcessIdentity.EffectiveUid != ProcessIdentity.RealUid || LibC.getegid() != LibC.getgid();
+        uint euid = LibC.geteuid(), egid = LibC.getegid();
         int fd, errno;
+        // Per thread: only this open runs with the caller's file access (as CallerFiles does for --token-file).
+        LibC.setfsgid(LibC.getgid());
+        LibC.setfsuid(LibC.getuid());
         fixed (byte* pp = p)
         {
-            if (switchIdentity)
-            {
-                ExecutorLibC.setfsgid(LibC.getgid());
-                ExecutorLibC.setfsuid(ProcessIdentity.RealUid);
-            }
-            try
-            {
-                fd = ExecutorLibC.open(pp, flags, mode);
-                errno = Marshal.GetLastPInvokeError();
-            }
-            finally
-            {
-                if (switchIdentity)
-                {
-                    ExecutorLibC.setfsuid(ProcessIdentity.EffectiveUid);
-                    ExecutorLibC.setfsgid(LibC.getegid());
-                }
-            }
+            fd = LibC.openat(LibC.AT_FDCWD, pp, flags, mode);
+            errno = Marshal.GetLastPInvokeError();
         }
-        error = fd < 0 ? $"cannot open {path} as uid {ProcessIdentity.RealUid}: {Marshal.GetPInvokeErrorMessage(errno)}" : null;
+        LibC.setfsuid(euid);
+        LibC.setfsgid(egid);
+        if ((uint)LibC.setfsuid(uint.MaxValue) != euid || (uint)LibC.setfsgid(uint.MaxValue) != egid)
+            Environment.FailFast("ci-launcher: could not restore the filesystem ids after opening a runner's file");
+        error = fd < 0 ? $"cannot open {path} as uid {LibC.getuid()}: {Marshal.GetPInvokeErrorMessage(errno)}" : null;
         return fd;
     }
 
@@ -117,7 +108,7 @@ public static unsafe class CallerFile
     {
         LibC.Statx st;
         byte empty = 0;
-        if (LibC.statx(fd, &empty, ExecutorLibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, &st) != 0)
+        if (LibC.statx(fd, &empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, &st) != 0)
         {
             error = $"cannot examine an open file: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
             return null;

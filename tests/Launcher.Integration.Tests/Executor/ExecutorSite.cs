@@ -11,7 +11,7 @@ public sealed class ExecutorSite : IDisposable
 {
     public const string Prefix = "clexe";
 
-    public ExecutorSite(string extraYaml = "")
+    public ExecutorSite(string launchYaml = "", string executorYaml = "")
     {
         Users = new TestUsers(Prefix);
         User = Users.User();
@@ -23,8 +23,11 @@ public sealed class ExecutorSite : IDisposable
               temp_dir: {Scratch.Path}/{"{user}"}/tmp/{"{job_id}"}
               state_dir: {Scratch.Path}/state
               hostname: ci-test-host
-              env_allowlist: [CI_JOB_ID]
-            {extraYaml}
+              env_allowlist: [CLEXE_ALLOWED]
+            {executorYaml}
+            launch:
+              kill_timeout: 2s
+            {launchYaml}
             """);
     }
 
@@ -34,6 +37,8 @@ public sealed class ExecutorSite : IDisposable
     public SiteFixture Site { get; }
 
     public string StateDir => Path.Combine(Scratch.Path, "state");
+
+    public uint Uid => TestUsers.Uid(User);
 
     /// <summary>A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).</summary>
     public GitLabRunnerEmulator Runner(long jobId, long? tokenJobId, string? runnerUser = null, string? executable = null)

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Launcher.Integration.Tests.Support;
 
 /// <summary>One stage as the runner saw it: the exit code, its output, and BUILD_EXIT_CODE_FILE if written.</summary>
-public sealed record StageResult(string Stage, int ExitCode, string Stdout, string Stderr, string? BuildExitCodeFile);
+public sealed record StageResult(string Stage, int ExitCode, string Stdout, string Stderr, string? BuildExitCodeFile, uint? BuildExitCodeFileOwner = null);
 
 /// <summary>
 /// Plays GitLab Runner's custom executor for one job, the way its documentation describes it:
@@ -171,7 +171,9 @@ public sealed class GitLabRunnerEmulator : IDisposable
         }
         p.WaitForExit();
         string? code = File.Exists(BuildExitCodeFile) ? File.ReadAllText(BuildExitCodeFile) : null;
-        return new StageResult(args.Count == 2 ? args[1] : name, p.ExitCode, stdout.Result, stderr.Result, code);
+        uint? owner = code is null ? null
+            : uint.Parse(Proc.Run("stat", ["-c", "%u", BuildExitCodeFile]).Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        return new StageResult(args.Count == 2 ? args[1] : name, p.ExitCode, stdout.Result, stderr.Result, code, owner);
     }
 
     /// <summary>The executable with <c>&lt;stage&gt;_args</c> from config.toml, then what the runner appends.</summary>

@@ -16,7 +16,9 @@ public static class PrepareStage
     {
         if (!ctx.Authorize(out int exit)) return exit;
         ctx.Announce();
-        foreach (var dir in new[] { ctx.BuildsDir, ctx.CacheDir, ctx.TempDir })
+        var launchDirs = LaunchBridge.LaunchDirectories(ctx, out string? launchProblem);
+        if (launchDirs is null) return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.LaunchDirectory, launchProblem!);
+        foreach (var dir in new[] { ctx.BuildsDir, ctx.CacheDir, ctx.TempDir }.Concat(launchDirs))
         {
             if (dir is null) continue;
             if (LaunchBridge.CreateUserDirectory(dir, ctx.Account) is { } problem)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Launcher.Cli.Launch;
 using Launcher.Core.Accounts;
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
@@ -59,6 +60,13 @@ public sealed class StageContext
         }
         ctx.Site = site;
         ctx.Settings = site.Config.Executor;
+        // Through ci-launcher-suid only members of launch.caller_group get further, before any token is read.
+        if (LaunchGate.CheckCaller(site.Config.Launch) is { } callerRefusal)
+        {
+            site.Record(callerRefusal, $"executor {stage.Split(' ')[0]}");
+            exit = Fail(codes, StageFailure.System, callerRefusal.Reason, callerRefusal.Detail);
+            return null;
+        }
 
         string? responseFile = Environment.GetEnvironmentVariable("JOB_RESPONSE_FILE");
         if (string.IsNullOrEmpty(responseFile))
