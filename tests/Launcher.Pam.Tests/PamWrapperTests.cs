@@ -83,6 +83,23 @@ public class PamWrapperTests(PamWrapperTests.Fixture site) : IClassFixture<PamWr
     }
 
     [Fact]
+    public void Syslog_lines_carry_the_reason_code_and_never_the_token()
+    {
+        string good = S.Compact(PamSite.Alice);
+        var ok = Login(PamSite.Alice, good);
+        Assert.Contains($"auth: user={PamSite.Alice} rhost=192.0.2.7: ok", ok.Stderr);
+        string expired = S.Compact(PamSite.Alice, lifetime: -3600);
+        var bad = Login(PamSite.Alice, expired);
+        Assert.Contains($"auth: user={PamSite.Alice} rhost=192.0.2.7: token.expired: ", bad.Stderr);
+        foreach (string token in new[] { good, expired })
+        {
+            Assert.DoesNotContain(token, ok.Stderr + bad.Stderr);
+            Assert.DoesNotContain(token.Split('.')[2], ok.Stderr + bad.Stderr);
+        }
+        Assert.DoesNotContain(good.Split('.')[2], File.ReadAllText(S.AuditPath));
+    }
+
+    [Fact]
     public void Account_management_applies_the_account_policy_to_the_pam_user()
     {
         // auth fails (token for alice), but account management judges clpamlow on its own: below min_uid.

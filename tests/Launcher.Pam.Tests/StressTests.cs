@@ -36,7 +36,7 @@ public class StressTests
     public void Thousands_of_authentications_in_one_process_stay_correct(int threads, int iterations)
     {
         using var site = new PamSite();
-        // The audit file is written (and fsynced) per call; it is on /run (tmpfs) here.
+        // Every call writes (and fsyncs) one audit line; concurrent writers must not lose any.
         var r = Stress(site, threads, iterations, null, Cases(site, Mixed(site)));
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains($"calls={threads * iterations} mismatches=0", r.Stdout);
