@@ -70,9 +70,19 @@ build_native() {
     fi
 }
 
+# native/cil_spawn.c (the fork-to-exec of a job) as a static library the AOT link takes in
+# (Launcher.Cli.csproj: NativeLibrary + DirectPInvoke). Must exist before 'dotnet publish'.
+build_spawn_library() {
+    mkdir -p "$ART/native"
+    gcc "${HARDEN_CFLAGS[@]}" -c -o "$ART/native/cil_spawn.o" native/cil_spawn.c
+    rm -f "$ART/native/libcil_spawn.a"
+    ar rcs "$ART/native/libcil_spawn.a" "$ART/native/cil_spawn.o"
+}
+
 cmd_publish() {
     cmd_deps >/dev/null
     mkdir -p "$DIST"
+    build_spawn_library
     log "publish: ci-launcher (native AOT)"
     dotnet publish "$ROOT/src/Launcher.Cli/Launcher.Cli.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/cli" >/dev/null
     install -m 0755 "$ART/publish/cli/ci-launcher" "$DIST/ci-launcher"

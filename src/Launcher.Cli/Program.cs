@@ -18,6 +18,7 @@ namespace Launcher.Cli
             ["token"] = TokenCommand.Run,
             ["keys"] = KeysCommand.Run,
             ["jwks"] = JwksCommand.Run,
+            ["run"] = RunCommand.Run,
         };
 
         public static int Main(string[] args) => Dispatch(args);
@@ -76,6 +77,7 @@ namespace Launcher.Cli
                   token issue --audience AUD [--lifetime 5m] [--token-file FILE|-]   site token for this job (docs/site-tokens.md)
                   keys generate [--alg ES256|RS256] | activate KID | retire KID | list   site key rotation (root)
                   jwks export [--output FILE] [--openid-configuration]  public JWKS / discovery document of the site keys (root)
+                  run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]   run SCRIPT as the mapped user (exit: the job's status; 125 refused)
                   --version                                             print the version
 
                 Exit codes: 0 allowed, 1 denied, 2 usage or configuration error.

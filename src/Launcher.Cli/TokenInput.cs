@@ -11,7 +11,10 @@ public static class TokenInput
         int total = 0;
         try
         {
-            using Stream stream = source == "-" ? Console.OpenStandardInput() : new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            // Set-id, the file is opened with the caller's rights: root's would let any caller read root-only files.
+            using Stream stream = source == "-" ? Console.OpenStandardInput()
+                : Launcher.Posix.ProcessIdentity.IsSetId ? Launcher.Posix.Launch.CallerFiles.OpenRead(source)
+                : new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
             int n;
             while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
         }

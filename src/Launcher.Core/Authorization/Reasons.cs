@@ -61,4 +61,24 @@ public static class Reasons
     public const string IssuingKeyUnavailable = "issuing.key_unavailable";
     public const string IssuingNoSigningKey = "issuing.no_signing_key";
     public const string IssuingRotation = "issuing.rotation";
+
+    // Launch (ci-launcher run, the executor): refusals after the decision, before the job runs.
+    public const string LaunchCallerNotInGroup = "launch.caller_not_in_group";
+    public const string LaunchNotPrivileged = "launch.not_privileged";
+    public const string LaunchDownscopeMismatch = "launch.downscope_mismatch";
+    public const string LaunchEnvironmentUntrusted = "env.untrusted";
+    public const string LaunchShellUntrusted = "launch.shell_untrusted";
+    public const string LaunchWorkdir = "launch.workdir";
+    public const string LaunchDirectory = "launch.directory";
+    public const string LaunchDropFailed = "launch.drop_failed";
+    public const string LaunchDropUnproven = "launch.drop_unproven";
+    public const string LaunchChildSetup = "launch.child_setup";
+    public const string LaunchScriptMissing = "launch.script_missing";
+    public const string LaunchScriptSymlink = "launch.script_symlink";
+    public const string LaunchScriptUnreadable = "launch.script_unreadable";
+    public const string LaunchScriptNotRegular = "launch.script_not_regular";
+    public const string LaunchScriptOwner = "launch.script_owner";
+    public const string LaunchScriptMode = "launch.script_mode";
+    public const string LaunchExecFailed = "launch.exec_failed";
+    public const string LaunchSpawnFailed = "launch.spawn_failed";
 }

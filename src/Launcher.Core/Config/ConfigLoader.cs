@@ -1,3 +1,4 @@
+using Launcher.Core.Launch;
 using Launcher.Core.Policy;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -72,6 +73,7 @@ public static partial class ConfigLoader
 
             var rules = ValidateRules(raw.Policy, issuers);
             ValidateAccounts(raw.Accounts);
+            var launch = new LaunchValidator(Error).Validate(raw.Launch, issuers);
             if (raw.Audit.File.Length > 0 && !raw.Audit.File.StartsWith('/'))
                 Error("audit.file", $"'{raw.Audit.File}' must be an absolute path");
             var issuing = raw.Issuing is null ? null : ValidateIssuing(raw.Issuing, issuers);
@@ -84,6 +86,7 @@ public static partial class ConfigLoader
                 Rules = rules,
                 Accounts = raw.Accounts,
                 Audit = raw.Audit,
+                Launch = launch!,
                 Raw = raw,
                 Warnings = _warnings,
                 Issuing = issuing,

@@ -12,6 +12,7 @@ namespace Launcher.Core.Config;
 [YamlSerializable(typeof(AccountsConfig))]
 [YamlSerializable(typeof(AuditConfig))]
 [YamlSerializable(typeof(IssuingConfig))]
+[YamlSerializable(typeof(LaunchConfig))]
 public partial class ConfigYamlContext : StaticContext
 {
 }

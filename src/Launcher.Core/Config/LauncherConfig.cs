@@ -8,4 +8,5 @@ public sealed class LauncherConfig
     public AccountsConfig Accounts { get; set; } = new();
     public AuditConfig Audit { get; set; } = new();
     public IssuingConfig? Issuing { get; set; }
+    public LaunchConfig Launch { get; set; } = new();
 }

@@ -1,3 +1,4 @@
+using Launcher.Core.Launch;
 using Launcher.Core.Policy;
 
 namespace Launcher.Core.Config;
@@ -11,6 +12,7 @@ public sealed class SiteConfig
     public required AccountsConfig Accounts { get; init; }
     public required AuditConfig Audit { get; init; }
     public required LauncherConfig Raw { get; init; }
+    public LaunchSettings Launch { get; init; } = LaunchSettings.Default;
 
     /// <summary>The site token issuer, or null when this host issues none.</summary>
     public IssuingSettings? Issuing { get; init; }

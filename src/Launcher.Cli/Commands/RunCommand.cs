@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using Launcher.Cli.Launch;
+using Launcher.Core.Authorization;
+using Launcher.Core.Tokens;
+using Launcher.Posix.Launch;
+
+namespace Launcher.Cli.Commands;
+
+/// <summary>
+/// <c>ci-launcher run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]</c>: decide, audit,
+/// create the user's directories, drop to the mapped account, exec the script with the launch
+/// shell, and supervise it. Exits with the job's status; when no job ran, with one stderr line
+/// (reason code and fix), an audit record, and <see cref="RunExit"/>'s code.
+/// </summary>
+public static class RunCommand
+{
+    public static int Run(IReadOnlyList<string> argv)
+    {
+        var args = CliArgs.Parse(argv, new HashSet<string> { "config", "token-file" }, new HashSet<string>());
+        if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'; the script goes after '--'");
+        if (args.Rest.Count == 0 || args.Rest[0].Length == 0) throw new UsageException("no script given: ci-launcher run --config FILE -- SCRIPT [ARGS]");
+
+        var site = Site.Load(args.Get("config"));
+        if (site is null) return RunExit.For(DecisionKind.SiteError);
+        var launch = site.Config.Launch;
+
+        if (LaunchGate.CheckCaller(launch) is { } callerRefusal) return Refuse(site, callerRefusal);
+
+        string? token = ReadToken(site, args.Get("token-file"), out var tokenFailure);
+        var decision = token is null
+            ? new Decision { Kind = DecisionKind.Denied, Reason = tokenFailure!.Reason, Detail = tokenFailure.Message }
+            : site.Authorizer.Authorize(token);
+        if (!decision.Allowed) return Refuse(site, decision);
+
+        if (LaunchGate.CheckAccount(launch, decision, out bool changeIdentity) is { } accountRefusal) return Refuse(site, accountRefusal);
+
+        // Relative to the caller's directory: the child resolves it after chdir to the job's.
+        string script = Path.GetFullPath(args.Rest[0]);
+        var tokenVariables = site.Config.Issuers.Select(i => i.TokenVariable).Distinct().ToList();
+        var request = JobRequest.Prepare(launch, decision, script, args.Rest.Skip(1).ToList(), CallerEnvironment(), tokenVariables,
+            launch.PassToken ? token : null, changeIdentity, out var prepareRefusal);
+        if (request is null) return Refuse(site, prepareRefusal!);
+
+        var extra = new Dictionary<string, string>
+        {
+            ["script"] = script,
+            ["downscope"] = launch.Downscope.ToString().ToLowerInvariant(),
+        };
+        if (!site.Record(decision, "run", extra)) return RunExit.For(DecisionKind.SiteError);
+
+        foreach (string dir in request.Directories)
+        {
+            var made = UserDirectories.Ensure(dir, decision.Account!.Uid, decision.Account.Gid);
+            if (!made.Ok) return Refuse(site, decision.Deny(made.Reason, $"launch.create_dirs: {made.Detail}", DecisionKind.SiteError));
+        }
+
+        var outcome = JobLauncher.Run(request.Spec);
+        if (!outcome.Started)
+            return Refuse(site, decision.Deny(outcome.Reason, outcome.Detail, SetupFailureKind(outcome.Reason)));
+
+        var end = new Dictionary<string, string>(extra)
+        {
+            ["pid"] = outcome.Pid.ToString(CultureInfo.InvariantCulture),
+            ["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture),
+            ["cancelled"] = outcome.Cancelled ? "true" : "false",
+            ["killed"] = outcome.Killed ? "true" : "false",
+        };
+        site.Record(decision, "run.exit", end);
+        return outcome.ExitStatus;
+    }
+
+    /// <summary>The script's own problems are the job's; failures of the drop or the setup are the site's.</summary>
+    private static DecisionKind SetupFailureKind(string reason) =>
+        reason.StartsWith("launch.script_", StringComparison.Ordinal) ? DecisionKind.Denied : DecisionKind.SiteError;
+
+    private static int Refuse(Site site, Decision refusal)
+    {
+        Console.Error.WriteLine($"ci-launcher: {refusal.Reason}: {refusal.Detail}");
+        site.Record(refusal, "run");
+        return RunExit.For(refusal.Kind);
+    }
+
+    /// <summary>--token-file FILE|-, else the first issuer token variable set in the environment.</summary>
+    private static string? ReadToken(Site site, string? tokenFile, out TokenFailure? failure)
+    {
+        if (tokenFile is not null) return TokenInput.Read(tokenFile, out failure);
+        foreach (var issuer in site.Config.Issuers)
+        {
+            if (Environment.GetEnvironmentVariable(issuer.TokenVariable) is { Length: > 0 } value)
+                return TokenEnvelope.FromFileText(Encoding.UTF8.GetBytes(value), out failure);
+        }
+        string names = string.Join(" or ", site.Config.Issuers.Select(i => i.TokenVariable).Distinct());
+        failure = new TokenFailure(Reasons.TokenMissing, $"no token: give --token-file FILE (or - for stdin), or set {names}");
+        return null;
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> CallerEnvironment()
+    {
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            yield return new KeyValuePair<string, string>((string)e.Key, (string?)e.Value ?? "");
+    }
+}

@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using Launcher.Core.Authorization;
+using Launcher.Posix.Interop;
+
+namespace Launcher.Posix.Launch;
+
+/// <summary>
+/// Starts a job as its account and supervises it to the end. The fork-to-exec part is
+/// native/cil_spawn.c (see the step list there); this class prepares its input, tells a
+/// failed setup (nothing ran) from a started job, and stays as the job's supervisor.
+/// </summary>
+public static unsafe class JobLauncher
+{
+    /// <summary>
+    /// Runs <paramref name="spec"/>. Blocks until the job ends. <paramref name="onStarted"/> is
+    /// called with the job's pid (= its process group id) once the script was exec'd.
+    /// Call it from the thread that stays alive for the whole job (the main thread).
+    /// </summary>
+    public static JobOutcome Run(JobSpec spec, Action<int>? onStarted = null)
+    {
+        if (!spec.Script.StartsWith('/') || !spec.Shell.StartsWith('/') || !spec.WorkingDirectory.StartsWith('/'))
+            throw new ArgumentException("script, shell and working directory must be absolute paths", nameof(spec));
+
+        using var supervisor = new JobSupervisor(spec.KillTimeout);
+        int pid, errorFd;
+        using (var native = new NativeStrings())
+        {
+            var argv = new List<string>(spec.Arguments.Count + 2) { spec.Shell, spec.Script };
+            argv.AddRange(spec.Arguments);
+            var groups = spec.ChangeIdentity ? spec.Account.Groups.Select(g => g.Gid).Prepend(spec.Account.Gid).Distinct().ToList() : [];
+            var request = new Spawn.Request
+            {
+                uid = spec.Account.Uid,
+                gid = spec.Account.Gid,
+                groups = native.UInts(groups),
+                ngroups = groups.Count,
+                change_identity = spec.ChangeIdentity ? 1 : 0,
+                no_new_privs = spec.NoNewPrivs ? 1 : 0,
+                umask = spec.Umask,
+                workdir = native.Str(spec.WorkingDirectory),
+                shell = native.Str(spec.Shell),
+                script = native.Str(spec.Script),
+                argv = native.Array(argv),
+                envp = native.Array(spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList()),
+            };
+            int rc = Spawn.cil_spawn(&request, &pid, &errorFd);
+            if (rc != 0)
+                return JobOutcome.NotStarted(Reasons.LaunchSpawnFailed, $"fork failed: {Marshal.GetPInvokeErrorMessage(-rc)}");
+        }
+        supervisor.Attach(pid);
+
+        var failure = ReadSetupError(errorFd);
+        LibC.close(errorFd);
+        if (failure is { } f)
+        {
+            int ignored;
+            while (LibC.waitpid(pid, &ignored, 0) < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR) { }
+            return ChildFailure.Describe(f.step, f.err, spec);
+        }
+
+        onStarted?.Invoke(pid);
+        var (exitStatus, signal) = supervisor.Wait();
+        return new JobOutcome
+        {
+            Started = true,
+            Pid = pid,
+            ExitStatus = exitStatus,
+            TermSignal = signal,
+            Cancelled = supervisor.Cancelled,
+            Killed = supervisor.Killed,
+        };
+    }
+
+    /// <summary>EOF: execve succeeded (the pipe is close-on-exec). A record: the step that failed.</summary>
+    private static Spawn.Error? ReadSetupError(int fd)
+    {
+        Spawn.Error error;
+        int total = 0;
+        byte* p = (byte*)&error;
+        while (total < sizeof(Spawn.Error))
+        {
+            nint n = LibC.read(fd, p + total, sizeof(Spawn.Error) - total);
+            if (n == 0) break;
+            if (n < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
+                return new Spawn.Error { step = 0, err = Marshal.GetLastPInvokeError() };
+            }
+            total += (int)n;
+        }
+        if (total == 0) return null;
+        if (total < sizeof(Spawn.Error)) return new Spawn.Error { step = 0, err = 0 };
+        return error;
+    }
+}

@@ -1,0 +1,28 @@
+using Launcher.Core.Authorization;
+
+namespace Launcher.Posix.Launch;
+
+/// <summary>
+/// How a launch ended. Not started: <see cref="Reason"/> says why (a <c>launch.*</c> code from
+/// <see cref="Reasons"/>) and no job code ran. Started: the job's status, shell-style.
+/// </summary>
+public sealed record JobOutcome
+{
+    public required bool Started { get; init; }
+    public string Reason { get; init; } = Reasons.Ok;
+    public string Detail { get; init; } = "";
+    public int Pid { get; init; }
+
+    /// <summary>The exit code, or 128 + N when signal N ended the job (as shells report it).</summary>
+    public int ExitStatus { get; init; }
+
+    public int? TermSignal { get; init; }
+
+    /// <summary>A cancel signal (SIGTERM, SIGINT, SIGHUP) reached the supervisor and was forwarded.</summary>
+    public bool Cancelled { get; init; }
+
+    /// <summary>The job's process group got SIGKILL because kill_timeout ran out.</summary>
+    public bool Killed { get; init; }
+
+    public static JobOutcome NotStarted(string reason, string detail) => new() { Started = false, Reason = reason, Detail = detail };
+}

@@ -1,0 +1,37 @@
+using Launcher.Core.Accounts;
+
+namespace Launcher.Posix.Launch;
+
+/// <summary>Everything the child needs to become the job: who, what, where, with which environment.</summary>
+public sealed record JobSpec
+{
+    /// <summary>The account from the decision: uid, gid and every group (primary first) are applied.</summary>
+    public required Account Account { get; init; }
+
+    /// <summary>Absolute path of the script; opened by the child after the drop (O_NOFOLLOW).</summary>
+    public required string Script { get; init; }
+
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>The job's whole environment (Launcher.Core.Launch.JobEnvironment.Build).</summary>
+    public required IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; }
+
+    /// <summary>Absolute; entered after the drop.</summary>
+    public required string WorkingDirectory { get; init; }
+
+    /// <summary>Absolute path of the shell that runs the script (launch.shell).</summary>
+    public required string Shell { get; init; }
+
+    public uint Umask { get; init; } = 0x3F;
+
+    public bool NoNewPrivs { get; init; } = true;
+
+    /// <summary>
+    /// True: the process is root and changes to the account. False (downscope none): the process
+    /// already is the account, and the child only proves that.
+    /// </summary>
+    public bool ChangeIdentity { get; init; } = true;
+
+    /// <summary>Grace between forwarding SIGTERM/SIGINT/SIGHUP to the job's process group and SIGKILL.</summary>
+    public TimeSpan KillTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

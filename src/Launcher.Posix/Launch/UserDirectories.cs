@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using Launcher.Core.Authorization;
+using Launcher.Core.Launch;
+using Launcher.Posix.Files;
+using Launcher.Posix.Interop;
+
+namespace Launcher.Posix.Launch;
+
+/// <summary>
+/// Creates a job's per-user directory (launch.create_dirs, the executor's builds and cache
+/// directories) as root, before the drop, without ever following a link: each component is
+/// opened relative to the previous one with O_NOFOLLOW|O_DIRECTORY, and ownership and mode are
+/// set on the open descriptor. Otherwise a user who can write anywhere along the path could
+/// make root create or chown a directory of their choosing (Jacamar's root_dir_creation).
+/// </summary>
+public static unsafe class UserDirectories
+{
+    private const uint Private = 0x1C0; // 0700
+    private const uint Sticky = 0x200;
+
+    /// <summary>
+    /// Makes <paramref name="path"/> a directory owned by <paramref name="uid"/>:<paramref name="gid"/>.
+    /// Existing parents must be directories owned by root (not group/world-writable unless sticky)
+    /// or by the user; missing components are created owned by the user, mode 0700. An existing
+    /// final directory must already belong to the user; its mode is left as the user set it.
+    /// </summary>
+    public static DirectoryOutcome Ensure(string path, uint uid, uint gid)
+    {
+        if (!path.StartsWith('/') || path.Contains('\0') || PathTemplate.CleanPathProblem(path) is { } bad && bad.Length > 0)
+            return DirectoryOutcome.Refused($"'{path}' is not a clean absolute path");
+        string[] components = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (components.Length == 0) return DirectoryOutcome.Refused("refusing to hand '/' to a user");
+
+        int dir = Open(LibC.AT_FDCWD, "/");
+        if (dir < 0) return DirectoryOutcome.Refused($"cannot open '/': {Errno()}");
+        bool createdAny = false;
+        string sofar = "";
+        try
+        {
+            for (int i = 0; i < components.Length; i++)
+            {
+                bool last = i == components.Length - 1;
+                sofar += "/" + components[i];
+                bool created = false;
+                int next = Open(dir, components[i]);
+                if (next < 0 && Marshal.GetLastPInvokeError() == LibC.ENOENT)
+                {
+                    if (Mkdir(dir, components[i]) != 0 && Marshal.GetLastPInvokeError() != LibC.EEXIST)
+                        return DirectoryOutcome.Refused($"cannot create {sofar}: {Errno()}");
+                    next = Open(dir, components[i]);
+                    created = next >= 0;
+                }
+                if (next < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    return DirectoryOutcome.Refused(errno switch
+                    {
+                        LibC.ELOOP => $"{sofar} is a symbolic link; write the real path in the template (links are never followed)",
+                        LibC.ENOTDIR => $"{sofar} exists and is not a directory; remove it",
+                        _ => $"cannot open {sofar}: {Errno()}",
+                    });
+                }
+                LibC.close(dir);
+                dir = next;
+
+                var st = FStat(dir);
+                if (st is null) return DirectoryOutcome.Refused($"cannot stat {sofar}: {Errno()}");
+                if (created)
+                {
+                    // Just made by this process; a different owner means someone raced us to the name.
+                    if (st.Value.Uid != LibC.geteuid())
+                        return DirectoryOutcome.Refused($"{sofar} appeared owned by uid {st.Value.Uid} while being created; investigate");
+                    if (LibC.fchown(dir, uid, gid) != 0 || LibC.fchmod(dir, Private) != 0)
+                        return DirectoryOutcome.Refused($"cannot give {sofar} to uid {uid}: {Errno()}");
+                    createdAny = true;
+                    continue;
+                }
+                if (last)
+                {
+                    if (st.Value.Uid != uid)
+                        return DirectoryOutcome.Refused($"{sofar} exists and belongs to uid {st.Value.Uid}, not the job's user (uid {uid}); chown it to the user or remove it");
+                    continue;
+                }
+                if (st.Value.Uid == uid) continue;
+                if (st.Value.Uid != 0)
+                    return DirectoryOutcome.Refused($"{sofar} belongs to uid {st.Value.Uid}; every directory above a user directory must belong to root or the user");
+                if ((st.Value.Permissions & 0x12) != 0 && (st.Value.Permissions & Sticky) == 0)
+                    return DirectoryOutcome.Refused($"{sofar} has mode {st.Value.ModeOctal}, writable by group or others without the sticky bit (chmod go-w or +t)");
+            }
+        }
+        finally
+        {
+            LibC.close(dir);
+        }
+        return new DirectoryOutcome(true, createdAny, Reasons.Ok, createdAny ? $"created {path}" : $"{path} exists");
+    }
+
+    private static int Open(int dirfd, string name)
+    {
+        byte[] p = FileSystem.Z(name);
+        fixed (byte* pp = p)
+            return LibC.openat(dirfd, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, 0);
+    }
+
+    private static int Mkdir(int dirfd, string name)
+    {
+        byte[] p = FileSystem.Z(name);
+        fixed (byte* pp = p)
+            return LibC.mkdirat(dirfd, pp, Private);
+    }
+
+    private static FileStatus? FStat(int fd)
+    {
+        LibC.Statx st;
+        byte empty = 0;
+        if (LibC.statx(fd, &empty, LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &st) != 0) return null;
+        return new FileStatus(st.stx_mode, st.stx_uid, st.stx_gid, st.stx_ino,
+            ((ulong)st.stx_dev_major << 32) | st.stx_dev_minor, st.stx_size, st.stx_mtime.tv_sec, st.stx_mtime.tv_nsec);
+    }
+
+    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+}
