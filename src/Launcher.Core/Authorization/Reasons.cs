@@ -81,4 +81,12 @@ public static class Reasons
     public const string LaunchScriptMode = "launch.script_mode";
     public const string LaunchExecFailed = "launch.exec_failed";
     public const string LaunchSpawnFailed = "launch.spawn_failed";
+
+    // PAM module (Launcher.Pam).
+    /// <summary>The token maps to a different account than the one logging in (PAM_USER).</summary>
+    public const string PamUserMismatch = "pam.user_mismatch";
+    /// <summary>The PAM shim passed a missing or non-UTF-8 argument (config, user, service).</summary>
+    public const string PamBadArgument = "pam.bad_argument";
+    /// <summary>An unexpected exception inside the library; the login is refused.</summary>
+    public const string InternalError = "internal.error";
 }
