@@ -75,7 +75,7 @@ namespace Launcher.Cli
                   explain  --config FILE --token-file FILE|-            the same, as a trace of every check
                   check-config [--config FILE]                          check the configuration and key sets
                   token issue --audience AUD [--lifetime 5m] [--token-file FILE|-]   site token for this job (docs/site-tokens.md)
-                  keys generate [--alg ES256|RS256] | activate KID | retire KID | list   site key rotation (root)
+                  keys generate [--alg ES256|RS256] | activate KID | retire [--compromised] KID | list   site keys (root)
                   jwks export [--output FILE] [--openid-configuration]  public JWKS / discovery document of the site keys (root)
                   run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]   run SCRIPT as the mapped user (exit: the job's status; 125 refused)
                   --version                                             print the version

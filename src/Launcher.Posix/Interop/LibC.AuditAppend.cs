@@ -9,8 +9,7 @@ internal static unsafe partial class LibC
     public const int O_WRONLY = 0x1;
     public const int O_CREAT = 0x40;
     public const int O_APPEND = 0x400;
-    public const int O_CLOEXEC = 0x80000;
-    public const int EINTR = 4;
+    // O_CLOEXEC and EINTR are declared once, in LibC.Launch.cs (merge of launch and pam).
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true)]
     public static partial int AppendOpen(byte* path, int flags, uint mode);

@@ -63,16 +63,20 @@ public sealed class IssuingSite : IDisposable
               max_lifetime: {{maxLifetime}}
               clock_skew: {{clockSkew}}
             """);
-        // A setuid-root copy of the AOT binary, so the caller's real uid is the job user's.
+        // The installed shape: ci-launcher-suid (setuid root) execs the AOT binary at a path fixed
+        // when the wrapper was compiled, so the caller's real uid reaches token issue as the job's.
         Directory.CreateDirectory(System.IO.Path.Combine(Dir.Path, "bin"));
-        SetUidBinary = System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher");
-        File.Copy(Dist.CiLauncher, SetUidBinary);
-        File.SetUnixFileMode(SetUidBinary, (UnixFileMode)0b100_111_101_101);
+        string binary = System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher");
+        File.Copy(Dist.CiLauncher, binary);
+        Wrapper = System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher-suid");
+        var cc = Proc.Run("gcc", ["-O2", "-Wall", $"-DCI_LAUNCHER_PATH=\"{binary}\"", "-o", Wrapper, System.IO.Path.Combine(Dist.Repo, "native", "ci-launcher-suid.c")]);
+        if (cc.ExitCode != 0) throw new InvalidOperationException("gcc ci-launcher-suid.c: " + cc.Stderr);
+        File.SetUnixFileMode(Wrapper, (UnixFileMode)0b100_111_101_101);
     }
 
     public TrustedDir Dir { get; } = new();
     public IssuerKey CiKey { get; }
-    public string SetUidBinary { get; }
+    public string Wrapper { get; }
     public string KeyDir => System.IO.Path.Combine(Dir.Path, "keys");
     public string AuditLog => System.IO.Path.Combine(Dir.Path, "audit.log");
 
@@ -88,9 +92,9 @@ public sealed class IssuingSite : IDisposable
 
     public ProcResult RootWithInput(string stdin, params string[] args) => InNamespace(null, Dist.CiLauncher, args, stdin, null);
 
-    /// <summary>As <paramref name="user"/> through the set-id binary (or <paramref name="entry"/>, e.g. ci-launcher-suid).</summary>
-    public ProcResult AsUser(string user, string[] args, string? stdin = null, IDictionary<string, string>? env = null, string? entry = null) =>
-        InNamespace(user, entry ?? SetUidBinary, args, stdin, env);
+    /// <summary>As <paramref name="user"/> (setpriv: real and effective ids, groups) through ci-launcher-suid.</summary>
+    public ProcResult AsUser(string user, string[] args, string? stdin = null, IDictionary<string, string>? env = null) =>
+        InNamespace(user, Wrapper, args, stdin, env);
 
     private ProcResult InNamespace(string? user, string binary, string[] args, string? stdin, IDictionary<string, string>? env)
     {
@@ -123,6 +127,32 @@ public sealed class IssuingSite : IDisposable
 
     /// <summary>validate as a relying party would: the site issuer is an ordinary issuer, sub maps to the account.</summary>
     public ProcResult Validate(string token) => InNamespace(null, Dist.CiLauncher, ["validate", "--token-file", "-", "--json"], token, null);
+
+    /// <summary>
+    /// The login node's view with real paths (sshd and PAM run outside the test's mount namespace):
+    /// only the site issuer, for the ssh audience, sub mapped directly.
+    /// </summary>
+    public string LoginNodeConfig() => Dir.Write("login.yaml", $$"""
+        issuers:
+          - name: site
+            issuer: {{SiteIssuer}}
+            audiences: [{{Ssh}}]
+            jwks_file: {{Dir.Path}}/site.jwks.json
+            algorithms: [ES256]
+            clock_skew: 30s
+            username_claim: sub
+        policy:
+          rules:
+            - name: site-tokens
+              issuer: site
+              match: { sub: "*" }
+              action: allow
+        accounts:
+          min_uid: 1000
+        audit:
+          file: {{Dir.Path}}/login-audit.log
+          syslog: false
+        """);
 
     public static JsonElement Header(string jwt) => JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[0])).RootElement.Clone();
 

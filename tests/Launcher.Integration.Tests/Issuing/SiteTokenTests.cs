@@ -164,6 +164,20 @@ public class SiteTokenTests(TestUsers users) : IClassFixture<TestUsers>
         var list = site.Root("keys", "list");
         Assert.DoesNotContain(k1, list.Stdout);
         Assert.Contains($"{k2}  ES256  signing", list.Stdout);
+
+        // A stolen key leaves at once, whatever it signed; the signing key never does.
+        AssertRefused(site.Root("keys", "retire", "--compromised", k2), 2, "is the signing key");
+        var t2b = site.Issue(users.A.Name, site.CiToken(users.A.Name), "--audience", IssuingSite.Ssh).Stdout.Trim();
+        string k3 = site.Generate();
+        site.Activate(k3);
+        Assert.Equal(0, site.Root("keys", "retire", "--compromised", k2).ExitCode);
+        site.Export();
+        var stolen = site.Validate(t2b);
+        Assert.Equal(1, stolen.ExitCode);
+        Assert.Contains("token.unknown_kid", stolen.Stdout);
+        var t3 = site.Issue(users.A.Name, site.CiToken(users.A.Name), "--audience", IssuingSite.Ssh).Stdout.Trim();
+        Assert.Equal(k3, IssuingSite.Header(t3).GetProperty("kid").GetString());
+        Assert.Equal(0, site.Validate(t3).ExitCode);
     }
 
     private static void AssertRefused(ProcResult r, int exitCode, string text)
