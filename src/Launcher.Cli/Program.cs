@@ -79,7 +79,7 @@ namespace Launcher.Cli
                   run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]   run SCRIPT as the mapped user (exit: the job's status; 125 refused)
                   executor config|prepare|run|cleanup [--config FILE]   GitLab custom executor stages (see 'executor --help')
                   token issue --audience AUD [--lifetime 5m] [--token-file FILE|-]   site token for this job (docs/site-tokens.md)
-                  keys generate [--alg ES256|RS256] | activate KID | retire KID | list   site key rotation (root)
+                  keys generate [--alg ES256|RS256] | activate KID | retire [--compromised] KID | list   site keys (root)
                   jwks export [--output FILE] [--openid-configuration]  public JWKS / discovery document of the site keys (root)
                   --version                                             print the version
 

@@ -17,8 +17,9 @@ public static class KeysCommand
     {
         if (argv.Count == 0) throw new UsageException("missing subcommand (generate, activate, retire, list)");
         string sub = argv[0];
-        var args = CliArgs.Parse(argv.Skip(1).ToList(), new HashSet<string> { "config", "alg" }, new HashSet<string>());
+        var args = CliArgs.Parse(argv.Skip(1).ToList(), new HashSet<string> { "config", "alg" }, new HashSet<string> { "compromised" });
         if (sub != "generate" && args.Has("alg")) throw new UsageException("--alg applies to 'keys generate' only");
+        if (sub != "retire" && args.Has("compromised")) throw new UsageException("--compromised applies to 'keys retire' only");
         if (Admin.Refuse($"keys {sub}") is { } refused) return refused;
 
         var site = Site.Load(args.Get("config"));
@@ -79,7 +80,9 @@ public static class KeysCommand
         }
         else
         {
-            changed = ring.Retire(kid, now, issuing.MaxLifetime, issuing.ClockSkew, out problem);
+            // A compromised key must stop verifying at once, even if tokens it signed are still valid:
+            // the attacker's tokens look exactly like them. It still cannot be the signing key.
+            changed = ring.Retire(kid, now, issuing.MaxLifetime, issuing.ClockSkew, out problem, compromised: args.Has("compromised"));
         }
         if (changed is null) return Fail(problem!, Reasons.IssuingRotation);
         dir.SaveRing(changed);
@@ -87,7 +90,7 @@ public static class KeysCommand
         Audit(site, $"keys {action}", kid);
         Console.Error.WriteLine(action == "activate"
             ? $"ci-launcher: key {kid} now signs site tokens{(ring.Signing is { } old ? $"; {old.KeyId} is draining and can be retired after {KeyRing.RetireableAt(changed.Find(old.KeyId)!, issuing.MaxLifetime, issuing.ClockSkew):u}" : "")}"
-            : $"ci-launcher: key {kid} retired and its private key deleted; run 'ci-launcher jwks export --output ...' to unpublish it");
+            : $"ci-launcher: key {kid} retired{(args.Has("compromised") ? " as compromised (tokens it signed stop verifying once the JWKS is re-exported)" : "")} and its private key deleted; run 'ci-launcher jwks export --output ...' to unpublish it");
         return ExitCodes.Allowed;
     }
 

@@ -61,8 +61,8 @@ public static class TokenCommand
             if (grant is null) decision = refusal!;
             else
             {
-                siteToken = Sign(grant, issuing, out string? kid, out string? keyProblem);
-                if (siteToken is null) decision = decision.Deny(Reasons.IssuingKeyUnavailable, keyProblem!, DecisionKind.SiteError);
+                siteToken = Sign(grant, issuing, out string? kid, out string? keyReason, out string? keyProblem);
+                if (siteToken is null) decision = decision.Deny(keyReason!, keyProblem!, DecisionKind.SiteError);
                 else
                 {
                     extra["site_jti"] = grant.Jti;
@@ -86,14 +86,16 @@ public static class TokenCommand
         return ExitCodes.Allowed;
     }
 
-    private static string? Sign(SiteTokenGrant grant, IssuingSettings issuing, out string? kid, out string? problem)
+    private static string? Sign(SiteTokenGrant grant, IssuingSettings issuing, out string? kid, out string? reason, out string? problem)
     {
         kid = null;
+        reason = Reasons.IssuingKeyUnavailable;
         var keys = new KeyDirectory(issuing.KeyDir);
         var ring = keys.LoadRing(out problem);
         if (ring is null) return null;
         if (ring.Signing is not { } signing)
         {
+            reason = Reasons.IssuingNoSigningKey;
             problem = $"no key in {keys.RingFile} is signing ({ring.Describe()}); run 'ci-launcher keys activate KID'";
             return null;
         }

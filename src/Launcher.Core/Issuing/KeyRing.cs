@@ -61,7 +61,8 @@ public sealed class KeyRing
     /// the JWKS). A signing key cannot be retired, and a draining one only after every token it
     /// signed is past exp plus the relying parties' clock skew.
     /// </summary>
-    public KeyRing? Retire(string kid, DateTimeOffset now, TimeSpan maxLifetime, TimeSpan clockSkew, out string? problem)
+    /// <param name="compromised">Set when the key is known to be compromised: the wait for its tokens to expire is skipped.</param>
+    public KeyRing? Retire(string kid, DateTimeOffset now, TimeSpan maxLifetime, TimeSpan clockSkew, out string? problem, bool compromised = false)
     {
         var target = Find(kid);
         if (target is null) { problem = $"no key '{kid}' in the key ring ({Describe()})"; return null; }
@@ -71,7 +72,7 @@ public sealed class KeyRing
             problem = $"key '{kid}' is the signing key; generate and activate another key first";
             return null;
         }
-        if (now < at.Value)
+        if (!compromised && now < at.Value)
         {
             problem = $"key '{kid}' stopped signing at {DateTimeOffset.FromUnixTimeSeconds(target.SigningUntil!.Value):u}; tokens it signed may be valid until {at.Value:u} (max_lifetime + issuing.clock_skew). Retire it after that";
             return null;

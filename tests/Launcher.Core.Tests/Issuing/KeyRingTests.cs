@@ -41,6 +41,8 @@ public class KeyRingTests
         { "draining key after max_lifetime + clock_skew", () => Drained().Retire("k1", T0.AddMinutes(10), MaxLifetime, Skew, out _), "k2" },
         { "the signing key", () => Drained().Retire("k2", T0.AddDays(1), MaxLifetime, Skew, out _), null },
         { "a published key that never signed", () => Ring("k1", "k2").Retire("k2", T0, MaxLifetime, Skew, out _), "k1" },
+        { "compromised draining key, at once", () => Drained().Retire("k1", T0.AddMinutes(1), MaxLifetime, Skew, out _, compromised: true), "k2" },
+        { "compromised signing key", () => Drained().Retire("k2", T0.AddMinutes(1), MaxLifetime, Skew, out _, compromised: true), null },
         { "an unknown kid", () => Drained().Retire("nope", T0.AddDays(1), MaxLifetime, Skew, out _), null },
         // A longer max_lifetime in force while k1 signed still counts after the setting was shortened.
         { "drained under a longer max_lifetime", () => Ring("k1", "k2").Activate("k1", T0, TimeSpan.FromMinutes(30), out _)!.Activate("k2", T0, MaxLifetime, out _)!
