@@ -105,21 +105,27 @@ rusage() {
 }
 rusage "${VALIDATE[@]}" > "$OUT/rusage-validate.txt"
 rusage "$OUT/hello/hello-aot" > "$OUT/rusage-hello.txt"
-python3 - "$OUT/hyperfine.json" "$OUT/rusage-validate.txt" "$OUT/rusage-hello.txt" <<'PY'
-import json, sys
+python3 - "$OUT/hyperfine.json" "$OUT/rusage-validate.txt" "$OUT/rusage-hello.txt" "$OUT/hello/hello-aot" "${VALIDATE[@]}" <<'PY'
+import json, os, subprocess, sys
 data = json.load(open(sys.argv[1]))
 def pct(times, p):
     t = sorted(times); return t[min(len(t) - 1, int(round(p / 100 * (len(t) - 1))))]
-def usage(path):
+def usage(path, cmd):
+    # Peak RSS from GNU time; CPU time (user + sys, microsecond resolution) from wait4 on 50 runs.
     rows = [l.split() for l in open(path) if l.strip() and l.split()[0].isdigit()]
-    return pct([int(r[0]) for r in rows], 50) / 1024, pct([float(r[1]) + float(r[2]) for r in rows], 50) * 1000
+    cpu = []
+    for _ in range(50):
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        cpu.append(ru.ru_utime + ru.ru_stime)
+    return pct([int(r[0]) for r in rows], 50) / 1024, pct(cpu, 50) * 1000
 r = {x["command"]: x for x in data["results"]}
 v, h = r["validate"]["times"], r["hello-aot"]["times"]
-rss_v, cpu_v = usage(sys.argv[2]); rss_h, cpu_h = usage(sys.argv[3])
-print(f"{'':12}{'p50 ms':>9}{'p90 ms':>9}{'CPU ms p50':>12}{'peak RSS MiB':>14}   ({len(v)} runs for latency, 20 for RSS/CPU)")
-print(f"{'validate':12}{pct(v,50)*1000:9.2f}{pct(v,90)*1000:9.2f}{cpu_v:12.0f}{rss_v:14.1f}")
-print(f"{'hello-aot':12}{pct(h,50)*1000:9.2f}{pct(h,90)*1000:9.2f}{cpu_h:12.0f}{rss_h:14.1f}")
-print(f"ratios validate/hello: p50 {pct(v,50)/pct(h,50):.2f}x, p90 {pct(v,90)/pct(h,90):.2f}x, peak RSS {rss_v/rss_h:.2f}x")
+rss_v, cpu_v = usage(sys.argv[2], sys.argv[5:]); rss_h, cpu_h = usage(sys.argv[3], [sys.argv[4]])
+print(f"{'':12}{'p50 ms':>9}{'p90 ms':>9}{'CPU ms p50':>12}{'peak RSS MiB':>14}   ({len(v)} runs for latency, 20 for RSS, 50 for CPU)")
+print(f"{'validate':12}{pct(v,50)*1000:9.2f}{pct(v,90)*1000:9.2f}{cpu_v:12.1f}{rss_v:14.1f}")
+print(f"{'hello-aot':12}{pct(h,50)*1000:9.2f}{pct(h,90)*1000:9.2f}{cpu_h:12.1f}{rss_h:14.1f}")
+print(f"ratios validate/hello: p50 {pct(v,50)/pct(h,50):.2f}x, p90 {pct(v,90)/pct(h,90):.2f}x, CPU {cpu_v/cpu_h:.2f}x, peak RSS {rss_v/rss_h:.2f}x")
 print(f"targets: p50 < 20 ms: {'met' if pct(v,50) < 0.020 else 'MISSED'}; peak RSS < 20 MB: {'met' if rss_v * 1024 * 1024 < 20e6 else 'MISSED'}")
 with open("/proc/loadavg") as f: print(f"load average during the run: {f.read().split()[0]} on this shared machine (wall-clock figures include waiting for a CPU)")
 PY

@@ -95,11 +95,10 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         }
         // TokenEnvelope decoded header and payload as base64url, so the signing input is ASCII.
         byte[] input = Encoding.ASCII.GetBytes(compact, 0, dot);
-        var factory = key.SecurityKey.CryptoProviderFactory;
         SignatureProvider provider;
         try
         {
-            provider = factory.CreateForVerifying(key.SecurityKey, envelope.Algorithm);
+            provider = key.Verifier(envelope.Algorithm);
         }
         catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or CryptographicException)
         {
@@ -114,10 +113,6 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             valid = false;
-        }
-        finally
-        {
-            factory.ReleaseSignatureProvider(provider);
         }
         failure = valid ? null : new TokenFailure(Reasons.TokenBadSignature, $"signature does not verify with kid '{key.KeyId}' of issuer '{issuer.Name}'");
         return valid;
