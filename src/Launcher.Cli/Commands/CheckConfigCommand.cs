@@ -46,6 +46,17 @@ public static class CheckConfigCommand
                 Console.Error.WriteLine($"ci-launcher: audit.unavailable: audit.file directory {dir} does not exist");
                 ok = false;
             }
+            else if (new FileInfo(site.Config.Audit.File) is { Exists: true } audit)
+            {
+                // The sink creates the file 0600 and refuses a symlink; an older file keeps its mode.
+                if (audit.LinkTarget is not null)
+                {
+                    Console.Error.WriteLine($"ci-launcher: audit.unavailable: audit.file {audit.FullName} is a symlink, which the audit writer refuses; point audit.file at the real file");
+                    ok = false;
+                }
+                else if ((audit.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+                    Console.Error.WriteLine($"ci-launcher: warning: audit.file {audit.FullName} has mode {Convert.ToString((int)audit.UnixFileMode, 8)}; records name users and projects, chmod 600 it");
+            }
         }
         Console.Out.WriteLine(ok ? $"{site.Config.Path}: configuration OK ({site.Config.Issuers.Count} issuer(s), {site.Config.Rules.Count} rule(s))" : $"{site.Config.Path}: configuration has problems (see above)");
         return ok ? 0 : ExitCodes.UsageOrConfig;

@@ -19,6 +19,7 @@ public static class KnownClaims
         "runner_environment", "sha", "ci_config_ref_uri", "ci_config_sha", "project_visibility",
         "job_project_id", "job_project_path", "job_namespace_id", "job_namespace_path",
         "groups_direct", "merge_request_id", "merge_request_iid",
+        "source_project_id", "source_project_path", "source_namespace_id", "source_namespace_path",
         // GitHub Actions OIDC tokens
         "actor", "actor_id", "base_ref", "event_name", "head_ref", "job_workflow_ref",
         "job_workflow_sha", "repository", "repository_id", "repository_owner",
