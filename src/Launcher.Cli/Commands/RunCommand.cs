@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Text;
 using Launcher.Cli.Launch;
 using Launcher.Core.Authorization;
 using Launcher.Core.Tokens;
-using Launcher.Posix.Launch;
 
 namespace Launcher.Cli.Commands;
 
@@ -47,39 +45,10 @@ public static class RunCommand
             ["script"] = script,
             ["downscope"] = launch.Downscope.ToString().ToLowerInvariant(),
         };
-        if (!site.Record(decision, "run", extra)) return RunExit.For(DecisionKind.SiteError);
-
-        foreach (string dir in request.Directories)
-        {
-            var made = UserDirectories.Ensure(dir, decision.Account!.Uid, decision.Account.Gid);
-            if (!made.Ok) return Refuse(site, decision.Deny(made.Reason, $"launch.create_dirs: {made.Detail}", DecisionKind.SiteError));
-        }
-
-        var outcome = JobLauncher.Run(request.Spec);
-        if (!outcome.Started)
-            return Refuse(site, decision.Deny(outcome.Reason, outcome.Detail, SetupFailureKind(outcome.Reason)));
-
-        var end = new Dictionary<string, string>(extra)
-        {
-            ["pid"] = outcome.Pid.ToString(CultureInfo.InvariantCulture),
-            ["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture),
-            ["cancelled"] = outcome.Cancelled ? "true" : "false",
-            ["killed"] = outcome.Killed ? "true" : "false",
-        };
-        site.Record(decision, "run.exit", end);
-        return outcome.ExitStatus;
+        return LaunchSequence.Run(site, decision, request, "run", extra);
     }
 
-    /// <summary>The script's own problems are the job's; failures of the drop or the setup are the site's.</summary>
-    private static DecisionKind SetupFailureKind(string reason) =>
-        reason.StartsWith("launch.script_", StringComparison.Ordinal) ? DecisionKind.Denied : DecisionKind.SiteError;
-
-    private static int Refuse(Site site, Decision refusal)
-    {
-        Console.Error.WriteLine($"ci-launcher: {refusal.Reason}: {refusal.Detail}");
-        site.Record(refusal, "run");
-        return RunExit.For(refusal.Kind);
-    }
+    private static int Refuse(Site site, Decision refusal) => LaunchSequence.Refuse(site, refusal, "run");
 
     /// <summary>--token-file FILE|-, else the first issuer token variable set in the environment.</summary>
     private static string? ReadToken(Site site, string? tokenFile, out TokenFailure? failure)

@@ -144,4 +144,24 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.Equal("true", end.Str("cancelled"));
         Assert.Equal("true", end.Str("killed"));
     }
+
+    [RootFact]
+    public void The_token_from_the_environment_reaches_the_job_only_with_pass_token()
+    {
+        string report = s.ReportOf(s.JobUser);
+        foreach (bool pass in new[] { false, true })
+        {
+            var site = s.Configure(pass ? "  pass_token: true\n" : "");
+            LaunchSite.Forget(report);
+            string token = site.Token(s.JobUser);
+            // No --token-file: the token comes from CI_LAUNCHER_ID_TOKEN, which the wrapper keeps.
+            var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--config", site.ConfigPath, "--", s.Script],
+                new Dictionary<string, string> { ["CI_LAUNCHER_ID_TOKEN"] = token, ["CUSTOM_ENV_CI_LAUNCHER_ID_TOKEN"] = token }));
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var env = new JobReport(report).Environment;
+            Assert.False(env.ContainsKey("CUSTOM_ENV_CI_LAUNCHER_ID_TOKEN"));
+            if (pass) Assert.Equal(token, env["CI_LAUNCHER_ID_TOKEN"]);
+            else Assert.DoesNotContain(env.Values, v => v.Contains(token, StringComparison.Ordinal));
+        }
+    }
 }

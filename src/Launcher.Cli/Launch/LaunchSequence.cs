@@ -1,0 +1,51 @@
+using System.Globalization;
+using Launcher.Core.Authorization;
+using Launcher.Posix.Launch;
+
+namespace Launcher.Cli.Launch;
+
+/// <summary>
+/// Everything after an allowed decision, in its fixed order: audit record (no record, no job),
+/// create_dirs as root, fork/drop/exec and supervision, end record. Shared by <c>run</c> and
+/// the executor's run stage so the two cannot drift apart.
+/// </summary>
+public static class LaunchSequence
+{
+    /// <summary>The job's exit status, or, when no job ran, <see cref="RunExit"/>'s code after one stderr line and an audit record.</summary>
+    public static int Run(Site site, Decision decision, JobRequest request, string command, IReadOnlyDictionary<string, string> extra)
+    {
+        if (!site.Record(decision, command, extra)) return RunExit.For(DecisionKind.SiteError);
+
+        foreach (string dir in request.Directories)
+        {
+            var made = UserDirectories.Ensure(dir, decision.Account!.Uid, decision.Account.Gid);
+            if (!made.Ok) return Refuse(site, decision.Deny(made.Reason, $"launch.create_dirs: {made.Detail}", DecisionKind.SiteError), command);
+        }
+
+        var outcome = JobLauncher.Run(request.Spec);
+        if (!outcome.Started)
+            return Refuse(site, decision.Deny(outcome.Reason, outcome.Detail, SetupFailureKind(outcome.Reason)), command);
+
+        var end = new Dictionary<string, string>(extra)
+        {
+            ["pid"] = outcome.Pid.ToString(CultureInfo.InvariantCulture),
+            ["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture),
+            ["cancelled"] = outcome.Cancelled ? "true" : "false",
+            ["killed"] = outcome.Killed ? "true" : "false",
+        };
+        site.Record(decision, command + ".exit", end);
+        return outcome.ExitStatus;
+    }
+
+    /// <summary>One stderr line with the reason code and the fix, an audit record, the refusal exit code.</summary>
+    public static int Refuse(Site site, Decision refusal, string command)
+    {
+        Console.Error.WriteLine($"ci-launcher: {refusal.Reason}: {refusal.Detail}");
+        site.Record(refusal, command);
+        return RunExit.For(refusal.Kind);
+    }
+
+    /// <summary>The script's own problems are the job's; failures of the drop or the setup are the site's.</summary>
+    private static DecisionKind SetupFailureKind(string reason) =>
+        reason.StartsWith("launch.script_", StringComparison.Ordinal) ? DecisionKind.Denied : DecisionKind.SiteError;
+}
