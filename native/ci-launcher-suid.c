@@ -9,7 +9,7 @@
  *
  *   1. give fds 0-2 a file (/dev/null) if the caller closed them, so nothing the AOT binary
  *      opens later becomes its stdout or stderr;
- *   2. refuse an empty argv (CVE-2021-4034: argv[1] would alias envp[0]);
+ *   2. refuse an empty argv (CVE-2021-4034: argv[1] would alias envp[0]) or an empty argv[0];
  *   3. switch off core dumps (RLIMIT_CORE 0, PR_SET_DUMPABLE 0): a dump of this process holds
  *      root's view of memory and lands where the caller chooses;
  *   4. put every signal back to its default and unblock them: ignored signals survive exec,
@@ -176,7 +176,8 @@ int main(int argc, char **argv, char **envp)
 
     if (fix_standard_fds() != 0)
         return EXIT_REFUSED; /* no usable stderr to explain on */
-    if (argc < 1 || argv[0] == NULL)
+    /* Linux >= 5.18 turns an empty argv into {""}: an empty argv[0] is the same attack. */
+    if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
         refuse("launch.empty_argv", "started with an empty argument vector; run it as 'ci-launcher-suid run ...'");
 
     /* Soft limit only: the kernel dumps by the soft limit, and the job may raise it again up to the hard one. */

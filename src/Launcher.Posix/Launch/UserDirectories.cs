@@ -26,7 +26,7 @@ public static unsafe class UserDirectories
     /// </summary>
     public static DirectoryOutcome Ensure(string path, uint uid, uint gid)
     {
-        if (!path.StartsWith('/') || path.Contains('\0') || PathTemplate.CleanPathProblem(path) is { } bad && bad.Length > 0)
+        if (!path.StartsWith('/') || path.Contains('\0') || PathTemplate.CleanPathProblem(path) is not null)
             return DirectoryOutcome.Refused($"'{path}' is not a clean absolute path");
         string[] components = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (components.Length == 0) return DirectoryOutcome.Refused("refusing to hand '/' to a user");

@@ -92,10 +92,10 @@ public sealed class LaunchSite : IDisposable
         """;
 
     /// <summary>A fresh config whose launch section is the test default plus <paramref name="launchExtra"/> (indented keys).</summary>
-    public SiteFixture Configure(string launchExtra = "")
+    public SiteFixture Configure(string launchExtra = "", string accounts = "accounts:\n  min_uid: 1000\n")
     {
         Site?.Dispose();
-        Site = new SiteFixture(extra: $$"""
+        Site = new SiteFixture(accounts: accounts, extra: $$"""
             launch:
               caller_group: {{CallerGroup}}
               create_dirs: ["{{Work}}/{user}"]
@@ -131,6 +131,17 @@ public sealed class LaunchSite : IDisposable
         if (env is not null)
             foreach (var (k, v) in env) psi.Environment[k] = v;
         return psi;
+    }
+
+    /// <summary>Compiles a C test helper (a preload library, an exec helper) into the installation directory.</summary>
+    public string CompileHelper(string name, string source, params string[] flags)
+    {
+        string c = Dir.Write(name + ".c", source);
+        string output = Path.Combine(Dir.Path, name);
+        var gcc = Proc.Run("/usr/bin/gcc", ["-O2", "-Wall", .. flags, "-o", output, c]);
+        if (gcc.ExitCode != 0) throw new InvalidOperationException($"gcc {name} failed: {gcc.Stderr}");
+        File.SetUnixFileMode(output, (UnixFileMode)0b111_101_101);
+        return output;
     }
 
     public static ProcResult Run(ProcessStartInfo psi, TimeSpan? timeout = null)
