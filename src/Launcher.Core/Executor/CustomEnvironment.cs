@@ -1,3 +1,4 @@
+using Launcher.Core.Launch;
 using Launcher.Core.Policy;
 
 namespace Launcher.Core.Executor;
@@ -11,22 +12,22 @@ public static class CustomEnvironment
 {
     public const string Prefix = "CUSTOM_ENV_";
 
+    /// <summary>Beyond launch's list (EnvironmentNames): what the executor sets itself, and token variables under any name.</summary>
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
-        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TMPDIR", "IFS", "ENV", "BASH_ENV", "CDPATH",
-        "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND", "GLOBIGNORE", "HOSTALIASES", "LOCALDOMAIN",
-        "RES_OPTIONS", "NLSPATH", "GCONV_PATH", "TZDIR", "MALLOC_CHECK_", "CI_JOB_JWT", "CI_JOB_JWT_V1", "CI_JOB_JWT_V2",
+        "TMPDIR", "CI_JOB_JWT", "CI_JOB_JWT_V1", "CI_JOB_JWT_V2",
     };
 
-    private static readonly string[] ReservedPrefixes = ["LD_", "DOTNET_", "COMPlus_", "CORECLR_", "GLIBC_", "BASH_FUNC_", "SSL_", "CI_LAUNCHER_"];
+    private static readonly string[] ReservedPrefixes = ["SSL_", "CI_LAUNCHER_"];
 
     /// <summary>Null when <paramref name="name"/> may be passed to a job, else why not.</summary>
     public static string? NameProblem(string name, IReadOnlySet<string> tokenVariables)
     {
-        if (name.Length == 0 || char.IsAsciiDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
-            return "is not a plain variable name";
+        if (!EnvironmentNames.IsValidName(name)) return "is not a plain variable name";
         if (tokenVariables.Contains(name)) return "carries an ID token";
-        if (Reserved.Contains(name)) return "is reserved (the launch sequence sets it, or it changes how programs start)";
+        if (EnvironmentNames.SetByLauncher.Contains(name) || Reserved.Contains(name))
+            return "is reserved (the launch sequence or the executor sets it)";
+        if (EnvironmentNames.IsDangerous(name)) return "is reserved (it changes what the shell or the loader does before the job starts)";
         foreach (var p in ReservedPrefixes)
             if (name.StartsWith(p, StringComparison.Ordinal)) return $"starts with the reserved prefix {p}";
         return null;

@@ -43,8 +43,11 @@ public class CustomEnvironmentTests
 
     [Theory]
     [InlineData("CI_LAUNCHER_ID_TOKEN", "ID token")]
-    [InlineData("LD_PRELOAD", "reserved prefix")]
+    [InlineData("LD_PRELOAD", "loader")]
     [InlineData("PATH", "reserved")]
+    [InlineData("BASH_ENV", "shell")]
+    [InlineData("SSL_CERT_FILE", "reserved prefix")]
+    [InlineData("TMPDIR", "executor sets it")]
     [InlineData("CI_JOB_JWT_V2", "reserved")]
     [InlineData("1ABC", "plain variable name")]
     [InlineData("A-B", "plain variable name")]

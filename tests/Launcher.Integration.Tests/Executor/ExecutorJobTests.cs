@@ -69,6 +69,9 @@ public class ExecutorJobTests
         Assert.Equal(0, results.Single(r => r.Stage == "after_script").ExitCode);
         Assert.True(File.Exists(Path.Combine(runner.ProjectDir, "after.txt")));
         Assert.Null(results.Single(r => r.Stage == "after_script").BuildExitCodeFile);
+        // The audit trail has the job's real status next to the stage.
+        Assert.Contains("\"stage\":\"step_script\",\"runner_job_id\":\"2002\",\"exit_status\":\"3\"",
+            File.ReadAllText(site.Site.AuditPath).Replace(" ", "", StringComparison.Ordinal));
     }
 
     [RootFact]

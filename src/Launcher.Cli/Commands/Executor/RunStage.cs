@@ -37,7 +37,15 @@ public static class RunStage
 
         var outcome = LaunchBridge.Run(ctx, copy, [], ctx.BuildsDir);
         if (!outcome.Started)
+        {
+            ctx.Site.Record(ctx.Decision.Deny(outcome.Reason, outcome.Detail, Launcher.Core.Authorization.DecisionKind.SiteError), "executor run", StageExtra(ctx, stage));
             return StageContext.Fail(ctx.Codes, StageFailure.System, outcome.Reason, $"stage {stage} did not start: {outcome.Detail}");
+        }
+        var end = StageExtra(ctx, stage);
+        end["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
+        end["cancelled"] = outcome.Cancelled ? "true" : "false";
+        end["killed"] = outcome.Killed ? "true" : "false";
+        ctx.Site.Record(ctx.Decision, "executor run.exit", end);
         if (outcome.ExitStatus == 0) return 0;
 
         if (outcome.Cancelled)
@@ -48,4 +56,10 @@ public static class RunStage
             Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {writeError}");
         return ctx.Codes.BuildFailure;
     }
+
+    private static Dictionary<string, string> StageExtra(StageContext ctx, string stage) => new(StringComparer.Ordinal)
+    {
+        ["stage"] = stage,
+        ["runner_job_id"] = ctx.Job.JobId.ToString(CultureInfo.InvariantCulture),
+    };
 }
