@@ -85,7 +85,12 @@ public sealed class Sshd : IDisposable
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"sshd exited {_process.ExitCode}: {string.Join("\n", Log)}");
+            if (_process.HasExited)
+            {
+                string why = $"sshd exited {_process.ExitCode}: {string.Join("\n", Log)}";
+                Dispose();
+                throw new InvalidOperationException(why);
+            }
             try
             {
                 using var c = new TcpClient();

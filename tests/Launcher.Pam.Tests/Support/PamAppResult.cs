@@ -16,14 +16,3 @@ public sealed record PamAppResult(int Auth, int Account, int Prompts, string Sig
         return new PamAppResult(int.Parse(fields["auth"]), int.Parse(fields["account"]), int.Parse(fields["prompts"]), fields["signals"], r.Stderr);
     }
 }
-
-/// <summary>Linux-PAM return values (security/_pam_types.h) the tests expect.</summary>
-public static class PamCode
-{
-    public const int Success = 0;
-    public const int ServiceErr = 3;
-    public const int PermDenied = 6;
-    public const int AuthErr = 7;
-    public const int AuthInfoUnavail = 9;
-    public const int UserUnknown = 10;
-}
