@@ -37,7 +37,7 @@ public static class IssuingWorld
           rules:
             - name: site-tokens
               issuer: site
-              match: { sub: "*" }
+              match: { project_path: "hpc/**" }
               action: allow
         accounts:
           min_uid: 1000

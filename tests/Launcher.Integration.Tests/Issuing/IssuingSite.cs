@@ -48,7 +48,7 @@ public sealed class IssuingSite : IDisposable
                   run_as: "{user_login}"
                 - name: site-tokens
                   issuer: site
-                  match: { sub: "*" }
+                  match: { project_path: "hpc/**" }
                   action: allow
             accounts:
               min_uid: 1000
@@ -145,7 +145,7 @@ public sealed class IssuingSite : IDisposable
           rules:
             - name: site-tokens
               issuer: site
-              match: { sub: "*" }
+              match: { project_path: "hpc/**" }
               action: allow
         accounts:
           min_uid: 1000
