@@ -63,7 +63,7 @@ public static unsafe class CallerFile
     public static bool WriteAsCaller(string path, string text, out string? error)
     {
         if (!path.StartsWith('/')) { error = $"{path} is not an absolute path"; return false; }
-        int fd = OpenAsCaller(path, ExecutorLibC.O_WRONLY | ExecutorLibC.O_CREAT | ExecutorLibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, 0x1A4, out error);
+        int fd = OpenAsCaller(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, 0x1A4, out error);
         if (fd < 0) return false;
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         var opened = FStat(fd, out error);

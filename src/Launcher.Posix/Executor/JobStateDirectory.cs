@@ -47,7 +47,7 @@ public sealed unsafe class JobStateDirectory
         byte[] p = FileSystem.Z(path);
         int fd;
         fixed (byte* pp = p)
-            fd = LibC.openat(LibC.AT_FDCWD, pp, ExecutorLibC.O_WRONLY | ExecutorLibC.O_CREAT | ExecutorLibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x140);
+            fd = LibC.openat(LibC.AT_FDCWD, pp, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x140);
         if (fd < 0) { error = $"cannot create {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"; return null; }
         using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
         if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, 0x140) != 0)

@@ -22,9 +22,9 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
         int fd;
         fixed (byte* p = pathBytes)
         {
-            do fd = FileCalls.Open(p, FileCalls.O_WRONLY | FileCalls.O_APPEND | FileCalls.O_CREAT | FileCalls.O_CLOEXEC
-                | FileCalls.O_NOFOLLOW | FileCalls.O_NOCTTY, 0x180 /* 0600 */);
-            while (fd < 0 && Marshal.GetLastPInvokeError() == FileCalls.EINTR);
+            do fd = LibC.open(p, LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT | LibC.O_CLOEXEC
+                | LibC.O_NOFOLLOW | LibC.O_NOCTTY, 0x180 /* 0600 */);
+            while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
         }
         if (fd < 0) throw Failure("open");
         try
@@ -32,17 +32,17 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
             fixed (byte* b = line)
             {
                 nint written;
-                do written = FileCalls.Write(fd, b, (nuint)line.Length);
-                while (written < 0 && Marshal.GetLastPInvokeError() == FileCalls.EINTR);
+                do written = LibC.write(fd, b, (nuint)line.Length);
+                while (written < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
                 if (written < 0) throw Failure("write");
                 // A short write on a regular file means the disk is full: the line is torn, say so.
                 if (written != line.Length) throw new IOException($"{path}: short write ({written} of {line.Length} bytes; disk full?)");
             }
-            if (FileCalls.Fsync(fd) != 0) throw Failure("fsync");
+            if (LibC.fsync(fd) != 0) throw Failure("fsync");
         }
         finally
         {
-            FileCalls.Close(fd);
+            LibC.close(fd);
         }
     }
 
