@@ -44,6 +44,6 @@ public sealed class PamSite
         var accounts = new PosixAccountDatabase();
         var authorizer = new Authorizer(config, new JwksFileKeySource(privileged), accounts, TimeProvider.System);
         failure = null;
-        return new PamSite(config, authorizer, accounts, AuditSinks.For(config.Audit, "pam_ci_launcher"));
+        return new PamSite(config, authorizer, accounts, AuditSinks.For(config.Audit, AuditSinks.PamTag));
     }
 }

@@ -37,7 +37,7 @@ public sealed class TokenEnvelope
     /// it says nothing about the input: no byte value, length, dot count or other property of a
     /// password may reach stderr, the audit trail, syslog or validate --json.
     /// </summary>
-    public const string NotJwtShaped = "the input is not a JWT (a signed token is three base64url parts joined by dots)";
+    public const string NotJwtShaped = "the input is not a JWT: a signed token is three base64url parts joined by dots, with nothing else in it but one final newline";
 
     private static TokenFailure NotJwt => new(Reasons.TokenMalformed, NotJwtShaped);
 
