@@ -11,25 +11,6 @@ namespace Launcher.Integration.Tests.Policy;
 /// </summary>
 public sealed class AuditFileLimitTests : IDisposable
 {
-    /// <summary>
-    /// Makes getrlimit report RLIMIT_FSIZE as unlimited, so the writer's room check passes and the
-    /// write itself meets the real limit: the situation of a writer whose room another writer
-    /// took between the check and the write, made deterministic.
-    /// </summary>
-    private const string RoomCheckFooledSource = """
-        #define _GNU_SOURCE
-        #include <dlfcn.h>
-        #include <sys/resource.h>
-        int getrlimit(__rlimit_resource_t resource, struct rlimit *limit)
-        {
-            int (*real)(__rlimit_resource_t, struct rlimit *) = (int (*)(__rlimit_resource_t, struct rlimit *))dlsym(RTLD_NEXT, "getrlimit");
-            int rc = real(resource, limit);
-            if (rc == 0 && resource == RLIMIT_FSIZE)
-                limit->rlim_cur = limit->rlim_max = RLIM_INFINITY;
-            return rc;
-        }
-        """;
-
     private const int SigxfszExit = 128 + 25;
 
     private readonly SiteFixture _site = new();
@@ -39,14 +20,8 @@ public sealed class AuditFileLimitTests : IDisposable
 
     public void Dispose() => _site.Dispose();
 
-    private string RoomCheckFooled()
-    {
-        string source = _site.Dir.Write("room-check-fooled.c", RoomCheckFooledSource);
-        string library = Path.Combine(_site.Dir.Path, "room-check-fooled.so");
-        var gcc = Proc.Run("gcc", ["-O2", "-Wall", "-Werror", "-shared", "-fPIC", "-o", library, source, "-ldl"]);
-        Assert.True(gcc.ExitCode == 0, gcc.Stderr);
-        return library;
-    }
+    /// <summary>native/room_check_fooled.c: the writer's room check passes, its write meets the real limit.</summary>
+    private string RoomCheckFooled() => NativeHelper.PreloadLibrary(_site.Dir.Path, "room_check_fooled.c");
 
     /// <summary>validate (a decision, so one audit record), optionally under RLIMIT_FSIZE; stderr and stdout are pipes, which the limit does not touch.</summary>
     private ProcResult Validate(long? fileSizeLimit = null, string? preload = null)
