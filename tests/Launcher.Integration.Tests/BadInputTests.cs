@@ -65,6 +65,35 @@ public class BadInputTests
     }
 
     [Fact]
+    public void A_password_given_as_the_token_leaves_no_trace_of_itself()
+    {
+        using var site = new SiteFixture();
+        foreach (string password in new[] { "correct horse battery staple", "abcde.fghij.klmno", "Hunter2!Summer" })
+        {
+            ProcResult Run(string command, params string[] more) =>
+                Proc.Run(Dist.CiLauncher, [command, .. more, "--config", site.ConfigPath, "--token-file", "-"], stdin: password + "\n");
+            var text = Run("validate");
+            var json = Run("validate", "--json");
+            var explain = Run("explain");
+            Assert.Equal([1, 1, 1], new[] { text.ExitCode, json.ExitCode, explain.ExitCode });
+            Assert.Equal($"ci-launcher: token.malformed: {NotJwt}", OneLine(text));
+            var decision = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement;
+            Assert.Equal("token.malformed", decision.GetProperty("reason").GetString());
+            Assert.Equal(NotJwt, decision.GetProperty("detail").GetString());
+
+            string everywhere = string.Join("\n", text.Stdout, text.Stderr, json.Stdout, json.Stderr, explain.Stdout, explain.Stderr, File.ReadAllText(site.AuditPath));
+            byte[] bytes = Encoding.UTF8.GetBytes(password);
+            Assert.DoesNotContain(password, everywhere);
+            foreach (string word in password.Split(' ', '.').Where(w => w.Length >= 5))
+                Assert.DoesNotContain(word, everywhere);
+            foreach (byte[] input in new[] { bytes, [.. bytes, (byte)'\n'] })
+                Assert.DoesNotContain(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(input)), everywhere, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("token_sha256", everywhere);
+            Assert.DoesNotContain($"{bytes.Length} bytes", everywhere);
+        }
+    }
+
+    [Fact]
     public void Missing_token_file_is_denied_naming_the_file()
     {
         using var site = new SiteFixture();
