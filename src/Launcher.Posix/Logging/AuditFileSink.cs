@@ -19,8 +19,8 @@ namespace Launcher.Posix.Logging;
 /// audit.unavailable), and never leaves a torn line that the next record would be glued onto:
 /// see <see cref="Write"/>.</item>
 /// </list>
-/// Opened O_RDWR rather than O_WRONLY only to read single bytes: the last one of the file before
-/// appending, and the one before a torn record when repairing it; nothing else is ever read.
+/// Opened O_RDWR rather than O_WRONLY only so that repairing a torn record can read the one byte
+/// before it; nothing else is ever read.
 /// </summary>
 public sealed unsafe class AuditFileSink(string path) : IAuditSink
 {
@@ -42,10 +42,12 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
     /// mid-decision); (3) when bytes were written but not all of them, the torn bytes are
     /// overwritten in place (no growth, so no limit or free space is needed) to end in a newline:
     /// with <see cref="TornMarker"/> when it fits, else as trailing blanks of the line before.
-    /// Every line of the file stays one valid JSON value. (4) Should a torn line remain anyway
-    /// (the repair failed, e.g. on a chattr +a file), the next writer sees the file does not end
-    /// in a newline and starts its record with one, so nothing is ever glued onto a torn line.
-    /// (1) and (2) throw before writing, (3) after: the record was not written whole.
+    /// Every line of the file stays one valid JSON value. The repair needs F_SETFL and pwrite,
+    /// which an append-only (chattr +a) file refuses: there a torn line is reported, not fixed
+    /// (the room check leaves only races with another writer to cause one). Deliberately not
+    /// done: looking at the file's last byte before appending to start on a fresh line, which
+    /// races with writers whose append is in flight (the size can be read mid-copy) and inserts
+    /// empty lines. (1) and (2) throw before writing, (3) after: the record was not written whole.
     /// </summary>
     public void Write(AuditRecord record)
     {
@@ -54,10 +56,6 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
         try
         {
             long size = CheckFile(fd);
-            // A file that does not end in a newline holds a line torn by a writer that could not
-            // repair it (a chattr +a file, an older version, a hand edit): start on a line of our own.
-            int separator = size > 0 && ByteAt(fd, size - 1) is not ('\n' or -1) ? 1 : 0;
-            if (separator == 1) line = [(byte)'\n', .. line];
             CheckRoom(size, line.Length);
             nint written = AppendOnce(fd, line, out int errno);
             if (written == line.Length)
@@ -67,7 +65,7 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
             }
             if (written < 0) throw Failure("write", errno, "nothing was written");
             if (written == 0) throw new IOException($"{path}: write wrote nothing (file size limit or full disk)");
-            string repair = Terminate(fd, written, separator);
+            string repair = Terminate(fd, written);
             throw new IOException($"{path}: short write ({written} of {line.Length} bytes: file size limit or full disk); {repair}");
         }
         finally
@@ -152,21 +150,19 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
     /// <summary>
     /// Turns the torn bytes just appended into the end of a valid line, in place. With O_APPEND
     /// the file offset is now right after the <paramref name="written"/> bytes, so they are
-    /// [end - written, end); whatever other writers appended since lies after and is untouched.
-    /// A leading <paramref name="separator"/> newline among them is kept. Returns what was done,
-    /// for the error message.
+    /// [end - written, end): the bytes before them are final (the kernel serialises appends),
+    /// and whatever other writers appended since lies after and is untouched. Returns what was
+    /// done, for the error message.
     /// </summary>
-    private string Terminate(int fd, nint written, int separator)
+    private string Terminate(int fd, nint written)
     {
         long end = LibC.lseek(fd, 0, LibC.SEEK_CUR);
-        long start = end - written + separator;
-        written -= separator;
-        if (written == 0) return "only a line break was written, the file holds only whole lines";
+        long start = end - written;
         if (end < 0 || start < 0) return $"the torn record could not be located ({LastError()}); check the end of the file";
         // pwrite on an O_APPEND descriptor appends on Linux; clear it (fails on a chattr +a file).
         int flags = LibC.fcntl(fd, LibC.F_GETFL, 0);
         if (flags < 0 || LibC.fcntl(fd, LibC.F_SETFL, flags & ~LibC.O_APPEND) != 0)
-            return $"the torn record at offset {start} could not be blanked ({LastError()}); the next record starts on a new line";
+            return $"the torn record at offset {start} could not be blanked ({LastError()}); fix that line by hand";
 
         byte[] patch;
         long at = start;
@@ -189,7 +185,7 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
             while (done < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
         }
         if (done != patch.Length)
-            return $"the torn record at offset {start} could not be blanked ({(done < 0 ? LastError() : "short write")}); the next record starts on a new line";
+            return $"the torn record at offset {start} could not be blanked ({(done < 0 ? LastError() : "short write")}); fix that line by hand";
         LibC.fsync(fd);
         return "the torn bytes were blanked, the file holds only whole lines";
     }

@@ -110,19 +110,6 @@ public sealed class AuditSinkTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_does_not_end_in_a_newline_gets_one_before_the_next_record()
-    {
-        // What a writer that could not repair its torn line leaves (a chattr +a file, a hand edit).
-        string path = Path.Combine(_dir, "audit.log");
-        File.WriteAllText(path, "{\"earlier\":true}\n{\"time\":\"2026-11-28T0");
-        new AuditFileSink(path).Write(Record(n: 7));
-        var lines = File.ReadAllLines(path);
-        Assert.Equal(3, lines.Length);
-        Assert.Equal("{\"time\":\"2026-11-28T0", lines[1]);
-        Assert.Equal("jti-7", JsonDocument.Parse(lines[2]).RootElement.GetProperty("jti").GetString());
-    }
-
-    [Fact]
     public void No_destination_at_all_is_an_audit_failure()
     {
         Assert.False(new AuditTrail([]).TryWrite(Record(), out string? error));
