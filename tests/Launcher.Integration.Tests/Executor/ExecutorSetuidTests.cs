@@ -18,7 +18,7 @@ public class ExecutorSetuidTests
         string runnerUser = users.User(supplementaryGroup: group);
         using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
         using var install = new TrustedDir();
-        string wrapper = InstallWrapper(install, group);
+        string wrapper = site.Install(install, group);
 
         using var runner = site.Runner(jobId: 3001, tokenJobId: 3001, runnerUser: runnerUser, executable: wrapper);
         var results = runner.RunJob("id -u > uid.txt; exit 3");
@@ -46,7 +46,7 @@ public class ExecutorSetuidTests
         string outsider = users.User();
         using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
         using var install = new TrustedDir();
-        string wrapper = InstallWrapper(install, group);
+        string wrapper = site.Install(install, group);
         // 4750 root:group keeps the outsider out already; o+x here shows the in-process re-check.
         File.SetUnixFileMode(wrapper, (UnixFileMode)0b100_111_101_001);
 
@@ -54,20 +54,6 @@ public class ExecutorSetuidTests
         var config = runner.Config();
         Assert.Equal(GitLabRunnerEmulator.SystemFailureExitCode, config.ExitCode);
         Assert.Contains("launch.caller_not_in_group", config.Stderr);
-    }
-
-    private static string InstallWrapper(TrustedDir install, string group)
-    {
-        string binary = Path.Combine(install.Path, "ci-launcher");
-        File.Copy(Dist.CiLauncher, binary);
-        File.SetUnixFileMode(binary, (UnixFileMode)0b111_101_101);
-        string wrapper = Path.Combine(install.Path, "ci-launcher-suid");
-        var cc = Proc.Run("gcc", ["-O2", "-Wall", "-Werror", $"-DCI_LAUNCHER_PATH=\"{binary}\"", "-o", wrapper,
-            Path.Combine(Dist.Repo, "native", "ci-launcher-suid.c")]);
-        Assert.True(cc.ExitCode == 0, cc.Stderr);
-        Assert.Equal(0, Proc.Run("chown", [$"root:{group}", wrapper]).ExitCode);
-        File.SetUnixFileMode(wrapper, (UnixFileMode)0b100_111_101_000);
-        return wrapper;
     }
 
     private static uint Owner(string path) =>
