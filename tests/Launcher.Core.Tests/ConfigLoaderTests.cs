@@ -93,7 +93,12 @@ public class ConfigLoaderTests
         Assert.True(error is not null, $"{name}: expected an error at {key}, got: {string.Join("; ", errors)}");
         Assert.Equal(line, error!.Line);
         Assert.Contains(text!, error.Message);
-        Assert.StartsWith($"/etc/ci-launcher/config.yaml:{line}: {key}: ", error.ToString());
+        // YAML syntax errors also name the column.
+        string where = error.Column > 0 ? $"{line}:{error.Column}" : $"{line}";
+        Assert.StartsWith($"/etc/ci-launcher/config.yaml:{where}: {key}: ", error.ToString());
+        // What a caller of the setuid wrapper sees: the place, never the text.
+        Assert.StartsWith($"/etc/ci-launcher/config.yaml:{where}: {key}: the configuration is not usable", error.Withheld());
+        Assert.DoesNotContain(error.Message, error.Withheld());
     }
 
     [Fact]

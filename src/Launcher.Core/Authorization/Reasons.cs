@@ -29,6 +29,10 @@ public static class Reasons
     // Site trouble: not the job's fault.
     public const string ConfigInvalid = "config.invalid";
     public const string ConfigUntrusted = "config.untrusted";
+    /// <summary>A caller of the setuid wrapper named a config; set-id callers always get the installation's own.</summary>
+    public const string ConfigCallerChosen = "config.caller_chosen";
+    /// <summary>check-config, explain, jwks refresh, keys or jwks export through the setuid wrapper: root only.</summary>
+    public const string AdminRootOnly = "admin.root_only";
     public const string JwksUnavailable = "jwks.unavailable";
     public const string JwksInvalid = "jwks.invalid";
     // jwks refresh: the old jwks_file is kept on each of these.
@@ -83,6 +87,8 @@ public static class Reasons
     public const string ExecutorProjectMismatch = "executor.project_mismatch";
     public const string ExecutorRunnerMismatch = "executor.runner_mismatch";
     public const string ExecutorUserChanged = "executor.user_changed";
+    /// <summary>The job's root-owned state directory (executor.state_dir) cannot be created, opened or written.</summary>
+    public const string ExecutorState = "executor.state";
     public const string ExecutorTokenVariable = "executor.token_variable";
     public const string ExecutorStageName = "executor.stage_name";
     public const string ExecutorScript = "executor.script";

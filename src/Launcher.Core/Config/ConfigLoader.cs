@@ -30,7 +30,7 @@ public static partial class ConfigLoader
         }
         catch (YamlException e)
         {
-            return (null, [new ConfigError(path, (int)e.Start.Line, "yaml", Describe(e))]);
+            return (null, [new ConfigError(path, (int)e.Start.Line, "yaml", Describe(e), (int)e.Start.Column)]);
         }
         if (raw is null)
             return (null, [new ConfigError(path, 0, "(document)", "the file is empty; see ci-launcher.yaml(5) for a minimal configuration")]);

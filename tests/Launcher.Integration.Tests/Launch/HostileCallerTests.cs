@@ -77,7 +77,7 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         LaunchSite.Forget(go);
 
         var psi = LaunchSite.AsCaller(s.Runner, s.Wrapper,
-            ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait"], trap.Env);
+            ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait"], trap.Env);
         psi.WorkingDirectory = trap.Dir; // where a kernel core dump ("core") of the supervisor would land
         using var supervisor = Process.Start(psi)!;
         s.Accounts.Track(supervisor.Id);
@@ -127,7 +127,7 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         string go = Path.Combine(s.Work, s.JobUser, "go");
         LaunchSite.Forget(go);
         var psi = new ProcessStartInfo(s.Launcher) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait" }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait" }) psi.ArgumentList.Add(a);
         psi.Environment.Clear();
         psi.Environment["PATH"] = "/usr/bin:/bin";
         foreach (var k in new[] { "DOTNET_DbgEnableMiniDump", "DOTNET_DbgMiniDumpName", "DOTNET_DbgMiniDumpType" }) psi.Environment[k] = trap.Env[k];
@@ -155,7 +155,7 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         Proc.Run("/bin/chmod", ["4750", setid]);
 
         var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, setid,
-            ["validate", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser)], new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }));
+            ["validate", "--token-file", site.TokenFile(s.JobUser)], new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }));
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("ci-launcher: env.untrusted: ", r.Stderr);
         Assert.Contains("DOTNET_gcServer", r.Stderr);
