@@ -18,7 +18,7 @@ public sealed class IssuerSettings
     public static readonly TimeSpan DefaultMaxLifetime = TimeSpan.FromHours(24);
 
     /// <summary>Longest accepted exp - iat (max_lifetime); iat is required because of it.</summary>
-    public required TimeSpan MaxLifetime { get; init; }
+    public TimeSpan MaxLifetime { get; init; } = DefaultMaxLifetime;
     /// <summary>Longest accepted now - iat, beyond clock_skew (max_age, formerly max_token_age); null = not set.</summary>
     public TimeSpan? MaxAge { get; init; }
     public required string UsernameClaim { get; init; }
