@@ -24,6 +24,8 @@ public static class Reasons
     public const string TokenNotYetValid = "token.not_yet_valid";
     public const string TokenIssuedInFuture = "token.iat_future";
     public const string TokenTooOld = "token.too_old";
+    /// <summary>exp - iat exceeds the issuer's max_lifetime: the issuer (or a stolen issuer key) minted a token that lives too long.</summary>
+    public const string TokenLifetimeTooLong = "token.lifetime_too_long";
     public const string TokenMissingClaim = "token.missing_claim";
 
     // Site trouble: not the job's fault.
