@@ -19,7 +19,7 @@ public static class CgroupPaths
             // id parent major:minor root mount-point options [optional fields...] - fstype source super-options
             string[] fields = line.Split(' ');
             int separator = Array.IndexOf(fields, "-");
-            if (separator < 6 || separator + 1 >= fields.Length || fields[separator + 1] != "cgroup2") continue;
+            if (separator < 6 || fields.Length < separator + 4 || fields[separator + 1] != "cgroup2") continue;
             return new Mount(Unescape(fields[4]), Unescape(fields[3]));
         }
         return null;
