@@ -40,7 +40,7 @@ internal abstract class JobContainment : IDisposable
         if (JobCgroup.Create(out string? unavailable) is { } cgroup) return new CgroupContainment(cgroup);
         if (mode == Containment.Cgroup)
         {
-            refusal = $"launch.containment is cgroup, but {unavailable} (set launch.containment: auto or process_group to run jobs without one)";
+            refusal = $"a cgroup of its own is required for every job (launch.containment: cgroup), but {unavailable}; set launch.containment: auto or process_group to run jobs without one";
             return null;
         }
         return new ProcessGroupContainment(note: $"no cgroup: {unavailable}");
