@@ -81,6 +81,18 @@ public static class Reasons
     public const string LaunchScriptMode = "launch.script_mode";
     public const string LaunchExecFailed = "launch.exec_failed";
     public const string LaunchSpawnFailed = "launch.spawn_failed";
+    /// <summary>
+    /// A resource limit: the caller's hard limit is below what the privileged part needs, or the
+    /// caller's limits (CI_LAUNCHER_CALLER_RLIMITS, set by ci-launcher-suid) are missing or malformed.
+    /// </summary>
+    public const string LaunchRlimit = "launch.rlimit";
+    /// <summary>launch.containment: cgroup required but unusable, or the job's cgroup could not be made.</summary>
+    public const string LaunchContainment = "launch.containment";
+    // Refusals of ci-launcher-suid itself (native/ci-launcher-suid.c), before the AOT binary runs.
+    public const string LaunchEmptyArgv = "launch.empty_argv";
+    public const string LaunchDumpable = "launch.dumpable";
+    public const string LaunchSignals = "launch.signals";
+    public const string LaunchEnvironmentTooLarge = "launch.environment";
 
     // GitLab custom executor (ci-launcher executor ...).
     public const string ExecutorNotConfigured = "executor.not_configured";

@@ -86,12 +86,14 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         var job = new JobReport(report);
         s.Accounts.Track(job.Pid);
 
-        // The running supervisor: set-id root on behalf of the runner, with nothing but PATH and the job variable.
+        // The running supervisor: set-id root on behalf of the runner, with nothing but PATH, the job
+        // variable and the caller's resource limits as the wrapper recorded them.
         uint runner = TestAccounts.Uid(s.Runner);
         string status = File.ReadAllText($"/proc/{supervisor.Id}/status");
         Assert.Contains($"Uid:\t{runner}\t0\t0\t0", status);
         var environ = File.ReadAllText($"/proc/{supervisor.Id}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["CUSTOM_ENV_SAFE=kept", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"], environ.Order(StringComparer.Ordinal));
+        Assert.Equal(["CI_LAUNCHER_CALLER_RLIMITS", "CUSTOM_ENV_SAFE=kept", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
+            environ.Select(e => e.StartsWith("CI_LAUNCHER_CALLER_RLIMITS=cpu=", StringComparison.Ordinal) ? "CI_LAUNCHER_CALLER_RLIMITS" : e).Order(StringComparer.Ordinal));
 
         // The runner may signal its own supervisor (same real uid). SIGFPE is the signal on which the
         // NativeAOT runtime, told so by DOTNET_DbgEnableMiniDump, runs createdump (see the control test).

@@ -46,6 +46,9 @@ public static class RunStage
         end["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
         end["cancelled"] = outcome.Cancelled ? "true" : "false";
         end["killed"] = outcome.Killed ? "true" : "false";
+        end["containment"] = outcome.Containment;
+        end["leftovers_killed"] = outcome.Leftovers.ToString(CultureInfo.InvariantCulture);
+        if (outcome.ContainmentNote.Length > 0) end["containment_note"] = outcome.ContainmentNote;
         ctx.Site.Record(ctx.Decision, "executor run.exit", end);
         if (outcome.ExitStatus == 0) return 0;
 
