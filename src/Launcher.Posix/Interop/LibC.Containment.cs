@@ -5,8 +5,7 @@ namespace Launcher.Posix.Interop;
 /// <summary>The libc calls of job containment (the job's cgroup, the leader's exit without reaping it, the subreaper) and of resource limits.</summary>
 internal static unsafe partial class LibC
 {
-    public const int O_PATH = 0x200000;
-    public const int AT_REMOVEDIR = 0x200;
+    // O_PATH, AT_REMOVEDIR and unlinkat are declared with the other *at calls (LibC.At.cs).
 
     public const int P_PID = 1;
     public const int WEXITED = 4;
@@ -41,9 +40,6 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int unlinkat(int dirfd, byte* path, int flags);
 
     /// <summary>struct statfs starts with f_type (a long) on every LP64 Linux ABI; the rest is not read.</summary>
     [LibraryImport(Lib, SetLastError = true)]

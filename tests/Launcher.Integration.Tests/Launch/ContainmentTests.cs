@@ -56,7 +56,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
     }
 
     private ProcessStartInfo AsRunner(SiteFixture site, IReadOnlyList<string> scriptAndArgs, string shellPrefix = "") =>
-        LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", .. scriptAndArgs], shellPrefix: shellPrefix);
+        LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", .. scriptAndArgs], shellPrefix: shellPrefix);
 
     private static System.Text.Json.JsonElement EndRecord(SiteFixture site) => Assert.Single(AuditLog.Records(site.AuditPath), a => a.Str("command") == "run.exit");
 
@@ -212,7 +212,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
         var site = Configure("auto");
         ForgetJobFiles();
         var auto = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
-            ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", Script("fallback", LeaveBehind)]));
+            ["run", "--token-file", site.TokenFile(s.JobUser), "--", Script("fallback", LeaveBehind)]));
         Assert.True(auto.ExitCode == 3, auto.Stderr);
         foreach (int pid in WaitForPids(2))
             Assert.False(TestAccounts.Alive(pid), $"job process {pid} outlived the job");
@@ -224,7 +224,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
         site = Configure("cgroup");
         ForgetJobFiles();
         var required = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
-            ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", Script("required", LeaveBehind)]));
+            ["run", "--token-file", site.TokenFile(s.JobUser), "--", Script("required", LeaveBehind)]));
         Assert.Equal(125, required.ExitCode);
         string line = Assert.Single(required.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("ci-launcher: launch.containment: a cgroup of its own is required for every job (launch.containment: cgroup), but cannot create a job cgroup under ", line);

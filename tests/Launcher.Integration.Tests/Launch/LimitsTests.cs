@@ -19,7 +19,7 @@ public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
     private string Script(string name, string text) => s.Dir.Write(name + "-" + Guid.NewGuid().ToString("N")[..6] + ".sh", text, (UnixFileMode)0b110_100_100);
 
     private ProcResult RunAsRunner(SiteFixture site, string script, string shellPrefix = "", IDictionary<string, string>? env = null) =>
-        LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", script],
+        LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", script],
             env, shellPrefix));
 
     /// <summary>A file the runner may write, for what its shell sees.</summary>
@@ -64,7 +64,7 @@ public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
         LaunchSite.Forget(report);
         LaunchSite.Forget(Path.Combine(s.Work, s.JobUser, "go"));
         using var supervisor = System.Diagnostics.Process.Start(LaunchSite.AsCaller(s.Runner, s.Wrapper,
-            ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait"],
+            ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait"],
             shellPrefix: "ulimit -S -f 1; ulimit -S -n 10; ulimit -S -s 256; ulimit -S -v 4000000; ulimit -S -c 1000; "))!;
         s.Accounts.Track(supervisor.Id);
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -151,7 +151,7 @@ public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
         LaunchSite.Forget(JobFile("limits"));
 
         var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, setid,
-            ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", Script("nowrapper", LimitsJob)]));
+            ["run", "--token-file", site.TokenFile(s.JobUser), "--", Script("nowrapper", LimitsJob)]));
         Assert.Equal(2, r.ExitCode);
         string line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("ci-launcher: launch.rlimit: CI_LAUNCHER_CALLER_RLIMITS is not set: a set-id ci-launcher must be started through ci-launcher-suid", line);
