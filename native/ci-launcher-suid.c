@@ -10,8 +10,14 @@
  *   1. give fds 0-2 a file (/dev/null) if the caller closed them, so nothing the AOT binary
  *      opens later becomes its stdout or stderr;
  *   2. refuse an empty argv (CVE-2021-4034: argv[1] would alias envp[0]) or an empty argv[0];
- *   3. switch off core dumps (RLIMIT_CORE 0, PR_SET_DUMPABLE 0): a dump of this process holds
- *      root's view of memory and lands where the caller chooses;
+ *   3. record the caller's resource limits for the job (CI_LAUNCHER_CALLER_RLIMITS, set after the
+ *      environment was cleaned, so the caller cannot forge it) and give the privileged part safe
+ *      ones: a caller-set RLIMIT_FSIZE would tear audit lines or kill root code with SIGXFSZ, a
+ *      tiny RLIMIT_NOFILE or RLIMIT_AS would crash the runtime halfway through a decision. Soft
+ *      limits are raised; a hard limit the caller lowered below what the launcher needs cannot
+ *      be raised (root here may lack CAP_SYS_RESOURCE), so that is refused (launch.rlimit);
+ *      core dumps are switched off (RLIMIT_CORE soft 0, PR_SET_DUMPABLE 0): a dump of this
+ *      process holds root's view of memory and lands where the caller chooses;
  *   4. put every signal back to its default and unblock them: ignored signals survive exec,
  *      and an ignored SIGCHLD would make the kernel reap the job before the supervisor sees
  *      its exit status;
@@ -59,6 +65,63 @@ static const char *const keep_exact[] = {
     NULL,
 };
 
+/*
+ * Resource limits, one row per resource, indexed by RLIMIT_* (the names and order of
+ * CI_LAUNCHER_CALLER_RLIMITS, which Launcher.Core.Launch.CallerLimits parses). The caller's
+ * limits are recorded for the job first; then the privileged part gets these:
+ *   SOFT_TO_HARD      soft raised to the hard limit (sudo does the same): nothing the caller set
+ *                     low can stop root code halfway (SIGXFSZ, SIGXCPU, ENOMEM, EMFILE);
+ *   SOFT_AT_LEAST     soft raised to `soft` (or the hard limit, if lower): an unlimited
+ *                     RLIMIT_NOFILE or RLIMIT_STACK buys the launcher nothing;
+ *   SOFT_ZERO         no core dumps;
+ *   KEEP              limits the launcher does not depend on.
+ * `floor` is the lowest hard limit the launcher is known to work with, measured with the AOT
+ * binary running a job (docs/launch.md, "Resource limits") plus room for larger configs and
+ * the executor's 64 MiB stage scripts. Below it the caller is refused: root without
+ * CAP_SYS_RESOURCE cannot raise a hard limit, and failing later would be a crash, not a reason.
+ */
+enum limit_action { KEEP, SOFT_TO_HARD, SOFT_AT_LEAST, SOFT_ZERO };
+
+struct limit_rule {
+    const char *name;    /* in CI_LAUNCHER_CALLER_RLIMITS */
+    const char *label;   /* in messages */
+    const char *unit;    /* of the values in messages */
+    const char *fix;     /* where a site raises the hard limit of the runner */
+    enum limit_action action;
+    rlim_t floor;        /* 0: none */
+    rlim_t soft;         /* SOFT_AT_LEAST only */
+};
+
+#define MIB ((rlim_t)1024 * 1024)
+
+static const struct limit_rule limit_rules[RLIM_NLIMITS] = {
+    [RLIMIT_CPU] = { "cpu", "RLIMIT_CPU", "seconds", "ulimit -Ht, LimitCPU=", SOFT_TO_HARD, 0, 0 },
+    /* Unlimited: any size limit lets a caller end an audit record in the middle of a line. */
+    [RLIMIT_FSIZE] = { "fsize", "RLIMIT_FSIZE", "bytes", "ulimit -Hf, LimitFSIZE=", SOFT_TO_HARD, RLIM_INFINITY, 0 },
+    /* Measured: a job starts with 24 MiB; the executor reads stage scripts of up to 64 MiB. */
+    [RLIMIT_DATA] = { "data", "RLIMIT_DATA", "bytes", "ulimit -Hd, LimitDATA=", SOFT_TO_HARD, 512 * MIB, 0 },
+    /* Measured: 32 KiB suffices, 16 KiB crashes; 8 MiB is glibc's default thread stack. */
+    [RLIMIT_STACK] = { "stack", "RLIMIT_STACK", "bytes", "ulimit -Hs, LimitSTACK=", SOFT_AT_LEAST, 1 * MIB, 8 * MIB },
+    [RLIMIT_CORE] = { "core", "RLIMIT_CORE", "bytes", "", SOFT_ZERO, 0, 0 },
+    [RLIMIT_RSS] = { "rss", "RLIMIT_RSS", "bytes", "", SOFT_TO_HARD, 0, 0 },
+    [RLIMIT_NPROC] = { "nproc", "RLIMIT_NPROC", "processes", "", SOFT_TO_HARD, 0, 0 },
+    /* Measured: a job starts with 8 descriptors (7 aborts the runtime); 256 as sudo raises it to. */
+    [RLIMIT_NOFILE] = { "nofile", "RLIMIT_NOFILE", "descriptors", "ulimit -Hn, LimitNOFILE=", SOFT_AT_LEAST, 64, 256 },
+    [RLIMIT_MEMLOCK] = { "memlock", "RLIMIT_MEMLOCK", "bytes", "", KEEP, 0, 0 },
+    /* Measured: 224 MiB runs a job (the GC sizes its reservation by it; 192 MiB fails at random). */
+    [RLIMIT_AS] = { "as", "RLIMIT_AS", "bytes", "ulimit -Hv, LimitAS=", SOFT_TO_HARD, 1024 * MIB, 0 },
+    [RLIMIT_LOCKS] = { "locks", "RLIMIT_LOCKS", "locks", "", KEEP, 0, 0 },
+    [RLIMIT_SIGPENDING] = { "sigpending", "RLIMIT_SIGPENDING", "signals", "", KEEP, 0, 0 },
+    [RLIMIT_MSGQUEUE] = { "msgqueue", "RLIMIT_MSGQUEUE", "bytes", "", KEEP, 0, 0 },
+    [RLIMIT_NICE] = { "nice", "RLIMIT_NICE", "", "", KEEP, 0, 0 },
+    [RLIMIT_RTPRIO] = { "rtprio", "RLIMIT_RTPRIO", "", "", KEEP, 0, 0 },
+    [RLIMIT_RTTIME] = { "rttime", "RLIMIT_RTTIME", "microseconds", "", KEEP, 0, 0 },
+};
+
+_Static_assert(RLIM_NLIMITS == 16, "a new resource limit: add its row here and its name to Launcher.Core.Launch.CallerLimits");
+
+#define CALLER_RLIMITS "CI_LAUNCHER_CALLER_RLIMITS="
+
 /* Job variables of the custom executor; their values are data for the job, never for us. */
 #define CUSTOM_ENV_PREFIX "CUSTOM_ENV_"
 
@@ -76,6 +139,81 @@ static void refuse(const char *reason, const char *detail)
     syslog(LOG_WARNING, "refused: %s: %s (caller uid %u)", reason, detail, (unsigned)getuid());
     closelog();
     exit(EXIT_REFUSED);
+}
+
+static void format_limit(char *buf, size_t size, rlim_t value)
+{
+    if (value == RLIM_INFINITY)
+        snprintf(buf, size, "inf");
+    else
+        snprintf(buf, size, "%llu", (unsigned long long)value);
+}
+
+/* "CI_LAUNCHER_CALLER_RLIMITS=cpu=inf/inf,fsize=...": every resource, soft/hard, in RLIMIT_* order. */
+static void save_caller_limits(char *out, size_t size)
+{
+    size_t used = (size_t)snprintf(out, size, "%s", CALLER_RLIMITS);
+    for (int r = 0; r < RLIM_NLIMITS; r++) {
+        struct rlimit lim;
+        char soft[24], hard[24];
+        if (getrlimit(r, &lim) != 0) {
+            char detail[128];
+            snprintf(detail, sizeof detail, "getrlimit(%s) failed: %s", limit_rules[r].label, strerror(errno));
+            refuse("launch.rlimit", detail);
+        }
+        format_limit(soft, sizeof soft, lim.rlim_cur);
+        format_limit(hard, sizeof hard, lim.rlim_max);
+        used += (size_t)snprintf(out + used, size - used, "%s%s=%s/%s", r == 0 ? "" : ",", limit_rules[r].name, soft, hard);
+        if (used >= size)
+            refuse("launch.rlimit", "the caller's resource limits do not fit the buffer (report it)");
+    }
+}
+
+static void set_privileged_limits(void)
+{
+    for (int r = 0; r < RLIM_NLIMITS; r++) {
+        const struct limit_rule *rule = &limit_rules[r];
+        struct rlimit lim;
+        char detail[400], seen[24], need[40];
+        if (rule->action == KEEP)
+            continue;
+        if (getrlimit(r, &lim) != 0) {
+            snprintf(detail, sizeof detail, "getrlimit(%s) failed: %s", rule->label, strerror(errno));
+            refuse("launch.rlimit", detail);
+        }
+        /* RLIM_INFINITY is the largest rlim_t, so "below the floor" covers "not unlimited" too. */
+        if (rule->floor != 0 && lim.rlim_max < rule->floor) {
+            format_limit(seen, sizeof seen, lim.rlim_max);
+            if (rule->floor == RLIM_INFINITY)
+                snprintf(need, sizeof need, "unlimited");
+            else
+                snprintf(need, sizeof need, "at least %llu", (unsigned long long)rule->floor);
+            snprintf(detail, sizeof detail,
+                     "the caller's hard %s is %s %s; ci-launcher needs it %s, and root cannot raise a hard limit: "
+                     "start the runner with a higher one (%s or limits.conf)",
+                     rule->label, seen, rule->unit, need, rule->fix);
+            refuse("launch.rlimit", detail);
+        }
+        switch (rule->action) {
+        case SOFT_TO_HARD:
+            lim.rlim_cur = lim.rlim_max;
+            break;
+        case SOFT_AT_LEAST:
+            if (lim.rlim_cur < rule->soft)
+                lim.rlim_cur = rule->soft < lim.rlim_max ? rule->soft : lim.rlim_max;
+            break;
+        case SOFT_ZERO:
+            /* Soft only: the kernel dumps by the soft limit; the job gets the caller's back. */
+            lim.rlim_cur = 0;
+            break;
+        case KEEP:
+            break;
+        }
+        if (setrlimit(r, &lim) != 0) {
+            snprintf(detail, sizeof detail, "setrlimit(%s) failed: %s", rule->label, strerror(errno));
+            refuse(r == RLIMIT_CORE ? "launch.dumpable" : "launch.rlimit", detail);
+        }
+    }
 }
 
 /* fds 0-2 must be open before anything else is: the next open() would otherwise become stderr. */
@@ -171,7 +309,7 @@ static int duplicate(char *const *kept, size_t count, const char *entry)
 
 int main(int argc, char **argv, char **envp)
 {
-    static char *clean[MAX_ENV + 2];
+    static char *clean[MAX_ENV + 3];
     size_t count = 0;
 
     if (fix_standard_fds() != 0)
@@ -180,12 +318,10 @@ int main(int argc, char **argv, char **envp)
     if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
         refuse("launch.empty_argv", "started with an empty argument vector; run it as 'ci-launcher-suid run ...'");
 
-    /* Soft limit only: the kernel dumps by the soft limit, and the job may raise it again up to the hard one. */
-    struct rlimit core;
-    if (getrlimit(RLIMIT_CORE, &core) != 0)
-        refuse("launch.rlimit", "getrlimit(RLIMIT_CORE) failed");
-    core.rlim_cur = 0;
-    if (setrlimit(RLIMIT_CORE, &core) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    static char caller_rlimits[sizeof CALLER_RLIMITS + RLIM_NLIMITS * 64];
+    save_caller_limits(caller_rlimits, sizeof caller_rlimits);
+    set_privileged_limits();
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         refuse("launch.dumpable", "cannot switch off core dumps");
 
     struct sigaction dfl;
@@ -202,10 +338,11 @@ int main(int argc, char **argv, char **envp)
     umask(022);
 
     clean[count++] = SAFE_PATH;
+    clean[count++] = caller_rlimits; /* after the allowlist dropped any copy the caller set */
     for (char **e = envp; e != NULL && *e != NULL; e++) {
         if (!keep(*e) || duplicate(clean, count, *e))
             continue;
-        if (count >= MAX_ENV)
+        if (count >= MAX_ENV + 1)
             refuse("launch.environment", "more than 8192 environment variables");
         clean[count++] = *e;
     }

@@ -9,6 +9,12 @@
  *   setsid                     own session and process group: the supervisor signals the whole
  *                              job by its group id, and the job loses the caller's controlling
  *                              terminal (no TIOCSTI into the runner's tty)
+ *   join the job's cgroup      (when the supervisor made one) "0" to its cgroup.procs, through the
+ *                              fd the parent opened: while still root, because the job's user can
+ *                              write no cgroup.procs; everything the job forks is born inside it
+ *   resource limits            (set-id) the caller's own, recorded by ci-launcher-suid before it
+ *                              raised them for the privileged part; before setresuid, so the
+ *                              kernel judges RLIMIT_NPROC for the new user by the caller's limit
  *   setgroups, setresgid,      groups first, uid last: after setresuid nothing else may be changed
  *   setresuid
  *   prove                      regaining any old uid/gid must fail; every uid/gid field, the groups
@@ -36,11 +42,14 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_GROUPS 65536
+
+_Static_assert(RLIM_INFINITY == UINT64_MAX && sizeof(rlim_t) == sizeof(uint64_t), "struct cil_rlimit carries rlim_t as uint64_t");
 
 /* The child's copy; static so a large group list does not live on a .NET thread's small stack. */
 static gid_t current_groups[MAX_GROUPS];
@@ -179,6 +188,21 @@ static void __attribute__((noreturn)) child(const struct cil_spawn_request *r, i
     if (setsid() < 0)
         fail(efd, CIL_STEP_SETSID, errno);
 
+    if (r->cgroup_procs_fd >= 0) {
+        ssize_t n;
+        do
+            n = write(r->cgroup_procs_fd, "0", 1); /* "0": the writing process */
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+            fail(efd, CIL_STEP_CGROUP, n < 0 ? errno : EIO);
+    }
+
+    for (int i = 0; i < r->nlimits; i++) {
+        struct rlimit lim = { (rlim_t)r->limits[i].soft, (rlim_t)r->limits[i].hard };
+        if (setrlimit((__rlimit_resource_t)i, &lim) != 0)
+            fail(efd, CIL_STEP_RLIMIT, errno);
+    }
+
     if (r->change_identity) {
         if (old_uid[1] != 0)
             fail(efd, CIL_STEP_NOT_ROOT, EPERM);
@@ -245,7 +269,8 @@ static void __attribute__((noreturn)) child(const struct cil_spawn_request *r, i
 
 int cil_spawn(const struct cil_spawn_request *req, int32_t *pid, int32_t *error_fd)
 {
-    if (req->argv == NULL || req->argv[0] == NULL || req->ngroups < 0 || req->ngroups > MAX_GROUPS)
+    if (req->argv == NULL || req->argv[0] == NULL || req->ngroups < 0 || req->ngroups > MAX_GROUPS || req->nlimits < 0
+        || req->nlimits > RLIM_NLIMITS || (req->nlimits > 0 && req->limits == NULL))
         return -EINVAL;
 
     int pipefd[2];

@@ -33,6 +33,14 @@ enum cil_step {
     CIL_STEP_SCRIPT_OWNER = 19,
     CIL_STEP_SCRIPT_MODE = 20,
     CIL_STEP_EXEC = 21,
+    CIL_STEP_CGROUP = 22,        /* writing to the job's cgroup.procs failed */
+    CIL_STEP_RLIMIT = 23,        /* setting the caller's resource limits failed */
+};
+
+/* A resource limit; UINT64_MAX is RLIM_INFINITY. */
+struct cil_rlimit {
+    uint64_t soft;
+    uint64_t hard;
 };
 
 /* What the child writes to the error pipe before _exit(127). EOF instead means execve succeeded. */
@@ -54,6 +62,9 @@ struct cil_spawn_request {
     const char *script;       /* absolute; opened after the drop, O_NOFOLLOW */
     char **argv;              /* shell, <slot for the script path>, args..., NULL */
     char **envp;              /* the job's whole environment */
+    int32_t cgroup_procs_fd;  /* -1: none; else cgroup.procs of the job's cgroup, which the child joins before the drop */
+    int32_t nlimits;          /* 0: keep the inherited limits; else limits[r] is set for each RLIMIT_* r < nlimits */
+    const struct cil_rlimit *limits;
 };
 
 /*

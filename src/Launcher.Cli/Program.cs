@@ -22,7 +22,17 @@ namespace Launcher.Cli
             ["keys"] = KeysCommand.Run,
         };
 
-        public static int Main(string[] args) => Dispatch(args);
+        public static int Main(string[] args)
+        {
+            // Before the console is touched: its first write needs descriptors of its own (and the
+            // runtime's signal pipe), so with too few the refusal itself would abort the runtime.
+            if (Launcher.Posix.Launch.JobLimits.DescriptorProblem() is { } descriptors)
+            {
+                Launcher.Posix.Launch.JobLimits.WriteStderr($"ci-launcher: {Launcher.Core.Authorization.Reasons.LaunchRlimit}: {descriptors}\n");
+                return ExitCodes.UsageOrConfig;
+            }
+            return Dispatch(args);
+        }
 
         public static int Dispatch(string[] args)
         {
@@ -42,6 +52,12 @@ namespace Launcher.Cli
             {
                 Console.Out.WriteLine($"ci-launcher {Version}");
                 return 0;
+            }
+            // Set-id, the job must get the caller's resource limits back: ci-launcher-suid recorded them.
+            if (Launcher.Posix.Launch.JobLimits.Load() is { } limitsProblem)
+            {
+                Console.Error.WriteLine($"ci-launcher: {Launcher.Core.Authorization.Reasons.LaunchRlimit}: {limitsProblem}");
+                return ExitCodes.UsageOrConfig;
             }
             if (!Commands.TryGetValue(args[0], out var command))
             {

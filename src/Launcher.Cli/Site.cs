@@ -1,6 +1,7 @@
 using Launcher.Core.Audit;
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
+using Launcher.Core.Policy;
 using Launcher.Posix;
 using Launcher.Posix.Accounts;
 using Launcher.Posix.Keys;
@@ -23,16 +24,61 @@ public sealed class Site
     public AuditTrail Audit { get; }
     public TimeProvider Clock => TimeProvider.System;
 
-    /// <summary>Loads the site or prints the config errors (one per line) and returns null.</summary>
-    public static Site? Load(string? configPath)
+    /// <summary>
+    /// Set-id on behalf of someone other than root: a caller of ci-launcher-suid. Such a caller
+    /// chooses no file root trusts and sees no content of one.
+    /// </summary>
+    public static bool CallerIsUnprivileged => ProcessIdentity.IsSetId && ProcessIdentity.RealUid != 0;
+
+    /// <summary>
+    /// Loads the site or prints the config errors (one per line) and returns null. A set-id caller
+    /// always gets <see cref="SiteConfigFile.DefaultPath"/>: naming another config is refused (and
+    /// audited there), because whichever root-owned file it named (an example, a test config, a
+    /// file in a directory the caller can rename) would be trusted as the site's policy.
+    /// </summary>
+    public static Site? Load(string? configPath, string command)
     {
-        string path = configPath ?? SiteConfigFile.DefaultPath;
+        if (CallerIsUnprivileged && configPath is not null && configPath != SiteConfigFile.DefaultPath)
+        {
+            RefuseCaller(command, Reasons.ConfigCallerChosen,
+                $"--config {PolicyEngine.Printable(configPath)} cannot be chosen through ci-launcher-suid; callers always get {SiteConfigFile.DefaultPath} (drop --config)");
+            return null;
+        }
+        return LoadCore(configPath ?? SiteConfigFile.DefaultPath, quiet: false);
+    }
+
+    /// <summary>
+    /// Refuses a set-id caller before anything else happens: one stderr line with the reason code,
+    /// and an audit record when the installation's config names a destination.
+    /// </summary>
+    public static void RefuseCaller(string command, string reason, string detail)
+    {
+        Console.Error.WriteLine($"ci-launcher: {reason}: {detail}");
+        var site = LoadCore(SiteConfigFile.DefaultPath, quiet: true);
+        site?.Record(new Decision { Kind = DecisionKind.Denied, Reason = reason, Detail = detail }, command);
+    }
+
+    /// <summary>
+    /// For commands that only root may run through the wrapper (check-config, explain, jwks refresh):
+    /// true, after the refusal, when the caller is not root.
+    /// </summary>
+    public static bool RefuseUnlessRoot(string command)
+    {
+        if (!CallerIsUnprivileged) return false;
+        RefuseCaller(command, Reasons.AdminRootOnly,
+            $"'{command}' through ci-launcher-suid is for root only: it reads the site's files with root's rights; run it as root, or use 'validate --json' for your own decision");
+        return true;
+    }
+
+    private static Site? LoadCore(string path, bool quiet)
+    {
         bool privileged = ProcessIdentity.IsPrivileged;
         var config = SiteConfigFile.Load(path, privileged, out var errors, out bool untrusted);
         if (config is null)
         {
+            if (quiet) return null;
             foreach (var e in errors)
-                Console.Error.WriteLine($"ci-launcher: {(untrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)}: {e}");
+                Console.Error.WriteLine($"ci-launcher: {(untrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)}: {(CallerIsUnprivileged ? e.Withheld() : e.ToString())}");
             return null;
         }
         var authorizer = new Authorizer(config, new JwksFileKeySource(privileged), new PosixAccountDatabase(), TimeProvider.System);

@@ -1,4 +1,6 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Tokens;
+using Launcher.Posix.Files;
 
 namespace Launcher.Cli;
 
@@ -11,16 +13,20 @@ public static class TokenInput
         int total = 0;
         try
         {
-            // Set-id, the file is opened with the caller's rights: root's would let any caller read root-only files.
-            using Stream stream = source == "-" ? Console.OpenStandardInput()
-                : Launcher.Posix.ProcessIdentity.IsSetId ? Launcher.Posix.Launch.CallerFiles.OpenRead(source)
-                : new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            // A named file is opened with the caller's rights: root's would let any caller of the wrapper read root-only files.
+            string? error = null;
+            using Stream? stream = source == "-" ? Console.OpenStandardInput() : CallerAccess.OpenRead(source, out error);
+            if (stream is null)
+            {
+                failure = new TokenFailure(Reasons.TokenMissing, $"cannot read token file {source}: {error}");
+                return null;
+            }
             int n;
             while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            failure = new TokenFailure(Launcher.Core.Authorization.Reasons.TokenMissing, $"cannot read token file {source}: {e.Message}");
+            failure = new TokenFailure(Reasons.TokenMissing, $"cannot read token file {source}: {e.Message}");
             return null;
         }
         return TokenEnvelope.FromFileText(buffer.AsSpan(0, total), out failure);

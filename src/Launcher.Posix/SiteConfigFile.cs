@@ -7,18 +7,18 @@ namespace Launcher.Posix;
 /// <summary>Reads the config file (trusted-file rules when privileged) and validates it.</summary>
 public static class SiteConfigFile
 {
-    public const string DefaultPath = "/etc/ci-launcher/config.yaml";
+    /// <summary>The config of this installation (<see cref="InstallLayout"/>); the only one a set-id caller gets.</summary>
+    public static string DefaultPath { get; } = InstallLayout.ConfigFor(Environment.ProcessPath);
+
     public const long MaxConfigBytes = 1 << 20;
 
     /// <summary>The validated config, or the errors; <paramref name="untrusted"/> says the file itself was refused.</summary>
     public static SiteConfig? Load(string path, bool mustBeTrusted, out IReadOnlyList<ConfigError> errors, out bool untrusted)
     {
-        untrusted = false;
-        byte[]? bytes = TrustedFile.Read(path, mustBeTrusted, MaxConfigBytes, out string? error);
+        byte[]? bytes = TrustedFile.Read(path, mustBeTrusted, MaxConfigBytes, out untrusted, out string? error);
         if (bytes is null)
         {
-            untrusted = error!.StartsWith("refusing", StringComparison.Ordinal);
-            errors = [new ConfigError(path, 0, "file", error)];
+            errors = [new ConfigError(path, 0, "file", error!)];
             return null;
         }
         string text;

@@ -46,6 +46,15 @@ public class ConfigLoaderTests
         { "max_token_age 2h", "clock_skew: 30s", "clock_skew: 30s\n    max_token_age: 2h", null, 0, null },
         { "max_token_age 0s", "clock_skew: 30s", "clock_skew: 30s\n    max_token_age: 0s", "issuers[0].max_token_age", 8, "not a positive duration" },
         { "max_token_age words", "clock_skew: 30s", "clock_skew: 30s\n    max_token_age: two hours", "issuers[0].max_token_age", 8, "not a positive duration" },
+        { "max_age 10m", "clock_skew: 30s", "clock_skew: 30s\n    max_age: 10m", null, 0, null },
+        { "max_age 0s", "clock_skew: 30s", "clock_skew: 30s\n    max_age: 0s", "issuers[0].max_age", 8, "not a positive duration" },
+        { "max_age 500ms", "clock_skew: 30s", "clock_skew: 30s\n    max_age: 500ms", "issuers[0].max_age", 8, "at least 1s" },
+        { "max_age and max_token_age both", "clock_skew: 30s", "clock_skew: 30s\n    max_age: 10m\n    max_token_age: 10m", "issuers[0].max_token_age", 9, "older spelling of max_age" },
+        { "max_lifetime 1h5m", "clock_skew: 30s", "clock_skew: 30s\n    max_lifetime: 1h5m", null, 0, null },
+        { "max_lifetime 30d", "clock_skew: 30s", "clock_skew: 30s\n    max_lifetime: 30d", null, 0, null },
+        { "max_lifetime 0s", "clock_skew: 30s", "clock_skew: 30s\n    max_lifetime: 0s", "issuers[0].max_lifetime", 8, "at least 1s" },
+        { "max_lifetime words", "clock_skew: 30s", "clock_skew: 30s\n    max_lifetime: one day", "issuers[0].max_lifetime", 8, "'one day' is not a duration" },
+        { "max_lifetime off", "clock_skew: 30s", "clock_skew: 30s\n    max_lifetime: off", "issuers[0].max_lifetime", 8, "not a duration" },
         { "algorithms none", "algorithms: [RS256]", "algorithms: [none]", "issuers[0].algorithms[0]", 6, "'none' is not allowed" },
         { "algorithms HS256", "algorithms: [RS256]", "algorithms: [RS256, HS256]", "issuers[0].algorithms[1]", 6, "'HS256' is not allowed" },
         { "algorithms lower case", "algorithms: [RS256]", "algorithms: [rs256]", "issuers[0].algorithms[0]", 6, "'rs256' is not allowed" },
@@ -93,7 +102,12 @@ public class ConfigLoaderTests
         Assert.True(error is not null, $"{name}: expected an error at {key}, got: {string.Join("; ", errors)}");
         Assert.Equal(line, error!.Line);
         Assert.Contains(text!, error.Message);
-        Assert.StartsWith($"/etc/ci-launcher/config.yaml:{line}: {key}: ", error.ToString());
+        // YAML syntax errors also name the column.
+        string where = error.Column > 0 ? $"{line}:{error.Column}" : $"{line}";
+        Assert.StartsWith($"/etc/ci-launcher/config.yaml:{where}: {key}: ", error.ToString());
+        // What a caller of the setuid wrapper sees: the place, never the text.
+        Assert.StartsWith($"/etc/ci-launcher/config.yaml:{where}: {key}: the configuration is not usable", error.Withheld());
+        Assert.DoesNotContain(error.Message, error.Withheld());
     }
 
     [Fact]
@@ -102,6 +116,34 @@ public class ConfigLoaderTests
         var (config, _) = ConfigLoader.Parse("c.yaml", Valid.Replace("issuer: https://gitlab.example.org", "issuer: http://127.0.0.1:8080\n    insecure_allow_http_for_testing_only: true"));
         Assert.Contains(config!.Warnings, w => w.Contains("insecure_allow_http_for_testing_only is set", StringComparison.Ordinal));
         Assert.True(config.Issuers[0].AllowHttp);
+    }
+
+    [Fact]
+    public void Token_bounds_default_to_24h_lifetime_and_no_age_limit_and_read_both_age_spellings()
+    {
+        var issuer = ConfigLoader.Parse("c.yaml", Valid).Config!.Issuers[0];
+        Assert.Equal(TimeSpan.FromHours(24), issuer.MaxLifetime);
+        Assert.Null(issuer.MaxAge);
+
+        var set = ConfigLoader.Parse("c.yaml", Valid.Replace("clock_skew: 30s", "clock_skew: 30s\n    max_lifetime: 2h\n    max_age: 10m")).Config!.Issuers[0];
+        Assert.Equal(TimeSpan.FromHours(2), set.MaxLifetime);
+        Assert.Equal(TimeSpan.FromMinutes(10), set.MaxAge);
+
+        var older = ConfigLoader.Parse("c.yaml", Valid.Replace("clock_skew: 30s", "clock_skew: 30s\n    max_token_age: 2h")).Config!.Issuers[0];
+        Assert.Equal(TimeSpan.FromHours(2), older.MaxAge);
+    }
+
+    [Theory]
+    [InlineData("max_age: 24h", true)]
+    [InlineData("max_age: 2d", true)]
+    [InlineData("max_age: 23h59m59s", false)]
+    [InlineData("max_lifetime: 1h\n    max_age: 1h", true)]
+    [InlineData("max_lifetime: 1h\n    max_token_age: 30m", false)]
+    public void A_max_age_that_can_never_refuse_is_a_warning(string settings, bool warned)
+    {
+        var (config, errors) = ConfigLoader.Parse("c.yaml", Valid.Replace("clock_skew: 30s", "clock_skew: 30s\n    " + settings));
+        Assert.True(config is not null, string.Join("; ", errors));
+        Assert.Equal(warned, config!.Warnings.Any(w => w.Contains("never refuses a token", StringComparison.Ordinal)));
     }
 
     [Fact]

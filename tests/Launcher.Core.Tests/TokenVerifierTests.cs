@@ -9,11 +9,12 @@ namespace Launcher.Core.Tests;
 /// <summary>
 /// TokenVerifier over named cases with the clock pinned at <see cref="FixedClock.Epoch"/>: every
 /// check of the token contract and the classic attacks on JWT validators. Issuer 'gitlab' allows
-/// RS256 and ES256 with clock_skew 30s and max_token_age 10m; issuer 'other' has its own key.
+/// RS256 and ES256 with clock_skew 30s, max_age 10m and the default max_lifetime (24h); issuer
+/// 'other' has its own key.
 /// </summary>
 public class TokenVerifierTests
 {
-    private static readonly TestSite Site = new(TestSite.DefaultYaml().Replace("    clock_skew: 30s", "    clock_skew: 30s\n    max_token_age: 10m"));
+    private static readonly TestSite Site = new(TestSite.DefaultYaml().Replace("    clock_skew: 30s", "    clock_skew: 30s\n    max_age: 10m"));
     private static readonly IssuerKey Rsa = TestSite.Rsa;
     private static readonly IssuerKey Ec = TestSite.Ec;
     private static readonly IssuerKey Attacker = IssuerKey.CreateRsa("attacker-1");
@@ -117,7 +118,7 @@ public class TokenVerifierTests
         { "ES256 signature in DER form", () => { string input = Jws.B64(Jws.Header(Ec)) + "." + Jws.B64(Payload()); return input + "." + IssuerKey.B64(Ec.SignBytesDer(Encoding.ASCII.GetBytes(input))); }, Reasons.TokenBadSignature },
         { "ES256 signature in raw R||S form", () => Jws.Raw(Jws.Header(Ec), Payload(), Ec), Reasons.Ok },
 
-        // Lifetime (clock_skew 30s, max_token_age 10m).
+        // Lifetime (clock_skew 30s, max_age 10m, max_lifetime 24h).
         { "exp exactly now", () => Token(c => c["exp"] = Now), Reasons.Ok },
         { "exp 29s ago (within skew)", () => Token(c => c["exp"] = Now - 29), Reasons.Ok },
         { "exp 30s ago (skew boundary)", () => Token(c => c["exp"] = Now - 30), Reasons.TokenExpired },
@@ -126,9 +127,13 @@ public class TokenVerifierTests
         { "nbf 31s ahead", () => Token(c => c["nbf"] = Now + 31), Reasons.TokenNotYetValid },
         { "iat 30s ahead (within leeway)", () => Token(c => c["iat"] = Now + 30), Reasons.Ok },
         { "iat 31s ahead", () => Token(c => c["iat"] = Now + 31), Reasons.TokenIssuedInFuture },
-        { "iat 10m30s ago (max_token_age + skew)", () => Token(c => c["iat"] = Now - 630), Reasons.Ok },
+        { "iat 10m30s ago (max_age + skew)", () => Token(c => c["iat"] = Now - 630), Reasons.Ok },
         { "iat 10m31s ago", () => Token(c => c["iat"] = Now - 631), Reasons.TokenTooOld },
-        { "no iat while max_token_age is set", () => Token(c => c.Remove("iat")), Reasons.TokenMissingClaim },
+        { "no iat while max_age is set", () => Token(c => c.Remove("iat")), Reasons.TokenMissingClaim },
+        { "exp - iat exactly 24h (max_lifetime)", () => Token(c => { c["iat"] = Now - 600; c["exp"] = Now - 600 + 86400; }), Reasons.Ok },
+        { "exp - iat 24h and 1s", () => Token(c => { c["iat"] = Now - 600; c["exp"] = Now - 600 + 86401; }), Reasons.TokenLifetimeTooLong },
+        { "exp ten years away", () => Token(c => c["exp"] = Now + 10L * 365 * 86400), Reasons.TokenLifetimeTooLong },
+        { "iat 1 (1970), exp in an hour", () => Token(c => c["iat"] = 1L), Reasons.TokenLifetimeTooLong },
         { "missing exp", () => Token(c => c.Remove("exp")), Reasons.TokenMissingClaim },
         { "exp as a string", () => Token(c => c["exp"] = (Now + 600).ToString()), Reasons.TokenMalformed },
         { "exp null", () => Token(c => c["exp"] = null), Reasons.TokenMalformed },
@@ -147,7 +152,7 @@ public class TokenVerifierTests
         { "aud array of only wrong ones", () => Token(c => c["aud"] = new[] { "https://other.example", TestSite.Audience + "/" }), Reasons.TokenAudience },
         { "aud empty array", () => Token(c => c["aud"] = Array.Empty<string>()), Reasons.TokenAudience },
         { "aud missing", () => Token(c => c.Remove("aud")), Reasons.TokenAudience },
-        { "aud a number", () => Token(c => c["aud"] = 1), Reasons.TokenAudience },
+        { "aud a number", () => Token(c => c["aud"] = 1), Reasons.TokenMalformed },
 
         // Issuer: exact match only.
         { "iss with a trailing slash", () => Token(c => c["iss"] = TestSite.GitLab + "/"), Reasons.TokenIssuer },
@@ -155,7 +160,7 @@ public class TokenVerifierTests
         { "iss with a suffix", () => Token(c => c["iss"] = TestSite.GitLab + ".evil.example"), Reasons.TokenIssuer },
         { "iss as a prefix", () => Token(c => c["iss"] = "https://gitlab.example"), Reasons.TokenIssuer },
         { "iss missing", () => Token(c => c.Remove("iss")), Reasons.TokenMissingClaim },
-        { "iss an array", () => Token(c => c["iss"] = new[] { TestSite.GitLab }), Reasons.TokenMissingClaim },
+        { "iss an array", () => Token(c => c["iss"] = new[] { TestSite.GitLab }), Reasons.TokenMalformed },
 
         // Size (8 KiB) and shape.
         { "exactly 8192 characters", () => TokenOfLength(8192), Reasons.Ok },
@@ -195,5 +200,129 @@ public class TokenVerifierTests
         Assert.True(reason == got, $"{name}: expected {reason}, got {got} ({failure?.Message})");
         Assert.Equal(verified is null, failure is not null);
         if (verified is not null) Assert.Equal("gitlab", verified.Issuer.Name);
+    }
+
+    /// <summary>
+    /// RFC 7519 4.1: iss, sub, jti strings; aud a string or an array of strings; exp, nbf, iat
+    /// numbers. Each case is validly signed by the issuer, so only the type can refuse it; the
+    /// message must name the claim.
+    /// </summary>
+    public static TheoryData<string, Action<Dictionary<string, object?>>, string> TypeViolations => new()
+    {
+        { "iss a number", c => c["iss"] = 1, "iss" },
+        { "iss null", c => c["iss"] = null, "iss" },
+        { "iss an object", c => c["iss"] = new Dictionary<string, object?> { ["url"] = TestSite.GitLab }, "iss" },
+        { "sub an object", c => c["sub"] = new Dictionary<string, object?> { ["a"] = 1 }, "sub" },
+        { "sub a number", c => c["sub"] = 7, "sub" },
+        { "sub an array", c => c["sub"] = new[] { "alice" }, "sub" },
+        { "sub null", c => c["sub"] = null, "sub" },
+        { "jti a number", c => c["jti"] = 5, "jti" },
+        { "jti a boolean", c => c["jti"] = true, "jti" },
+        { "jti an object", c => c["jti"] = new Dictionary<string, object?>(), "jti" },
+        { "aud a number", c => c["aud"] = 1, "aud" },
+        { "aud an object", c => c["aud"] = new Dictionary<string, object?> { ["aud"] = TestSite.Audience }, "aud" },
+        { "aud null", c => c["aud"] = null, "aud" },
+        { "aud array with a number before the right audience", c => c["aud"] = new object[] { 1, TestSite.Audience }, "aud" },
+        { "aud array with null after the right audience", c => c["aud"] = new object?[] { TestSite.Audience, null }, "aud" },
+        { "aud array with a nested array", c => c["aud"] = new object[] { new[] { TestSite.Audience } }, "aud" },
+        { "exp a string", c => c["exp"] = (Now + 600).ToString(System.Globalization.CultureInfo.InvariantCulture), "exp" },
+        { "nbf a boolean", c => c["nbf"] = false, "nbf" },
+        { "iat a string", c => c["iat"] = Now.ToString(System.Globalization.CultureInfo.InvariantCulture), "iat" },
+        { "iat an array", c => c["iat"] = new[] { Now }, "iat" },
+        { "iat null", c => c["iat"] = null, "iat" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TypeViolations))]
+    public void Refuses_a_registered_claim_of_the_wrong_type_naming_it(string name, Action<Dictionary<string, object?>> edit, string claim)
+    {
+        var verified = new TokenVerifier(Site.Config, Site.Keys, Site.Clock).Verify(Token(edit), out var failure);
+        Assert.True(verified is null, $"{name}: accepted");
+        Assert.True(failure!.Reason == Reasons.TokenMalformed, $"{name}: expected {Reasons.TokenMalformed}, got {failure.Reason} ({failure.Message})");
+        Assert.Contains($"claim '{claim}'", failure.Message);
+    }
+
+    /// <summary>The sites the bounds are checked in: the defaults, and both bounds set tightly around a 1h GitLab job.</summary>
+    private static readonly Dictionary<string, TestSite> BoundSites = new()
+    {
+        ["defaults"] = new TestSite(),
+        ["tight"] = new TestSite(TestSite.DefaultYaml().Replace("    clock_skew: 30s", "    clock_skew: 30s\n    max_lifetime: 1h5m\n    max_age: 5m")),
+    };
+
+    /// <summary>GitLab's ID token for a job started <paramref name="startedAgo"/> seconds ago: exp - iat = the job timeout plus 5 minutes.</summary>
+    private static string GitLabJob(long startedAgo, TimeSpan timeout, Action<Dictionary<string, object?>>? edit = null)
+    {
+        var claims = GitLabClaims.For(TestSite.GitLab, TestSite.Audience, "alice", FixedClock.Epoch.AddSeconds(-startedAgo), timeout + TimeSpan.FromMinutes(5));
+        edit?.Invoke(claims);
+        return Rsa.Sign(claims);
+    }
+
+    public static TheoryData<string, string, Func<string>, string> Bounds => new()
+    {
+        // Defaults: max_lifetime 24h, no max_age, clock_skew 30s.
+        { "GitLab job, 1h timeout, just started", "defaults", () => GitLabJob(0, TimeSpan.FromHours(1)), Reasons.Ok },
+        { "GitLab job, 1h timeout, 1h4m in", "defaults", () => GitLabJob(3840, TimeSpan.FromHours(1)), Reasons.Ok },
+        { "GitLab job, 23h55m timeout (exp - iat = 24h)", "defaults", () => GitLabJob(60, TimeSpan.FromHours(24) - TimeSpan.FromMinutes(5)), Reasons.Ok },
+        { "GitLab job, 24h timeout (exp - iat = 24h5m)", "defaults", () => GitLabJob(60, TimeSpan.FromHours(24)), Reasons.TokenLifetimeTooLong },
+        { "exp - iat exactly 24h", "defaults", () => GitLabJob(0, TimeSpan.FromHours(24), c => c["exp"] = Now + 86400), Reasons.Ok },
+        { "exp - iat 24h and 1s", "defaults", () => GitLabJob(0, TimeSpan.FromHours(24), c => c["exp"] = Now + 86401), Reasons.TokenLifetimeTooLong },
+        { "no iat (max_lifetime always applies)", "defaults", () => GitLabJob(0, TimeSpan.FromHours(1), c => c.Remove("iat")), Reasons.TokenMissingClaim },
+        { "issued 1970 (iat 1), exp in 10 minutes", "defaults", () => GitLabJob(0, TimeSpan.FromHours(1), c => { c["iat"] = 1L; c["nbf"] = 1L; c["exp"] = Now + 600; }), Reasons.TokenLifetimeTooLong },
+        { "exp ten years away", "defaults", () => GitLabJob(0, TimeSpan.FromHours(1), c => c["exp"] = Now + 10L * 365 * 86400), Reasons.TokenLifetimeTooLong },
+        { "issued a week ago, 1h before exp (no max_age)", "defaults", () => GitLabJob(0, TimeSpan.FromHours(1), c => { c["iat"] = Now - 7 * 86400; c["nbf"] = Now - 7 * 86400; c["exp"] = Now + 3600; }), Reasons.TokenLifetimeTooLong },
+
+        // Tight: max_lifetime 1h5m (a 1h GitLab job exactly), max_age 5m, clock_skew 30s.
+        { "GitLab job, 1h timeout, at max_lifetime exactly", "tight", () => GitLabJob(0, TimeSpan.FromHours(1)), Reasons.Ok },
+        { "GitLab job, 1h timeout + 1s", "tight", () => GitLabJob(0, TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1)), Reasons.TokenLifetimeTooLong },
+        { "issued 5m30s ago (max_age + skew)", "tight", () => GitLabJob(330, TimeSpan.FromHours(1)), Reasons.Ok },
+        { "issued 5m31s ago", "tight", () => GitLabJob(331, TimeSpan.FromHours(1)), Reasons.TokenTooOld },
+        { "issued 1h4m ago, still before exp", "tight", () => GitLabJob(3840, TimeSpan.FromHours(1)), Reasons.TokenTooOld },
+        { "no iat", "tight", () => GitLabJob(0, TimeSpan.FromHours(1), c => c.Remove("iat")), Reasons.TokenMissingClaim },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bounds))]
+    public void Bounds_lifetime_and_age_per_issuer(string name, string site, Func<string> token, string reason)
+    {
+        var s = BoundSites[site];
+        var verified = new TokenVerifier(s.Config, s.Keys, s.Clock).Verify(token(), out var failure);
+        string got = verified is not null ? Reasons.Ok : failure!.Reason;
+        Assert.True(reason == got, $"{name}: expected {reason}, got {got} ({failure?.Message})");
+        if (reason == Reasons.TokenMissingClaim) Assert.Contains("'iat'", failure!.Message);
+    }
+
+    [Fact]
+    public void Explain_trace_shows_both_bounds_and_the_refusal_names_the_setting()
+    {
+        var site = BoundSites["tight"];
+        var verifier = new TokenVerifier(site.Config, site.Keys, site.Clock);
+        var trace = new ListTrace();
+        Assert.NotNull(verifier.Verify(GitLabJob(120, TimeSpan.FromHours(1)), out _, trace));
+        Assert.Contains("lifetime: exp - iat = 1h5m, within max_lifetime 1h5m", trace.Lines);
+        Assert.Contains("age: issued 2m ago, within max_age 5m (plus clock skew 30s)", trace.Lines);
+
+        trace = new ListTrace();
+        Assert.Null(verifier.Verify(GitLabJob(0, TimeSpan.FromHours(2)), out var tooLong, trace));
+        Assert.Equal(Reasons.TokenLifetimeTooLong, tooLong!.Reason);
+        Assert.Contains("token lives 2h5m", tooLong.Message);
+        Assert.Contains("issuers 'gitlab' max_lifetime is 1h5m", tooLong.Message);
+        Assert.StartsWith($"refused: {Reasons.TokenLifetimeTooLong}: ", trace.Lines[^1]);
+
+        Assert.Null(verifier.Verify(GitLabJob(600, TimeSpan.FromHours(1)), out var tooOld));
+        Assert.Equal(Reasons.TokenTooOld, tooOld!.Reason);
+        Assert.Contains("issued 10m ago", tooOld.Message);
+        Assert.Contains("issuers 'gitlab' max_age is 5m", tooOld.Message);
+
+        var defaults = BoundSites["defaults"];
+        trace = new ListTrace();
+        Assert.NotNull(new TokenVerifier(defaults.Config, defaults.Keys, defaults.Clock).Verify(GitLabJob(0, TimeSpan.FromHours(1)), out _, trace));
+        Assert.Contains("lifetime: exp - iat = 1h5m, within max_lifetime 24h", trace.Lines);
+        Assert.Contains("age: issued 0s ago (max_age not set)", trace.Lines);
+    }
+
+    private sealed class ListTrace : ITrace
+    {
+        public List<string> Lines { get; } = [];
+        public void Line(string text) => Lines.Add(text);
     }
 }

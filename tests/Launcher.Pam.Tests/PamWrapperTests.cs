@@ -100,6 +100,25 @@ public class PamWrapperTests(PamWrapperTests.Fixture site) : IClassFixture<PamWr
     }
 
     [Fact]
+    public void A_stack_with_its_own_config_and_max_age_refuses_a_token_issued_too_long_ago()
+    {
+        // Login tokens should be fresh; the executor's file (the default service here) cannot say
+        // so, since it re-checks tokens of running jobs. The PAM stack names its own file instead.
+        string fresh = S.Dir.Write("fresh.yaml", S.Config("hpc/**").Replace("algorithms: [ES256, RS256]", "algorithms: [ES256, RS256]\n    max_age: 10m"));
+        S.WriteService("cltest-fresh", $"config={fresh}");
+        string old = S.GitLab(PamSite.Alice, c => { long now = (long)c["iat"]!; c["iat"] = now - 1200; c["nbf"] = now - 1200; });
+
+        long before = new FileInfo(S.AuditPath).Exists ? new FileInfo(S.AuditPath).Length : 0;
+        var refused = Login(PamSite.Alice, old, "cltest-fresh");
+        Assert.Equal(PamCode.AuthErr, refused.Auth);
+        Assert.Contains($"auth: user={PamSite.Alice} rhost=192.0.2.7: token.too_old: ", refused.Stderr);
+        Assert.Contains("\"reason\":\"token.too_old\"", File.ReadAllText(S.AuditPath)[(int)before..]);
+
+        Assert.Equal(PamCode.Success, Login(PamSite.Alice, old).Auth);
+        Assert.Equal(PamCode.Success, Login(PamSite.Alice, S.Compact(PamSite.Alice), "cltest-fresh").Auth);
+    }
+
+    [Fact]
     public void Account_management_applies_the_account_policy_to_the_pam_user()
     {
         // auth fails (token for alice), but account management judges clpamlow on its own: below min_uid.

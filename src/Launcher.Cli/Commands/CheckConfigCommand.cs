@@ -10,7 +10,8 @@ public static class CheckConfigCommand
     {
         var args = CliArgs.Parse(argv, new HashSet<string> { "config" }, new HashSet<string>());
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
-        var site = Site.Load(args.Get("config"));
+        if (Site.RefuseUnlessRoot("check-config")) return ExitCodes.UsageOrConfig;
+        var site = Site.Load(args.Get("config"), "check-config");
         if (site is null) return ExitCodes.UsageOrConfig;
 
         foreach (var warning in site.Config.Warnings)
@@ -39,25 +40,10 @@ public static class CheckConfigCommand
                 Console.Error.WriteLine($"ci-launcher: warning: issuer '{issuer.Name}': ignored {skipped}");
         }
         if (!GroupNamesResolve(site.Config)) ok = false;
-        if (site.Config.Audit.File.Length > 0)
+        if (site.Config.Audit.File.Length > 0 && AuditFileProblem(site.Config.Audit.File) is { } auditProblem)
         {
-            string? dir = Path.GetDirectoryName(site.Config.Audit.File);
-            if (dir is not null && !Directory.Exists(dir))
-            {
-                Console.Error.WriteLine($"ci-launcher: audit.unavailable: audit.file directory {dir} does not exist");
-                ok = false;
-            }
-            else if (new FileInfo(site.Config.Audit.File) is { Exists: true } audit)
-            {
-                // The sink creates the file 0600 and refuses a symlink; an older file keeps its mode.
-                if (audit.LinkTarget is not null)
-                {
-                    Console.Error.WriteLine($"ci-launcher: audit.unavailable: audit.file {audit.FullName} is a symlink, which the audit writer refuses; point audit.file at the real file");
-                    ok = false;
-                }
-                else if ((audit.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-                    Console.Error.WriteLine($"ci-launcher: warning: audit.file {audit.FullName} has mode {Convert.ToString((int)audit.UnixFileMode, 8)}; records name users and projects, chmod 600 it");
-            }
+            Console.Error.WriteLine($"ci-launcher: {Launcher.Core.Authorization.Reasons.AuditUnavailable}: {auditProblem}");
+            ok = false;
         }
         Console.Out.WriteLine(ok ? $"{site.Config.Path}: configuration OK ({site.Config.Issuers.Count} issuer(s), {site.Config.Rules.Count} rule(s))" : $"{site.Config.Path}: configuration has problems (see above)");
         return ok ? 0 : ExitCodes.UsageOrConfig;
@@ -85,5 +71,30 @@ public static class CheckConfigCommand
             }
         }
         return ok;
+    }
+
+    /// <summary>
+    /// The audit trail is only as good as its directory: one that others can write to lets them
+    /// replace or remove the log. Root requires the whole path to be root's (the trusted walk);
+    /// the file itself must not be a link (the writer refuses links) and should be private.
+    /// </summary>
+    private static string? AuditFileProblem(string file)
+    {
+        string dir = Path.GetDirectoryName(file) ?? "/";
+        if (Launcher.Posix.ProcessIdentity.IsPrivileged)
+        {
+            using var judged = TrustedFile.OpenDirectory(dir, out string? problem);
+            if (judged is null) return $"audit.file directory: {problem}";
+        }
+        else if (!Directory.Exists(dir))
+        {
+            return $"audit.file directory {dir} does not exist";
+        }
+        var audit = new FileInfo(file);
+        if (audit.LinkTarget is not null)
+            return $"audit.file {audit.FullName} is a symlink, which the audit writer refuses; point audit.file at the real file";
+        if (audit.Exists && (audit.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            Console.Error.WriteLine($"ci-launcher: warning: audit.file {audit.FullName} has mode {Convert.ToString((int)audit.UnixFileMode, 8)}; records name users and projects, chmod 600 it");
+        return null;
     }
 }

@@ -19,7 +19,7 @@ public static class JwksExportCommand
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         if (Admin.Refuse("jwks export") is { } refused) return refused;
 
-        var site = Site.Load(args.Get("config"));
+        var site = Site.Load(args.Get("config"), "jwks export");
         if (site is null) return ExitCodes.UsageOrConfig;
         if (site.Config.Issuing is not { } issuing)
         {

@@ -23,15 +23,13 @@ public static class JwksRefreshCommand
         var args = CliArgs.Parse(argv, new HashSet<string> { "config", "issuer" }, new HashSet<string>());
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
 
+        // Through the wrapper a refresh would write, with root's rights, key sets the whole site trusts.
+        if (Site.RefuseUnlessRoot("jwks refresh")) return ExitCodes.UsageOrConfig;
         bool privileged = ProcessIdentity.IsPrivileged;
-        string path = args.Get("config") ?? SiteConfigFile.DefaultPath;
-        var config = SiteConfigFile.Load(path, privileged, out var errors, out bool untrusted);
-        if (config is null)
-        {
-            foreach (var e in errors)
-                Console.Error.WriteLine($"ci-launcher: {(untrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)}: {e}");
-            return ExitCodes.UsageOrConfig;
-        }
+        var site = Site.Load(args.Get("config"), "jwks refresh");
+        if (site is null) return ExitCodes.UsageOrConfig;
+        var config = site.Config;
+        string path = config.Path;
 
         IReadOnlyList<IssuerSettings> issuers = config.Issuers;
         if (args.Get("issuer") is { } name)
@@ -62,26 +60,26 @@ public static class JwksRefreshCommand
     /// <summary>One issuer: fetch, check, replace. Returns the key set written, or null and why (the old file untouched).</summary>
     private static KeySet? Refresh(IssuerSettings issuer, bool privileged, out TokenFailure? failure)
     {
-        // The destination is checked before any network traffic: a refresh that cannot be written is pointless.
-        string? dir = Path.GetDirectoryName(issuer.JwksFile);
-        if (dir is null || !Directory.Exists(dir))
+        // The destination is checked before any network traffic: a refresh that cannot be written is
+        // pointless. A root process writing where others can write could be made to replace a file of
+        // their choosing, and the readers would refuse the result anyway; the write below goes through
+        // the same judged directory descriptor again.
+        string dir = Path.GetDirectoryName(issuer.JwksFile) ?? "/";
+        string? dirProblem;
+        using (var judged = privileged ? TrustedFile.OpenDirectory(dir, out dirProblem) : AtomicFile.OpenPlainDirectory(dir, out dirProblem))
         {
-            failure = WriteFailed($"directory {dir} of jwks_file does not exist; create it (root-owned, mode 0755)");
-            return null;
-        }
-        // A root process writing where others can write could be made to replace a file of their choosing,
-        // and the readers would refuse the result anyway.
-        if (privileged && TrustedFile.DirectoryProblem(dir) is { } dirProblem)
-        {
-            failure = WriteFailed($"refusing to write jwks_file {issuer.JwksFile}: {dirProblem}");
-            return null;
+            if (judged is null)
+            {
+                failure = WriteFailed($"refusing to write jwks_file {issuer.JwksFile}: {dirProblem}");
+                return null;
+            }
         }
 
         string? ca = null;
         if (issuer.CaFile is not null)
         {
             // The CA bundle decides whom the fetch trusts, so it gets the same ownership rules as the config.
-            byte[]? bytes = TrustedFile.Read(issuer.CaFile, privileged, MaxCaBytes, out string? error);
+            byte[]? bytes = TrustedFile.Read(issuer.CaFile, privileged, MaxCaBytes, out _, out string? error);
             if (bytes is null)
             {
                 failure = new TokenFailure(Reasons.JwksFetchFailed, $"ca_file: {error}", IsSiteError: true);
@@ -114,7 +112,7 @@ public static class JwksRefreshCommand
         if (keys is null) return null;
 
         const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        if (AtomicFile.Replace(issuer.JwksFile, body, mode, rootOwned: ProcessIdentity.EffectiveUid == 0) is { } writeProblem)
+        if (AtomicFile.Replace(issuer.JwksFile, body, mode, trustedDirectory: privileged, rootOwned: ProcessIdentity.EffectiveUid == 0) is { } writeProblem)
         {
             failure = WriteFailed(writeProblem);
             return null;

@@ -22,7 +22,7 @@ public static class KeysCommand
         if (sub != "retire" && args.Has("compromised")) throw new UsageException("--compromised applies to 'keys retire' only");
         if (Admin.Refuse($"keys {sub}") is { } refused) return refused;
 
-        var site = Site.Load(args.Get("config"));
+        var site = Site.Load(args.Get("config"), "keys");
         if (site is null) return ExitCodes.UsageOrConfig;
         if (site.Config.Issuing is not { } issuing)
         {

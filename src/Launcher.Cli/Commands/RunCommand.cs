@@ -19,7 +19,7 @@ public static class RunCommand
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'; the script goes after '--'");
         if (args.Rest.Count == 0 || args.Rest[0].Length == 0) throw new UsageException("no script given: ci-launcher run --config FILE -- SCRIPT [ARGS]");
 
-        var site = Site.Load(args.Get("config"));
+        var site = Site.Load(args.Get("config"), "run");
         if (site is null) return RunExit.For(DecisionKind.SiteError);
         var launch = site.Config.Launch;
 

@@ -32,15 +32,11 @@ public static class TokenCommand
                 throw new UsageException($"--lifetime '{text}' is not a duration of at least 1s; write e.g. 5m or 90s");
             lifetime = parsed;
         }
-        bool setId = ProcessIdentity.IsSetId;
-        // Set-id, ci-launcher opens files as root. Another root-owned config (an example file, a test
-        // config) could carry a looser policy, and a named token file would be read with root's rights.
-        if (setId && args.Get("config") is { } config && config != SiteConfigFile.DefaultPath)
-            throw new UsageException($"--config cannot be chosen when running through ci-launcher-suid; {SiteConfigFile.DefaultPath} is used");
-        if (setId && args.Get("token-file") is { } file && file != "-")
+        // Set-id, a named token file would be read with root's rights; stdin is the caller's own.
+        if (ProcessIdentity.IsSetId && args.Get("token-file") is { } file && file != "-")
             throw new UsageException("--token-file must be '-' (stdin) when running through ci-launcher-suid, which would otherwise open the file as root; use --token-file - < FILE");
 
-        var site = Site.Load(args.Get("config"));
+        var site = Site.Load(args.Get("config"), "token issue");
         if (site is null) return ExitCodes.UsageOrConfig;
         if (site.Config.Issuing is not { } issuing)
         {

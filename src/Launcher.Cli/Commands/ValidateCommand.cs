@@ -23,8 +23,10 @@ public static class ValidateCommand
         var args = CliArgs.Parse(argv, new HashSet<string> { "config", "token-file" }, explain ? new HashSet<string>() : new HashSet<string> { "json" });
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         string tokenFile = args.Require("token-file");
+        // explain prints every rule of the policy: through the wrapper that is more than a caller may read.
+        if (explain && Site.RefuseUnlessRoot("explain")) return ExitCodes.UsageOrConfig;
 
-        var site = Site.Load(args.Get("config"));
+        var site = Site.Load(args.Get("config"), explain ? "explain" : "validate");
         if (site is null) return ExitCodes.UsageOrConfig;
 
         var trace = explain ? new ConsoleTrace() : null;

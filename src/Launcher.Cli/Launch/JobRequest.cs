@@ -56,6 +56,8 @@ public sealed class JobRequest
                 NoNewPrivs = launch.NoNewPrivs,
                 ChangeIdentity = changeIdentity,
                 KillTimeout = launch.KillTimeout,
+                Containment = launch.Containment,
+                Limits = JobLimits.ForJob,
             },
         };
     }

@@ -32,7 +32,10 @@ public static class LaunchSequence
             ["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture),
             ["cancelled"] = outcome.Cancelled ? "true" : "false",
             ["killed"] = outcome.Killed ? "true" : "false",
+            ["containment"] = outcome.Containment,
+            ["leftovers_killed"] = outcome.Leftovers.ToString(CultureInfo.InvariantCulture),
         };
+        if (outcome.ContainmentNote.Length > 0) end["containment_note"] = outcome.ContainmentNote;
         site.Record(decision, command + ".exit", end);
         return outcome.ExitStatus;
     }

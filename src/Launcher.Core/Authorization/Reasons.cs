@@ -24,11 +24,17 @@ public static class Reasons
     public const string TokenNotYetValid = "token.not_yet_valid";
     public const string TokenIssuedInFuture = "token.iat_future";
     public const string TokenTooOld = "token.too_old";
+    /// <summary>exp - iat exceeds the issuer's max_lifetime: the issuer (or a stolen issuer key) minted a token that lives too long.</summary>
+    public const string TokenLifetimeTooLong = "token.lifetime_too_long";
     public const string TokenMissingClaim = "token.missing_claim";
 
     // Site trouble: not the job's fault.
     public const string ConfigInvalid = "config.invalid";
     public const string ConfigUntrusted = "config.untrusted";
+    /// <summary>A caller of the setuid wrapper named a config; set-id callers always get the installation's own.</summary>
+    public const string ConfigCallerChosen = "config.caller_chosen";
+    /// <summary>check-config, explain, jwks refresh, keys or jwks export through the setuid wrapper: root only.</summary>
+    public const string AdminRootOnly = "admin.root_only";
     public const string JwksUnavailable = "jwks.unavailable";
     public const string JwksInvalid = "jwks.invalid";
     // jwks refresh: the old jwks_file is kept on each of these.
@@ -75,6 +81,18 @@ public static class Reasons
     public const string LaunchScriptMode = "launch.script_mode";
     public const string LaunchExecFailed = "launch.exec_failed";
     public const string LaunchSpawnFailed = "launch.spawn_failed";
+    /// <summary>
+    /// A resource limit: the caller's hard limit is below what the privileged part needs, or the
+    /// caller's limits (CI_LAUNCHER_CALLER_RLIMITS, set by ci-launcher-suid) are missing or malformed.
+    /// </summary>
+    public const string LaunchRlimit = "launch.rlimit";
+    /// <summary>launch.containment: cgroup required but unusable, or the job's cgroup could not be made.</summary>
+    public const string LaunchContainment = "launch.containment";
+    // Refusals of ci-launcher-suid itself (native/ci-launcher-suid.c), before the AOT binary runs.
+    public const string LaunchEmptyArgv = "launch.empty_argv";
+    public const string LaunchDumpable = "launch.dumpable";
+    public const string LaunchSignals = "launch.signals";
+    public const string LaunchEnvironmentTooLarge = "launch.environment";
 
     // GitLab custom executor (ci-launcher executor ...).
     public const string ExecutorNotConfigured = "executor.not_configured";
@@ -83,6 +101,8 @@ public static class Reasons
     public const string ExecutorProjectMismatch = "executor.project_mismatch";
     public const string ExecutorRunnerMismatch = "executor.runner_mismatch";
     public const string ExecutorUserChanged = "executor.user_changed";
+    /// <summary>The job's root-owned state directory (executor.state_dir) cannot be created, opened or written.</summary>
+    public const string ExecutorState = "executor.state";
     public const string ExecutorTokenVariable = "executor.token_variable";
     public const string ExecutorStageName = "executor.stage_name";
     public const string ExecutorScript = "executor.script";

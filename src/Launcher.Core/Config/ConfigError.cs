@@ -1,8 +1,16 @@
 namespace Launcher.Core.Config;
 
-/// <summary>One problem in the configuration: where (file, line, key) and what to change.</summary>
-public sealed record ConfigError(string File, int Line, string Key, string Message)
+/// <summary>One problem in the configuration: where (file, line, column, key) and what to change.</summary>
+public sealed record ConfigError(string File, int Line, string Key, string Message, int Column = 0)
 {
-    public override string ToString() =>
-        Line > 0 ? $"{File}:{Line}: {Key}: {Message}" : $"{File}: {Key}: {Message}";
+    public override string ToString() => $"{Where}: {Key}: {Message}";
+
+    /// <summary>
+    /// Only where the problem is, for a caller of the setuid wrapper: the config may be readable by
+    /// root alone, and a message quoting a value or an unknown key would hand its content out.
+    /// </summary>
+    public string Withheld() =>
+        $"{Where}: {Key}: the configuration is not usable (details are shown to root only: run 'ci-launcher check-config' as root)";
+
+    private string Where => Line <= 0 ? File : Column > 0 ? $"{File}:{Line}:{Column}" : $"{File}:{Line}";
 }

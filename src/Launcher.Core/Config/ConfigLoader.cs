@@ -30,7 +30,7 @@ public static partial class ConfigLoader
         }
         catch (YamlException e)
         {
-            return (null, [new ConfigError(path, (int)e.Start.Line, "yaml", Describe(e))]);
+            return (null, [new ConfigError(path, (int)e.Start.Line, "yaml", Describe(e), (int)e.Start.Column)]);
         }
         if (raw is null)
             return (null, [new ConfigError(path, 0, "(document)", "the file is empty; see ci-launcher.yaml(5) for a minimal configuration")]);
@@ -68,8 +68,9 @@ public static partial class ConfigLoader
             var issuers = new List<IssuerSettings>();
             if (raw.Issuers.Count == 0)
                 Error("issuers", "no issuer is configured; add one under 'issuers:' (name, issuer, audiences, jwks_file)");
+            var siteIssuer = SiteIssuerLifetime(raw.Issuing);
             for (int i = 0; i < raw.Issuers.Count; i++)
-                if (ValidateIssuer(raw.Issuers[i], $"issuers[{i}]", issuers) is { } settings)
+                if (ValidateIssuer(raw.Issuers[i], $"issuers[{i}]", issuers, siteIssuer) is { } settings)
                     issuers.Add(settings);
 
             var rules = ValidateRules(raw.Policy, issuers);
@@ -96,7 +97,18 @@ public static partial class ConfigLoader
             };
         }
 
-        private IssuerSettings? ValidateIssuer(IssuerConfig c, string key, List<IssuerSettings> seen)
+        /// <summary>
+        /// The site issuer and its issuing.max_lifetime when this host issues site tokens. Its own
+        /// entry under issuers: then defaults to that max_lifetime instead of 24h: every site token
+        /// lives at most that long, so one that lives longer was not minted by this site's rules.
+        /// An invalid issuing.max_lifetime is reported by ValidateIssuing; the entry keeps 24h.
+        /// </summary>
+        private static (string Issuer, TimeSpan MaxLifetime)? SiteIssuerLifetime(IssuingConfig? issuing) =>
+            issuing is not null && Duration.TryParse(issuing.MaxLifetime, out var lifetime) && lifetime >= TimeSpan.FromSeconds(1)
+                ? (issuing.Issuer, lifetime)
+                : null;
+
+        private IssuerSettings? ValidateIssuer(IssuerConfig c, string key, List<IssuerSettings> seen, (string Issuer, TimeSpan MaxLifetime)? siteIssuer)
         {
             int before = Errors.Count;
             if (string.IsNullOrWhiteSpace(c.Name))
@@ -134,13 +146,26 @@ public static partial class ConfigLoader
             else if (skew > TimeSpan.FromSeconds(300))
                 Error($"{key}.clock_skew", $"'{c.ClockSkew}' is more than the 300s maximum; fix the clocks (NTP) instead");
 
+            TimeSpan maxLifetime = siteIssuer is { } site && site.Issuer == c.Issuer ? site.MaxLifetime : IssuerSettings.DefaultMaxLifetime;
+            if (c.MaxLifetime is not null && (!Duration.TryParse(c.MaxLifetime, out maxLifetime) || maxLifetime < TimeSpan.FromSeconds(1)))
+                Error($"{key}.max_lifetime", $"'{c.MaxLifetime}' is not a duration of at least 1s; write e.g. 24h (GitLab ID tokens live for the job timeout, plus up to 5m)");
+
+            // max_token_age is the first spelling of max_age: still read, so existing files keep loading.
+            if (c.MaxAge is not null && c.MaxTokenAge is not null)
+                Error($"{key}.max_token_age", "is the older spelling of max_age, which is also set; keep only max_age");
+            string ageKey = c.MaxAge is not null ? "max_age" : "max_token_age";
+            string? ageText = c.MaxAge ?? c.MaxTokenAge;
             TimeSpan? maxAge = null;
-            if (c.MaxTokenAge is not null)
+            if (ageText is not null)
             {
-                if (!Duration.TryParse(c.MaxTokenAge, out var age) || age <= TimeSpan.Zero)
-                    Error($"{key}.max_token_age", $"'{c.MaxTokenAge}' is not a positive duration; write e.g. 2h");
+                if (!Duration.TryParse(ageText, out var age) || age < TimeSpan.FromSeconds(1))
+                    Error($"{key}.{ageKey}", $"'{ageText}' is not a positive duration of at least 1s; write e.g. 10m");
                 else maxAge = age;
             }
+            // A token is refused at exp anyway, so now - iat can never pass exp - iat (+ skew): a
+            // max_age at or above max_lifetime looks like a bound but never refuses anything.
+            if (maxAge is { } setAge && setAge >= maxLifetime && maxLifetime >= TimeSpan.FromSeconds(1))
+                _warnings.Add($"{key} ('{c.Name}'): {ageKey} {ageText} is not shorter than max_lifetime {Duration.Readable((long)maxLifetime.TotalSeconds)}, so it never refuses a token; lower it or remove it");
 
             if (string.IsNullOrWhiteSpace(c.UsernameClaim))
                 Error($"{key}.username_claim", "must name a claim (GitLab: user_login)");
@@ -158,7 +183,8 @@ public static partial class ConfigLoader
                 CaFile = c.CaFile,
                 Algorithms = new HashSet<string>(c.Algorithms, StringComparer.Ordinal),
                 ClockSkew = skew,
-                MaxTokenAge = maxAge,
+                MaxLifetime = maxLifetime,
+                MaxAge = maxAge,
                 UsernameClaim = c.UsernameClaim,
                 TokenVariable = c.TokenVariable,
                 AllowHttp = c.InsecureAllowHttpForTestingOnly,

@@ -37,4 +37,24 @@ public static class Duration
 
     public static string Format(TimeSpan span) =>
         span.TotalMilliseconds % 1000 != 0 ? $"{(long)span.TotalMilliseconds}ms" : $"{(long)span.TotalSeconds}s";
+
+    /// <summary>
+    /// Whole seconds in the config's own syntax, largest units first (<c>1h5m</c>, <c>24h</c>,
+    /// <c>3650d</c>), so a refusal can be compared with, and copied into, the setting it names.
+    /// Days appear only from 2d on: 24h reads as the setting is usually written.
+    /// </summary>
+    public static string Readable(long seconds)
+    {
+        if (seconds <= 0) return $"{seconds}s";
+        var sb = new System.Text.StringBuilder();
+        if (seconds >= 2 * 86400)
+        {
+            sb.Append(seconds / 86400).Append('d');
+            seconds %= 86400;
+        }
+        if (seconds >= 3600) { sb.Append(seconds / 3600).Append('h'); seconds %= 3600; }
+        if (seconds >= 60) { sb.Append(seconds / 60).Append('m'); seconds %= 60; }
+        if (seconds > 0) sb.Append(seconds).Append('s');
+        return sb.ToString();
+    }
 }

@@ -13,6 +13,11 @@ public sealed class IssuerConfig
     public string? CaFile { get; set; }
     public List<string> Algorithms { get; set; } = ["RS256"];
     public string ClockSkew { get; set; } = "30s";
+    /// <summary>Longest accepted exp - iat. Null: 24h, or issuing.max_lifetime for the site's own issuer.</summary>
+    public string? MaxLifetime { get; set; }
+    /// <summary>Longest accepted now - iat (plus clock_skew). Null: not bounded beyond max_lifetime.</summary>
+    public string? MaxAge { get; set; }
+    /// <summary>The older spelling of <see cref="MaxAge"/>, still accepted so existing configurations load.</summary>
     public string? MaxTokenAge { get; set; }
     public string UsernameClaim { get; set; } = "user_login";
     /// <summary>Job variable carrying the token; read as CUSTOM_ENV_&lt;name&gt; by the executor.</summary>

@@ -26,4 +26,6 @@ public sealed class LaunchConfig
     public List<string> CreateDirs { get; set; } = [];
     /// <summary><c>setuid</c>: drop root to the mapped account. <c>none</c>: no privilege change; the mapped account must be the caller.</summary>
     public string Downscope { get; set; } = "setuid";
+    /// <summary><c>auto</c>: a cgroup per job when cgroup v2 is usable, else the process group. <c>cgroup</c>: required. <c>process_group</c>.</summary>
+    public string Containment { get; set; } = "auto";
 }

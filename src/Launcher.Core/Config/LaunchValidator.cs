@@ -74,6 +74,17 @@ internal sealed class LaunchValidator(Action<string, string> error)
         else if (c.Downscope != "setuid")
             Error("launch.downscope", $"'{c.Downscope}' must be 'setuid' (drop root to the mapped account) or 'none' (run as the caller, who must be the mapped account)");
 
+        Containment containment = Containment.Auto;
+        switch (c.Containment)
+        {
+            case "auto": break;
+            case "cgroup": containment = Containment.Cgroup; break;
+            case "process_group": containment = Containment.ProcessGroup; break;
+            default:
+                Error("launch.containment", $"'{c.Containment}' must be 'auto' (a cgroup per job when cgroup v2 is usable, else the process group), 'cgroup' (no job without its own cgroup) or 'process_group'");
+                break;
+        }
+
         if (!ok) return null;
         return new LaunchSettings
         {
@@ -88,6 +99,7 @@ internal sealed class LaunchValidator(Action<string, string> error)
             KillTimeout = killTimeout,
             CreateDirs = createDirs,
             Downscope = downscope,
+            Containment = containment,
         };
     }
 }

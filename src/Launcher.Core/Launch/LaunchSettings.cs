@@ -14,6 +14,7 @@ public sealed class LaunchSettings
     public TimeSpan KillTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public IReadOnlyList<PathTemplate> CreateDirs { get; init; } = [];
     public Downscope Downscope { get; init; } = Downscope.Setuid;
+    public Containment Containment { get; init; } = Containment.Auto;
 
     /// <summary>What a config without a <c>launch:</c> section means.</summary>
     public static LaunchSettings Default { get; } = new();

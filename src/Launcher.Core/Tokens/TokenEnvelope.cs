@@ -171,9 +171,14 @@ public sealed class TokenEnvelope
         // jku, x5u, x5c and jwk are deliberately never read: keys come only from the issuer's jwks_file.
 
         if (DecodeObject(parts[1], "payload", out failure) is not { } claims) return null;
-        if (!claims.TryGetProperty("iss", out var issElement) || issElement.ValueKind != JsonValueKind.String)
+        if (!claims.TryGetProperty("iss", out var issElement))
         {
             failure = new TokenFailure(Reasons.TokenMissingClaim, "token has no 'iss' string claim");
+            return null;
+        }
+        if (issElement.ValueKind != JsonValueKind.String)
+        {
+            failure = new TokenFailure(Reasons.TokenMalformed, $"claim 'iss' is {RegisteredClaims.Describe(issElement)}; RFC 7519 requires a string");
             return null;
         }
         return new TokenEnvelope(token, alg, kid, claims, issElement.GetString()!);

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Microsoft.IdentityModel.Tokens;
@@ -21,6 +20,10 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         var envelope = TokenEnvelope.Open(token, out failure);
         if (envelope is null) return Fail(trace, failure!);
         trace?.Line($"token: {token.Length} bytes, alg {envelope.Algorithm}, kid '{envelope.KeyId}', sha256 {Sha256Hex(token)[..16]}...");
+
+        var registered = RegisteredClaims.Read(envelope.Claims, out failure);
+        if (registered is null) return Fail(trace, failure!);
+        trace?.Line("claims: iss, sub, jti are strings, aud a string or strings, exp/nbf/iat numbers (where present)");
 
         var issuer = config.IssuerByIss(envelope.Iss);
         if (issuer is null)
@@ -49,23 +52,21 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         if (!SignatureHolds(envelope, issuer, key, out failure)) return Fail(trace, failure!);
         trace?.Line($"signature: verified with kid '{key.KeyId}' from {issuer.JwksFile}");
 
-        var claims = envelope.Claims;
-        if (!AudienceHolds(claims, issuer, out failure)) return Fail(trace, failure!);
+        if (!AudienceHolds(registered, issuer, out failure)) return Fail(trace, failure!);
         trace?.Line($"audience: matches one of {string.Join(", ", issuer.Audiences)}");
 
-        if (!LifetimeHolds(claims, issuer, out var expires, out failure)) return Fail(trace, failure!);
-        trace?.Line($"lifetime: valid until {expires:u} (clock skew {Duration.Format(issuer.ClockSkew)})");
+        if (!LifetimeHolds(registered, issuer, out var expires, out failure, trace)) return Fail(trace, failure!);
 
         failure = null;
         return new VerifiedToken
         {
             Issuer = issuer,
-            Claims = claims,
+            Claims = envelope.Claims,
             Algorithm = envelope.Algorithm,
             KeyId = key.KeyId,
             Expires = expires,
-            Jti = Policy.ClaimValues.Scalar(claims, "jti"),
-            Subject = Policy.ClaimValues.Scalar(claims, "sub"),
+            Jti = registered.Jti,
+            Subject = registered.Sub,
         };
     }
 
@@ -118,19 +119,14 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         return valid;
     }
 
-    private static bool AudienceHolds(JsonElement claims, IssuerSettings issuer, out TokenFailure? failure)
+    private static bool AudienceHolds(RegisteredClaims registered, IssuerSettings issuer, out TokenFailure? failure)
     {
         failure = null;
-        if (!claims.TryGetProperty("aud", out var aud))
+        if (registered.Audiences is not { } values)
         {
             failure = new TokenFailure(Reasons.TokenAudience, $"token has no 'aud'; the job must request audience {issuer.Audiences[0]} (id_tokens: aud:)");
             return false;
         }
-        var values = new List<string>();
-        if (aud.ValueKind == JsonValueKind.String) values.Add(aud.GetString()!);
-        else if (aud.ValueKind == JsonValueKind.Array)
-            foreach (var a in aud.EnumerateArray())
-                if (a.ValueKind == JsonValueKind.String) values.Add(a.GetString()!);
         // Exact, ordinal comparison: "https://hpc.example.org/" is not "https://hpc.example.org".
         if (values.Any(v => issuer.Audiences.Contains(v, StringComparer.Ordinal))) return true;
         failure = new TokenFailure(Reasons.TokenAudience,
@@ -138,73 +134,76 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         return false;
     }
 
-    private bool LifetimeHolds(JsonElement claims, IssuerSettings issuer, out DateTimeOffset expires, out TokenFailure? failure)
+    /// <summary>
+    /// exp, nbf and iat against the clock (with the issuer's clock_skew), then the issuer's own
+    /// bounds: max_lifetime on exp - iat (the issuer's numbers only, so no skew) and max_age on
+    /// now - iat. Both need iat, so it is required: without it a token issued in 1970 with a far
+    /// exp, or one leaked from an old job log, would be as good as a fresh one.
+    /// </summary>
+    private bool LifetimeHolds(RegisteredClaims registered, IssuerSettings issuer, out DateTimeOffset expires, out TokenFailure? failure, ITrace? trace)
     {
         failure = null;
         expires = default;
         long now = clock.GetUtcNow().ToUnixTimeSeconds();
         long skew = (long)issuer.ClockSkew.TotalSeconds;
 
-        if (!NumericDate(claims, "exp", out long? exp, out failure)) return false;
-        if (exp is null)
+        if (registered.Exp is not { } exp)
         {
             failure = new TokenFailure(Reasons.TokenMissingClaim, "token has no 'exp'; tokens without an expiry are never accepted");
             return false;
         }
-        if (!NumericDate(claims, "nbf", out long? nbf, out failure)) return false;
-        if (!NumericDate(claims, "iat", out long? iat, out failure)) return false;
+        expires = DateTimeOffset.FromUnixTimeSeconds(exp);
+        if (now >= exp + skew)
+        {
+            failure = new TokenFailure(Reasons.TokenExpired, $"token expired at {expires:u} (now {At(now)}, clock skew {skew}s)");
+            return false;
+        }
+        if (registered.Nbf is { } nbf && now + skew < nbf)
+        {
+            failure = new TokenFailure(Reasons.TokenNotYetValid, $"token is not valid before {At(nbf)} (now {At(now)}); check this host's clock");
+            return false;
+        }
+        if (registered.Iat is not { } iat)
+        {
+            failure = new TokenFailure(Reasons.TokenMissingClaim,
+                $"token has no 'iat', which issuers '{issuer.Name}' max_lifetime{(issuer.MaxAge is null ? "" : " and max_age")} need to bound the token's lifetime");
+            return false;
+        }
+        if (now + skew < iat)
+        {
+            failure = new TokenFailure(Reasons.TokenIssuedInFuture, $"token was issued in the future ({At(iat)}, now {At(now)}); check this host's clock");
+            return false;
+        }
+        trace?.Line($"lifetime: valid until {expires:u} (clock skew {Duration.Format(issuer.ClockSkew)})");
 
-        expires = DateTimeOffset.FromUnixTimeSeconds(exp.Value);
-        if (now >= exp.Value + skew)
+        long lifetime = exp - iat;
+        long maxLifetime = (long)issuer.MaxLifetime.TotalSeconds;
+        if (lifetime > maxLifetime)
         {
-            failure = new TokenFailure(Reasons.TokenExpired, $"token expired at {expires:u} (now {DateTimeOffset.FromUnixTimeSeconds(now):u}, clock skew {skew}s)");
+            failure = new TokenFailure(Reasons.TokenLifetimeTooLong,
+                $"token lives {Duration.Readable(lifetime)} (iat {At(iat)} to exp {expires:u}); issuers '{issuer.Name}' max_lifetime is {Duration.Readable(maxLifetime)} (raise it only if this issuer's tokens legitimately live longer, e.g. GitLab jobs with a longer timeout)");
             return false;
         }
-        if (nbf is { } nb && now + skew < nb)
+        trace?.Line($"lifetime: exp - iat = {Duration.Readable(lifetime)}, within max_lifetime {Duration.Readable(maxLifetime)}");
+
+        long age = now - iat;
+        if (issuer.MaxAge is not { } maxAge)
         {
-            failure = new TokenFailure(Reasons.TokenNotYetValid, $"token is not valid before {DateTimeOffset.FromUnixTimeSeconds(nb):u} (now {DateTimeOffset.FromUnixTimeSeconds(now):u}); check this host's clock");
+            trace?.Line($"age: issued {Duration.Readable(Math.Max(age, 0))} ago (max_age not set)");
+            return true;
+        }
+        long maxAgeSeconds = (long)maxAge.TotalSeconds;
+        if (age > maxAgeSeconds + skew)
+        {
+            failure = new TokenFailure(Reasons.TokenTooOld,
+                $"token was issued {Duration.Readable(age)} ago ({At(iat)}); issuers '{issuer.Name}' max_age is {Duration.Readable(maxAgeSeconds)} (plus clock skew {skew}s): ask for a fresh token");
             return false;
         }
-        if (iat is { } ia && now + skew < ia)
-        {
-            failure = new TokenFailure(Reasons.TokenIssuedInFuture, $"token was issued in the future ({DateTimeOffset.FromUnixTimeSeconds(ia):u}, now {DateTimeOffset.FromUnixTimeSeconds(now):u}); check this host's clock");
-            return false;
-        }
-        if (issuer.MaxTokenAge is { } maxAge)
-        {
-            if (iat is null)
-            {
-                failure = new TokenFailure(Reasons.TokenMissingClaim, $"token has no 'iat', which issuers '{issuer.Name}' max_token_age requires");
-                return false;
-            }
-            if (now - iat.Value > (long)maxAge.TotalSeconds + skew)
-            {
-                failure = new TokenFailure(Reasons.TokenTooOld, $"token was issued {now - iat.Value}s ago; issuers '{issuer.Name}' max_token_age is {Duration.Format(maxAge)}");
-                return false;
-            }
-        }
+        trace?.Line($"age: issued {Duration.Readable(Math.Max(age, 0))} ago, within max_age {Duration.Readable(maxAgeSeconds)} (plus clock skew {skew}s)");
         return true;
     }
 
-    /// <summary>A NumericDate claim: absent is null; present but not an integral number is malformed.</summary>
-    private static bool NumericDate(JsonElement claims, string name, out long? value, out TokenFailure? failure)
-    {
-        value = null;
-        failure = null;
-        if (!claims.TryGetProperty(name, out var element)) return true;
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out long v) && v >= 0 && v < 253402300800)
-        {
-            value = v;
-            return true;
-        }
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out double d) && d >= 0 && d < 253402300800)
-        {
-            value = (long)Math.Floor(d);
-            return true;
-        }
-        failure = new TokenFailure(Reasons.TokenMalformed, $"claim '{name}' is not a NumericDate (seconds since 1970 as a JSON number)");
-        return false;
-    }
+    private static string At(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("u", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Sha256Hex(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token)));

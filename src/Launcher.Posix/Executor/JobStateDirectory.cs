@@ -1,64 +1,96 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Launcher.Posix.Executor;
 
 /// <summary>
 /// <c>state_dir/&lt;job id&gt;/</c>: root-owned (0711), so the job's user can open a file it is
-/// told about but cannot list, create, rename or replace anything. The stage scripts are copied
-/// here, owned by the job's user with mode 0500, because the runner's own copy lives in a
-/// directory only the runner can read. Nothing in here is a path the user chose.
+/// told about but cannot list, create, rename or replace anything. It holds what later stages
+/// must not take from the runner's environment (the account the config stage mapped the job to)
+/// and copies of the stage scripts, owned by the job's user with mode 0500, because the runner's
+/// own copy lives in a directory only the runner can read. Everything is done through one
+/// descriptor of the job's directory, reached by the trusted walk: nothing in here is a path
+/// the user or the runner chose.
 /// </summary>
-public sealed unsafe class JobStateDirectory
+public sealed unsafe class JobStateDirectory : IDisposable
 {
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
-    private JobStateDirectory(string path) => Path = path;
+    /// <summary>Not a possible stage name ('+' is refused there), so a stage script never replaces it.</summary>
+    private const string MappedUserFile = "mapped+user";
+
+    private readonly SafeFileHandle _dir;
+
+    private JobStateDirectory(string path, SafeFileHandle dir)
+    {
+        Path = path;
+        _dir = dir;
+    }
 
     public string Path { get; }
+
+    private int Fd => (int)_dir.DangerousGetHandle();
 
     public static string PathFor(string stateDir, long jobId) =>
         System.IO.Path.Combine(stateDir, jobId.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Creates (or re-checks) the state directory and the job's directory under it.</summary>
-    public static JobStateDirectory? Open(string stateDir, long jobId, out string? error)
+    /// <summary>
+    /// The job's directory: with <paramref name="create"/> (the config stage) made if missing,
+    /// state_dir included; otherwise it must exist, because only the config stage starts a job.
+    /// </summary>
+    public static JobStateDirectory? Open(string stateDir, long jobId, bool create, out string? error)
     {
-        if (!EnsureRootDirectory(stateDir, out error)) return null;
-        for (string? dir = System.IO.Path.GetDirectoryName(stateDir); dir is not null; dir = System.IO.Path.GetDirectoryName(dir))
+        using var state = create ? TrustedFile.EnsureDirectory(stateDir, DirMode, out error) : TrustedFile.OpenDirectory(stateDir, out error);
+        if (state is null) { error = $"executor.state_dir: {error}"; return null; }
+        string name = jobId.ToString(CultureInfo.InvariantCulture);
+        string path = PathFor(stateDir, jobId);
+        int fd = OpenJob(state, name, create, out error);
+        if (fd < 0)
         {
-            var st = FileSystem.LStat(dir, out error);
-            if (st is null) { error = $"cannot examine {dir}: {error}"; return null; }
-            if (RootOnly(st.Value) is { } problem) { error = $"executor.state_dir: directory {dir} {problem}"; return null; }
+            error ??= $"{path} does not exist: the config stage did not run for job {name} (or cleanup already removed it)";
+            return null;
         }
-        string job = PathFor(stateDir, jobId);
-        return EnsureRootDirectory(job, out error) ? new JobStateDirectory(job) : null;
+        var dir = new SafeFileHandle(fd, ownsHandle: true);
+        if (LibC.fchmod(fd, (uint)DirMode) != 0)
+        {
+            error = $"cannot set the mode of {path}: {Errno()}";
+            dir.Dispose();
+            return null;
+        }
+        return new JobStateDirectory(path, dir);
     }
 
     /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500; returns its path.</summary>
     public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error)
     {
         string path = System.IO.Path.Combine(Path, name);
-        // A copy from a retried stage is replaced, never written through.
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { error = $"cannot replace {path}: {e.Message}"; return null; }
-        byte[] p = FileSystem.Z(path);
+        byte[] n = FileSystem.Z(name);
         int fd;
-        fixed (byte* pp = p)
-            fd = LibC.openat(LibC.AT_FDCWD, pp, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x140);
-        if (fd < 0) { error = $"cannot create {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"; return null; }
-        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        fixed (byte* pn = n)
+        {
+            // A copy from a retried stage is replaced, never written through.
+            if (LibC.unlinkat(Fd, pn, 0) != 0 && Marshal.GetLastPInvokeError() != LibC.ENOENT)
+            {
+                error = $"cannot replace {path}: {Errno()}";
+                return null;
+            }
+            fd = LibC.openat(Fd, pn, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x140 /* 0500 */);
+        }
+        if (fd < 0) { error = $"cannot create {path}: {Errno()}"; return null; }
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
         if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, 0x140) != 0)
         {
-            error = $"cannot give {path} to uid {uid}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
+            error = $"cannot give {path} to uid {uid}: {Errno()}";
             return null;
         }
         try
         {
-            using var stream = new FileStream(handle, FileAccess.Write, 1);
-            stream.Write(content);
+            RandomAccess.Write(handle, content, 0);
         }
         catch (IOException e)
         {
@@ -69,64 +101,122 @@ public sealed unsafe class JobStateDirectory
         return path;
     }
 
+    /// <summary>Records the account the config stage mapped the job to (root-owned, 0600).</summary>
+    public bool RecordMappedUser(string user, out string? error)
+    {
+        error = AtomicFile.Replace(_dir, Path, MappedUserFile, Encoding.UTF8.GetBytes(user + "\n"),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite, rootOwned: true);
+        return error is null;
+    }
+
+    /// <summary>The account recorded by the config stage, or null (with why) when there is none.</summary>
+    public string? MappedUser(out string? error)
+    {
+        byte[] n = FileSystem.Z(MappedUserFile);
+        int fd;
+        fixed (byte* pn = n)
+            fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+        string path = System.IO.Path.Combine(Path, MappedUserFile);
+        if (fd < 0)
+        {
+            error = Marshal.GetLastPInvokeError() == LibC.ENOENT
+                ? $"the config stage recorded no mapped user for this job ({path} is missing)"
+                : $"cannot open {path}: {Errno()}";
+            return null;
+        }
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        byte[]? bytes = TrustedFile.ReadAll(handle, path, 4096, out error);
+        return bytes is null ? null : Encoding.UTF8.GetString(bytes).TrimEnd('\n');
+    }
+
     /// <summary>Removes the job's directory and the files ci-launcher put in it. Missing is fine.</summary>
     public static bool Remove(string stateDir, long jobId, out string? error)
     {
-        string job = PathFor(stateDir, jobId);
-        var st = FileSystem.LStat(job, out error);
-        if (st is null) { error = null; return true; }
-        if (!st.Value.IsDirectory || RootOnly(st.Value) is not null)
+        using var state = TrustedFile.OpenDirectory(stateDir, out error);
+        if (state is null)
         {
-            error = $"{job} is not a root-owned directory; left alone";
-            return false;
+            bool missing = error?.EndsWith("does not exist", StringComparison.Ordinal) == true;
+            error = missing ? null : $"executor.state_dir: {error}";
+            return missing;
         }
-        try
-        {
-            foreach (var entry in Directory.EnumerateFileSystemEntries(job))
-            {
-                var e = FileSystem.LStat(entry, out _);
-                // Only root can create entries here, and it only creates files.
-                if (e is { IsDirectory: false }) File.Delete(entry);
-            }
-            Directory.Delete(job, recursive: false);
-            error = null;
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error = $"cannot remove {job}: {e.Message}";
-            return false;
-        }
-    }
-
-    private static bool EnsureRootDirectory(string path, out string? error)
-    {
-        var st = FileSystem.LStat(path, out error);
-        if (st is null)
+        string name = jobId.ToString(CultureInfo.InvariantCulture);
+        string path = PathFor(stateDir, jobId);
+        int fd = OpenJob(state, name, create: false, out error);
+        if (fd < 0) return error is null;
+        using (var job = new SafeFileHandle(fd, ownsHandle: true))
         {
             try
             {
-                Directory.CreateDirectory(path, DirMode);
-                File.SetUnixFileMode(path, DirMode);
+                // Through the descriptor's /proc link: the entries of the directory that was judged.
+                foreach (var entry in Directory.EnumerateFileSystemEntries($"/proc/self/fd/{fd}"))
+                {
+                    byte[] e = FileSystem.Z(System.IO.Path.GetFileName(entry));
+                    // Only root can create entries here, and it only creates files.
+                    fixed (byte* pe = e)
+                        if (LibC.unlinkat(fd, pe, 0) != 0 && Marshal.GetLastPInvokeError() != LibC.ENOENT)
+                        {
+                            error = $"cannot remove {path}/{System.IO.Path.GetFileName(entry)}: {Errno()}";
+                            return false;
+                        }
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                error = $"cannot create {path}: {e.Message}";
+                error = $"cannot list {path}: {e.Message}";
                 return false;
             }
-            st = FileSystem.LStat(path, out error);
-            if (st is null) { error = $"cannot examine {path}: {error}"; return false; }
         }
-        if (!st.Value.IsDirectory) { error = $"{path} is not a directory"; return false; }
-        if (RootOnly(st.Value) is { } problem) { error = $"{path} {problem}"; return false; }
+        byte[] n = FileSystem.Z(name);
+        fixed (byte* pn = n)
+            if (LibC.unlinkat((int)state.DangerousGetHandle(), pn, LibC.AT_REMOVEDIR) != 0 && Marshal.GetLastPInvokeError() != LibC.ENOENT)
+            {
+                error = $"cannot remove {path}: {Errno()}";
+                return false;
+            }
         error = null;
         return true;
     }
 
-    private static string? RootOnly(FileStatus st)
+    /// <summary>The job's directory under the judged state directory: root-owned, writable by root alone. -1 with the problem (null problem: it does not exist and was not to be created).</summary>
+    private static int OpenJob(SafeFileHandle state, string name, bool create, out string? error)
     {
-        if (st.Uid != 0) return $"is owned by uid {st.Uid}, not root (chown root)";
-        if ((st.Permissions & 0x12) != 0) return $"has mode {st.ModeOctal}, writable by group or others (chmod go-w)";
-        return null;
+        int statefd = (int)state.DangerousGetHandle();
+        byte[] n = FileSystem.Z(name);
+        int fd;
+        fixed (byte* pn = n)
+        {
+            if (create && LibC.mkdirat(statefd, pn, (uint)DirMode) != 0 && Marshal.GetLastPInvokeError() != LibC.EEXIST)
+            {
+                error = $"cannot create the job's state directory {name}: {Errno()}";
+                return -1;
+            }
+            fd = LibC.openat(statefd, pn, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        }
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            error = !create && errno == LibC.ENOENT ? null : $"cannot open the job's state directory {name}: {Marshal.GetPInvokeErrorMessage(errno)}";
+            return -1;
+        }
+        var st = FileSystem.FStat(fd, out error);
+        string? problem = st switch
+        {
+            null => $"cannot examine the job's state directory {name}: {error}",
+            { Uid: not 0 } s => $"the job's state directory {name} is owned by uid {s.Uid}, not root; left alone",
+            { } s when (s.Permissions & 0x12) != 0 => $"the job's state directory {name} has mode {s.ModeOctal}, writable by group or others; left alone",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            LibC.close(fd);
+            error = problem;
+            return -1;
+        }
+        error = null;
+        return fd;
     }
+
+    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+
+    public void Dispose() => _dir.Dispose();
 }

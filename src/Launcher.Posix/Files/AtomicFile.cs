@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Launcher.Posix.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Launcher.Posix.Files;
 
@@ -7,74 +8,92 @@ namespace Launcher.Posix.Files;
 /// Replaces a file so that every reader sees either the whole old content or the whole new
 /// content, also across a crash: write a temporary file in the same directory (rename is atomic
 /// only within one file system), fsync it, rename it over the target, fsync the directory (so
-/// the rename itself is durable). On any failure the old file is untouched.
+/// the rename itself is durable). On any failure the old file is untouched. Everything happens
+/// relative to one open descriptor of the directory, so the file lands in the directory that
+/// was judged, whatever happens to the path meanwhile.
 /// </summary>
 public static unsafe class AtomicFile
 {
-    /// <summary>As <see cref="Replace"/>, for callers that treat a failed write as an exception (site key ring, jwks export).</summary>
+    /// <summary>
+    /// Null on success, else what failed. With <paramref name="trustedDirectory"/> the directory must
+    /// pass <see cref="TrustedFile.OpenDirectory"/> (root writing a file others will trust); otherwise
+    /// it is opened with this process's rights (an administrator's own choice, e.g. jwks export --output).
+    /// Mode is set explicitly, so the umask does not matter.
+    /// </summary>
+    public static string? Replace(string path, ReadOnlySpan<byte> content, UnixFileMode mode, bool trustedDirectory, bool rootOwned)
+    {
+        string? dirPath = Path.GetDirectoryName(Path.GetFullPath(path));
+        string name = Path.GetFileName(path);
+        if (dirPath is null || name.Length == 0) return $"{path} does not name a file";
+        string? problem;
+        using var dir = trustedDirectory ? TrustedFile.OpenDirectory(dirPath, out problem) : OpenPlainDirectory(dirPath, out problem);
+        if (dir is null) return trustedDirectory ? $"refusing to write {path}: {problem}" : problem;
+        return Replace(dir, dirPath, name, content, mode, rootOwned);
+    }
+
+    /// <summary>As above, for callers that treat a failed write as an exception (jwks export --output).</summary>
     public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
-        if (Replace(path, content, mode, rootOwned: false) is { } problem) throw new IOException(problem);
+        if (Replace(path, content, mode, trustedDirectory: false, rootOwned: false) is { } problem) throw new IOException(problem);
     }
 
-    /// <summary>Null on success, else what failed. Mode is set explicitly, so the umask does not matter.</summary>
-    public static string? Replace(string path, ReadOnlySpan<byte> content, UnixFileMode mode, bool rootOwned)
+    /// <summary>Replaces <paramref name="name"/> in the open directory <paramref name="dir"/> (shown as <paramref name="dirPath"/> in errors).</summary>
+    public static string? Replace(SafeFileHandle dir, string dirPath, string name, ReadOnlySpan<byte> content, UnixFileMode mode, bool rootOwned)
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is null || !Directory.Exists(dir)) return $"directory of {path} does not exist (create it, root-owned 0755)";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
-        try
-        {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew, // O_EXCL: never write through a file or symlink someone planted
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            };
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(content);
-                if (rootOwned && LibC.fchown((int)stream.SafeFileHandle.DangerousGetHandle(), 0, 0) != 0)
-                    return $"cannot chown {temp} to root: {LastError()}";
-                File.SetUnixFileMode(stream.SafeFileHandle, mode);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-            temp = "";
-            return SyncDirectory(dir);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"cannot write {path}: {e.Message}";
-        }
-        finally
-        {
-            if (temp.Length > 0) TryDelete(temp);
-        }
-    }
-
-    private static string? SyncDirectory(string dir)
-    {
-        byte[] p = FileSystem.Z(dir);
+        int dirfd = (int)dir.DangerousGetHandle();
+        string target = Path.Combine(dirPath, name);
+        string temp = $".{name}.tmp-{Guid.NewGuid():N}";
+        byte[] tempz = FileSystem.Z(temp);
+        byte[] namez = FileSystem.Z(name);
         int fd;
-        fixed (byte* pp = p) fd = LibC.open(pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
-        if (fd < 0) return $"cannot open directory {dir} to sync it: {LastError()}";
+        fixed (byte* t = tempz)
+            // O_EXCL|O_NOFOLLOW: never write through a file or symlink someone planted.
+            fd = LibC.openat(dirfd, t, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
+        if (fd < 0) return $"cannot create a temporary file in {dirPath}: {Errno()}";
+        bool renamed = false;
         try
         {
-            return LibC.fsync(fd) == 0 ? null : $"cannot sync directory {dir}: {LastError()}";
+            using (var file = new SafeFileHandle(fd, ownsHandle: true))
+            {
+                try { RandomAccess.Write(file, content, 0); }
+                catch (IOException e) { return $"cannot write {target}: {e.Message}"; }
+                if (rootOwned && LibC.fchown(fd, 0, 0) != 0) return $"cannot chown the new {target} to root: {Errno()}";
+                if (LibC.fchmod(fd, (uint)mode) != 0) return $"cannot set the mode of the new {target}: {Errno()}";
+                if (LibC.fsync(fd) != 0) return $"cannot sync the new {target}: {Errno()}";
+            }
+            int r;
+            fixed (byte* t = tempz)
+            fixed (byte* n = namez)
+                r = LibC.renameat(dirfd, t, dirfd, n);
+            if (r != 0) return $"cannot rename the new file over {target}: {Errno()}";
+            renamed = true;
+            return LibC.fsync(dirfd) == 0 ? null : $"cannot sync directory {dirPath}: {Errno()}";
         }
         finally
         {
-            LibC.close(fd);
+            if (!renamed)
+                fixed (byte* t = tempz)
+                    LibC.unlinkat(dirfd, t, 0);
         }
     }
 
-    private static void TryDelete(string path)
+    /// <summary>A directory opened with this process's rights (for fsync and *at calls).</summary>
+    public static SafeFileHandle? OpenPlainDirectory(string path, out string? problem)
     {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        byte[] p = FileSystem.Z(path);
+        int fd;
+        fixed (byte* pp = p)
+            fd = LibC.openat(LibC.AT_FDCWD, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            problem = Marshal.GetLastPInvokeError() == LibC.ENOENT
+                ? $"directory {path} does not exist (create it, root-owned 0755)"
+                : $"cannot open directory {path}: {Errno()}";
+            return null;
+        }
+        problem = null;
+        return new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    private static string LastError() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }

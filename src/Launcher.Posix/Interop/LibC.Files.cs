@@ -23,6 +23,8 @@ internal static unsafe partial class LibC
     public const int O_DIRECTORY = 0x10000;
     public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
+    /// <summary>A handle that names a directory for *at calls without granting read access to it.</summary>
+    public const int O_PATH = 0x200000;
 
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;

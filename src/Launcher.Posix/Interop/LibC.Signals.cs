@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace Launcher.Posix.Interop;
 
 /// <summary>
-/// Per-thread signal masks and RLIMIT_FSIZE, for writing a file under limits a caller chose
-/// (the audit file writer, <see cref="Launcher.Posix.Logging.AuditFileSink"/>). sigset_t is glibc's 1024-bit
-/// set on every Linux architecture; it is only ever handled through the libc functions below.
+/// Per-thread signal masks, for writing a file under a file size limit a caller chose without
+/// being killed by SIGXFSZ (the audit file writer, <see cref="Launcher.Posix.Logging.AuditFileSink"/>;
+/// getrlimit is in LibC.Containment.cs). sigset_t is glibc's 1024-bit set on every Linux
+/// architecture; it is only ever handled through the libc functions below.
 /// </summary>
 internal static unsafe partial class LibC
 {
@@ -13,21 +14,11 @@ internal static unsafe partial class LibC
     public const int SIG_BLOCK = 0;
     public const int SIG_SETMASK = 2;
 
-    public const int RLIMIT_FSIZE = 1;
-    public const ulong RLIM_INFINITY = ulong.MaxValue;
-
     /// <summary>glibc's sigset_t: 1024 bits.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct SigSet
     {
         public fixed ulong bits[16];
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct RLimit
-    {
-        public ulong rlim_cur;
-        public ulong rlim_max;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -56,7 +47,4 @@ internal static unsafe partial class LibC
     /// <summary>siginfo may be null.</summary>
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int sigtimedwait(SigSet* set, void* siginfo, Timespec* timeout);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int getrlimit(int resource, RLimit* limit);
 }

@@ -130,11 +130,5 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)]
     public static partial nuint getauxval(ulong type);
 
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial byte* realpath(byte* path, byte* resolved);
-
-    [LibraryImport(Lib)]
-    public static partial void free(void* p);
-
     public static string? Str(byte* p) => p is null ? null : Marshal.PtrToStringUTF8((nint)p);
 }

@@ -23,6 +23,16 @@ internal static unsafe partial class Spawn
         public byte* script;
         public byte** argv;
         public byte** envp;
+        public int cgroup_procs_fd;
+        public int nlimits;
+        public Rlimit* limits;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Rlimit
+    {
+        public ulong soft;
+        public ulong hard;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -34,7 +34,7 @@ public sealed class JwksFileKeySource(bool mustBeTrusted) : IKeySource
                 return cached.Keys;
             }
         }
-        byte[]? bytes = TrustedFile.Read(path, mustBeTrusted, MaxJwksBytes, out error);
+        byte[]? bytes = TrustedFile.Read(path, mustBeTrusted, MaxJwksBytes, out _, out error);
         if (bytes is null)
         {
             failure = new TokenFailure(Reasons.JwksUnavailable, $"issuer '{issuer.Name}': {error}", IsSiteError: true);

@@ -1,6 +1,9 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Launcher.Core.Issuing;
 using Launcher.Posix.Files;
+using Launcher.Posix.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Launcher.Posix.Keys;
 
@@ -8,10 +11,13 @@ namespace Launcher.Posix.Keys;
 /// The site key directory (issuing.key_dir): one PKCS#8 PEM per key, named KID.pem, and the
 /// key-state file keyring.json. Private keys are read only when root-owned and unreadable by
 /// group and others, in a directory chain only root can write: a key anyone else could read
-/// lets them mint tokens for every user.
+/// lets them mint tokens for every user. Every access goes through one descriptor of the
+/// directory, reached by the trusted walk and judged private (0700) before use.
 /// </summary>
-public sealed class KeyDirectory(string path)
+public sealed unsafe class KeyDirectory(string path)
 {
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     public string Path => path;
 
     public string KeyFile(string kid) => System.IO.Path.Combine(path, kid + ".pem");
@@ -21,71 +27,70 @@ public sealed class KeyDirectory(string path)
     /// <summary>Creates the directory 0700 if missing; refuses one that is not root-owned or is open to group/others.</summary>
     public bool EnsureExists(out string? problem)
     {
-        if (!Directory.Exists(path))
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return DirectoryIsPrivate(out problem);
-    }
-
-    private bool DirectoryIsPrivate(out string? problem)
-    {
-        var st = FileSystem.LStat(path, out string? error);
-        problem = st switch
-        {
-            null => $"key_dir {path}: {error} (run 'ci-launcher keys generate' as root)",
-            { IsDirectory: false } => $"key_dir {path} is not a directory",
-            { Uid: not 0 } s => $"key_dir {path} is owned by uid {s.Uid}, not root (chown root {path})",
-            { } s when (s.Permissions & 0x3F) != 0 => $"key_dir {path} has mode {s.ModeOctal}, open to group or others (chmod 0700 {path})",
-            // The directories above are checked by TrustedFile.Read on every key and ring read.
-            _ => null,
-        };
-        return problem is null;
+        using var dir = TrustedFile.EnsureDirectory(path, Private, out problem);
+        if (dir is null) { problem = $"key_dir {path}: {problem}"; return false; }
+        return IsPrivate(dir, out problem);
     }
 
     /// <summary>The key ring; a directory without keyring.json has an empty ring.</summary>
     public KeyRing? LoadRing(out string? problem)
     {
-        if (!DirectoryIsPrivate(out problem)) return null;
-        if (!File.Exists(RingFile)) return KeyRing.Empty;
-        byte[]? bytes = TrustedFile.Read(RingFile, mustBeTrusted: true, 1 << 20, out problem);
+        using var dir = OpenPrivate(out problem);
+        if (dir is null) return null;
+        using var file = TrustedFile.OpenFileIn(dir, RingFile, Secrecy.Private, out bool missing, out problem);
+        if (file is null) return missing ? KeyRing.Empty : null;
+        byte[]? bytes = TrustedFile.ReadAll(file, RingFile, 1 << 20, out problem);
         return bytes is null ? null : KeyRing.Parse(bytes, RingFile, out problem);
     }
 
     /// <summary>Replaces keyring.json atomically (write, fsync, rename), so a crash leaves the old or the new ring, never half of one.</summary>
-    public void SaveRing(KeyRing ring) => AtomicFile.Write(RingFile, ring.ToJson(), (UnixFileMode)0b110_000_000);
+    public void SaveRing(KeyRing ring)
+    {
+        using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
+        if (AtomicFile.Replace(dir, path, KeyRing.FileName, ring.ToJson(), UnixFileMode.UserRead | UnixFileMode.UserWrite, rootOwned: true) is { } failed)
+            throw new IOException(failed);
+    }
 
     /// <summary>Writes a new private key 0600; refuses to overwrite (a kid names exactly one key).</summary>
     public void WritePrivateKey(SiteKey key)
     {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        using var stream = new FileStream(KeyFile(key.KeyId), options);
-        stream.Write(Encoding.ASCII.GetBytes(key.ExportPrivatePem() + "\n"));
-        stream.Flush(flushToDisk: true);
+        using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
+        string file = KeyFile(key.KeyId);
+        byte[] name = FileSystem.Z(key.KeyId + ".pem");
+        int fd;
+        fixed (byte* n = name)
+            fd = LibC.openat((int)dir.DangerousGetHandle(), n, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
+        if (fd < 0) throw new IOException($"cannot create {file}: {Errno()}");
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        RandomAccess.Write(handle, Encoding.ASCII.GetBytes(key.ExportPrivatePem() + "\n"), 0);
+        if (LibC.fsync(fd) != 0) throw new IOException($"cannot sync {file}: {Errno()}");
     }
 
-    public void DeletePrivateKey(string kid) => File.Delete(KeyFile(kid));
+    public void DeletePrivateKey(string kid)
+    {
+        using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
+        byte[] name = FileSystem.Z(kid + ".pem");
+        fixed (byte* n = name)
+            if (LibC.unlinkat((int)dir.DangerousGetHandle(), n, 0) != 0 && Marshal.GetLastPInvokeError() != LibC.ENOENT)
+                throw new IOException($"cannot remove {KeyFile(kid)}: {Errno()}");
+    }
 
     /// <summary>Loads the private key of <paramref name="kid"/> after the ownership and mode checks; the error names the file, its mode and the fix.</summary>
     public SiteKey? LoadPrivateKey(string kid, out string? problem)
     {
         if (!KeyRing.IsKidText(kid)) { problem = $"'{kid}' is not a key id"; return null; }
-        if (!DirectoryIsPrivate(out problem)) return null;
+        using var dir = OpenPrivate(out problem);
+        if (dir is null) return null;
         string file = KeyFile(kid);
-        var st = FileSystem.LStat(file, out string? error);
-        problem = st switch
+        using var handle = TrustedFile.OpenFileIn(dir, file, Secrecy.Private, out bool missing, out problem);
+        if (handle is null)
         {
-            null => $"private key {file}: {error} (the key ring lists kid '{kid}'; restore the file or retire the key)",
-            { IsRegular: false } => $"private key {file} is not a regular file (symlinks are not followed)",
-            { Uid: not 0 } s => $"private key {file} is owned by uid {s.Uid}, not root (chown root {file})",
-            { } s when (s.Permissions & 0x3F) != 0 => $"private key {file} has mode {s.ModeOctal}, readable or writable by group or others (chmod 0600 {file}, and replace the key: it may have been copied)",
-            _ => null,
-        };
-        if (problem is not null) return null;
-        byte[]? bytes = TrustedFile.Read(file, mustBeTrusted: true, 64 * 1024, out problem);
+            problem = missing
+                ? $"private key {file}: No such file or directory (the key ring lists kid '{kid}'; restore the file or retire the key)"
+                : $"private key {problem}";
+            return null;
+        }
+        byte[]? bytes = TrustedFile.ReadAll(handle, file, 64 * 1024, out problem);
         if (bytes is null) return null;
         var key = SiteKey.FromPem(Encoding.ASCII.GetString(bytes), out string? pemProblem);
         if (key is null) { problem = $"private key {file} {pemProblem}"; return null; }
@@ -105,22 +110,50 @@ public sealed class KeyDirectory(string path)
     /// </summary>
     public IDisposable? Lock(out string? problem)
     {
-        try
+        using var dir = OpenPrivate(out problem);
+        if (dir is null) return null;
+        byte[] name = FileSystem.Z(".lock");
+        int fd;
+        fixed (byte* n = name)
+            fd = LibC.openat((int)dir.DangerousGetHandle(), n, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
+        if (fd < 0) { problem = $"cannot open {path}/.lock: {Errno()}"; return null; }
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
         {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.OpenOrCreate,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            };
-            problem = null;
-            return new FileStream(System.IO.Path.Combine(path, ".lock"), options);
-        }
-        catch (IOException e)
-        {
-            problem = $"cannot lock {path}/.lock ({e.Message}); is another 'ci-launcher keys' command running?";
+            handle.Dispose();
+            problem = $"cannot lock {path}/.lock ({Errno()}); is another 'ci-launcher keys' command running?";
             return null;
         }
+        problem = null;
+        return handle;
     }
+
+    private SafeFileHandle? OpenPrivate(out string? problem)
+    {
+        var dir = TrustedFile.OpenDirectory(path, out problem);
+        if (dir is null)
+        {
+            problem = problem!.EndsWith("does not exist", StringComparison.Ordinal)
+                ? $"key_dir {path}: No such file or directory (run 'ci-launcher keys generate' as root)"
+                : $"key_dir {path}: {problem}";
+            return null;
+        }
+        if (IsPrivate(dir, out problem)) return dir;
+        dir.Dispose();
+        return null;
+    }
+
+    private bool IsPrivate(SafeFileHandle dir, out string? problem)
+    {
+        var st = FileSystem.FStat((int)dir.DangerousGetHandle(), out string? error);
+        problem = st switch
+        {
+            null => $"key_dir {path}: {error}",
+            { } s when (s.Permissions & 0x3F) != 0 => $"key_dir {path} has mode {s.ModeOctal}, open to group or others (chmod 0700 {path})",
+            _ => null,
+        };
+        return problem is null;
+    }
+
+    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }

@@ -35,7 +35,10 @@ internal static class ChildFailure
             18 => (Reasons.LaunchScriptNotRegular, $"script {spec.Script} is not a regular file"),
             19 => (Reasons.LaunchScriptOwner, $"script {spec.Script} is owned by uid {err.ToString(CultureInfo.InvariantCulture)}; it must belong to root or '{user}' (chown it)"),
             20 => (Reasons.LaunchScriptMode, $"script {spec.Script} has mode {octal}, writable by group or others (chmod go-w)"),
+            21 when err == LibcErrno.EAGAIN => (Reasons.LaunchExecFailed, $"cannot execute launch.shell {spec.Shell}: {errno} ('{user}' has as many processes as the RLIMIT_NPROC the job inherits from its caller allows)"),
             21 => (Reasons.LaunchExecFailed, $"cannot execute launch.shell {spec.Shell}: {errno}"),
+            22 => (Reasons.LaunchContainment, $"the job could not join its cgroup: {errno}"),
+            23 => (Reasons.LaunchRlimit, $"the caller's resource limits could not be set for the job: {errno}"),
             _ => (Reasons.LaunchSpawnFailed, $"the job's setup failed at unknown step {step} (errno {err})"),
         };
         return JobOutcome.NotStarted(reason, detail);
@@ -44,5 +47,6 @@ internal static class ChildFailure
     private static class LibcErrno
     {
         public const int ENOENT = 2;
+        public const int EAGAIN = 11;
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Launcher.Core.Authorization;
+using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
 
 namespace Launcher.Posix.Launch;
@@ -21,7 +22,15 @@ public static unsafe class JobLauncher
         if (!spec.Script.StartsWith('/') || !spec.Shell.StartsWith('/') || !spec.WorkingDirectory.StartsWith('/'))
             throw new ArgumentException("script, shell and working directory must be absolute paths", nameof(spec));
 
-        using var supervisor = new JobSupervisor(spec.KillTimeout);
+        // Through ci-launcher-suid the job must get the caller's limits back, never the raised ones.
+        if (ProcessIdentity.IsSetId && spec.Limits is null)
+            return JobOutcome.NotStarted(Reasons.LaunchRlimit, $"running set-id without the caller's resource limits ({CallerLimits.Variable}); start jobs through ci-launcher-suid");
+        if (spec.Limits is { Count: not 0 } limits && limits.Count != CallerLimits.Names.Count)
+            throw new ArgumentException("limits must hold every RLIMIT_* resource", nameof(spec));
+
+        using var containment = JobContainment.Choose(spec.Containment, out string? containmentRefusal);
+        if (containment is null) return JobOutcome.NotStarted(Reasons.LaunchContainment, containmentRefusal!);
+        using var supervisor = new JobSupervisor(spec.KillTimeout, containment);
         int pid, errorFd;
         using (var native = new NativeStrings())
         {
@@ -42,6 +51,9 @@ public static unsafe class JobLauncher
                 script = native.Str(spec.Script),
                 argv = native.Array(argv),
                 envp = native.Array(spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList()),
+                cgroup_procs_fd = containment.CgroupProcsFd,
+                nlimits = spec.Limits?.Count ?? 0,
+                limits = native.Limits(spec.Limits ?? []),
             };
             int rc = Spawn.cil_spawn(&request, &pid, &errorFd);
             if (rc != 0)
@@ -53,13 +65,14 @@ public static unsafe class JobLauncher
         LibC.close(errorFd);
         if (failure is { } f)
         {
+            supervisor.StopSignalling();
             int ignored;
             while (LibC.waitpid(pid, &ignored, 0) < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR) { }
             return ChildFailure.Describe(f.step, f.err, spec);
         }
 
         onStarted?.Invoke(pid);
-        var (exitStatus, signal) = supervisor.Wait();
+        var (exitStatus, signal, leftovers) = supervisor.Wait();
         return new JobOutcome
         {
             Started = true,
@@ -68,6 +81,9 @@ public static unsafe class JobLauncher
             TermSignal = signal,
             Cancelled = supervisor.Cancelled,
             Killed = supervisor.Killed,
+            Containment = containment.Name,
+            Leftovers = leftovers,
+            ContainmentNote = containment.Note ?? "",
         };
     }
 

@@ -21,8 +21,17 @@ public sealed record JobOutcome
     /// <summary>A cancel signal (SIGTERM, SIGINT, SIGHUP) reached the supervisor and was forwarded.</summary>
     public bool Cancelled { get; init; }
 
-    /// <summary>The job's process group got SIGKILL because kill_timeout ran out.</summary>
+    /// <summary>The job got SIGKILL because kill_timeout ran out after a cancel.</summary>
     public bool Killed { get; init; }
+
+    /// <summary>What held the job's processes: <c>cgroup</c> or <c>process_group</c>.</summary>
+    public string Containment { get; init; } = "";
+
+    /// <summary>Processes of the job still running when it ended (after its leader exited), all killed then.</summary>
+    public int Leftovers { get; init; }
+
+    /// <summary>Why the cgroup was not used (auto), or what went wrong ending the job; empty when nothing did.</summary>
+    public string ContainmentNote { get; init; } = "";
 
     public static JobOutcome NotStarted(string reason, string detail) => new() { Started = false, Reason = reason, Detail = detail };
 }

@@ -1,4 +1,5 @@
 using Launcher.Core.Accounts;
+using Launcher.Core.Launch;
 
 namespace Launcher.Posix.Launch;
 
@@ -34,4 +35,14 @@ public sealed record JobSpec
 
     /// <summary>Grace between forwarding SIGTERM/SIGINT/SIGHUP to the job's process group and SIGKILL.</summary>
     public TimeSpan KillTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How the job's processes are held together and ended (launch.containment).</summary>
+    public Containment Containment { get; init; } = Containment.Auto;
+
+    /// <summary>
+    /// The resource limits the job gets, indexed by RLIMIT_* (<see cref="CallerLimits"/>): set-id,
+    /// the caller's own, which ci-launcher-suid replaced with safe ones for the privileged part.
+    /// Null: the job inherits this process's limits (root started the launcher itself).
+    /// </summary>
+    public IReadOnlyList<ResourceLimit>? Limits { get; init; }
 }

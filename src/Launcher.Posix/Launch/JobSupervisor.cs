@@ -7,11 +7,17 @@ namespace Launcher.Posix.Launch;
 /// The parent's side of a running job. Cancel signals (SIGTERM from gitlab-runner on cancel or
 /// timeout, SIGINT, SIGHUP) are forwarded to the job's whole process group instead of killing
 /// the supervisor, which would leave the job running unsupervised; kill_timeout after the first
-/// one, whatever of the group is left gets SIGKILL.
+/// one, the whole job (its cgroup, or its process group and orphans) gets SIGKILL. When the
+/// job's leader exits, whatever of the job is left is killed too (<see cref="JobContainment"/>).
+///
+/// No signal ever goes to a bare pid or group id that may have been reused: the leader's exit is
+/// observed with waitid(WNOWAIT), which leaves it a zombie, so its pid and its process group id
+/// stay reserved while the rest is killed; it is reaped last, and after that nothing is signalled.
 /// </summary>
 internal sealed unsafe class JobSupervisor : IDisposable
 {
     private readonly TimeSpan _grace;
+    private readonly JobContainment _containment;
     private readonly List<PosixSignalRegistration> _registrations = [];
     private readonly Lock _lock = new();
     private int _pid;
@@ -20,11 +26,14 @@ internal sealed unsafe class JobSupervisor : IDisposable
     private Timer? _killTimer;
     private bool _cancelled;
     private bool _killed;
+    private bool _leaderExited;
+    private bool _ended;
 
     /// <summary>Registers the handlers before the fork, so no cancel can fall between fork and supervision.</summary>
-    public JobSupervisor(TimeSpan grace)
+    public JobSupervisor(TimeSpan grace, JobContainment containment)
     {
         _grace = grace;
+        _containment = containment;
         foreach (var (signal, number) in new[] { (PosixSignal.SIGTERM, LibC.SIGTERM), (PosixSignal.SIGINT, LibC.SIGINT), (PosixSignal.SIGHUP, LibC.SIGHUP) })
         {
             _registrations.Add(PosixSignalRegistration.Create(signal, context =>
@@ -52,6 +61,7 @@ internal sealed unsafe class JobSupervisor : IDisposable
     {
         lock (_lock)
         {
+            if (_ended) return;
             if (_pid == 0)
             {
                 _pendingSignal = signal;
@@ -61,31 +71,57 @@ internal sealed unsafe class JobSupervisor : IDisposable
             if (_cancelled) return;
             _cancelled = true;
             _deadlineMs = Environment.TickCount64 + (long)_grace.TotalMilliseconds;
-            _killTimer = new Timer(_ => KillGroup(), null, _grace, Timeout.InfiniteTimeSpan);
+            _killTimer = new Timer(_ => KillAll(), null, _grace, Timeout.InfiniteTimeSpan);
         }
     }
 
-    private void KillGroup()
+    private void KillAll()
     {
         lock (_lock)
         {
-            if (SignalGroup(LibC.SIGKILL)) _killed = true;
+            // Once the leader has exited, Wait() ends the rest of the job itself and counts it.
+            if (_ended || _leaderExited) return;
+            SignalGroup(LibC.SIGKILL);
+            _containment.KillAll(_pid);
+            _killed = true;
         }
     }
 
     /// <summary>
     /// The child makes itself a session (and group) leader first thing; a signal sent before
     /// that reaches it by pid and stays pending until it unblocks signals right before exec.
+    /// Only called before the leader is reaped (under the lock, while !_ended), so neither id
+    /// can belong to anyone else.
     /// </summary>
-    private bool SignalGroup(int signal)
+    private void SignalGroup(int signal)
     {
-        if (LibC.kill(-_pid, signal) == 0) return true;
-        return Marshal.GetLastPInvokeError() == LibC.ESRCH && LibC.kill(_pid, signal) == 0;
+        if (LibC.kill(-_pid, signal) == 0) return;
+        if (Marshal.GetLastPInvokeError() == LibC.ESRCH) LibC.kill(_pid, signal);
     }
 
-    /// <summary>Reaps the job; after a cancel, waits out the grace for the rest of its group, then SIGKILLs it.</summary>
-    public (int ExitStatus, int? Signal) Wait()
+    /// <summary>
+    /// Waits for the job's leader to exit; after a cancel, gives the rest of the job what is left
+    /// of the grace; then kills whatever of the job remains and reaps the leader.
+    /// </summary>
+    public (int ExitStatus, int? Signal, int Leftovers) Wait()
     {
+        byte* info = stackalloc byte[LibC.SiginfoSize];
+        while (LibC.waitid(LibC.P_PID, _pid, info, LibC.WEXITED | LibC.WNOWAIT) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+                throw new InvalidOperationException($"waitid({_pid}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+        lock (_lock) _leaderExited = true;
+        // After a cancel, stragglers that ignored the forwarded signal (or never got it: another
+        // session) have the rest of the grace; without a cancel the job is over when its leader is.
+        if (Cancelled)
+            while (Environment.TickCount64 < _deadlineMs && _containment.AnyAlive(_pid)) Thread.Sleep(50);
+        StopSignalling();
+        int leftovers = _containment.KillRest(_pid);
+        if (leftovers > 0 && Cancelled)
+            lock (_lock) _killed = true;
+
         int status = 0;
         while (LibC.waitpid(_pid, &status, 0) < 0)
         {
@@ -93,20 +129,24 @@ internal sealed unsafe class JobSupervisor : IDisposable
             if (errno != LibC.EINTR)
                 throw new InvalidOperationException($"waitpid({_pid}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
-        if (Cancelled)
-        {
-            // Stragglers that ignored the forwarded signal: the process group outlives its leader.
-            while (Environment.TickCount64 < _deadlineMs && LibC.kill(-_pid, 0) == 0) Thread.Sleep(50);
-            if (LibC.kill(-_pid, 0) == 0) KillGroup();
-        }
         int termSignal = status & 0x7F;
-        if (termSignal == 0) return ((status >> 8) & 0xFF, null);
-        return (128 + termSignal, termSignal);
+        if (termSignal == 0) return ((status >> 8) & 0xFF, null, leftovers);
+        return (128 + termSignal, termSignal, leftovers);
+    }
+
+    /// <summary>From now on no forwarded cancel and no kill_timeout signals anything: the leader is about to be reaped.</summary>
+    public void StopSignalling()
+    {
+        lock (_lock)
+        {
+            _ended = true;
+            _killTimer?.Dispose();
+        }
     }
 
     public void Dispose()
     {
         foreach (var r in _registrations) r.Dispose();
-        lock (_lock) _killTimer?.Dispose();
+        StopSignalling();
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Launcher.Posix.Interop;
 
 namespace Launcher.Posix.Launch;
 
@@ -34,6 +35,15 @@ internal sealed unsafe class NativeStrings : IDisposable
         uint* a = (uint*)NativeMemory.Alloc((nuint)Math.Max(items.Count, 1), sizeof(uint));
         _blocks.Add((nint)a);
         for (int i = 0; i < items.Count; i++) a[i] = items[i];
+        return a;
+    }
+
+    /// <summary>struct cil_rlimit[] in RLIMIT_* order; RLIM_INFINITY is ulong.MaxValue on both sides.</summary>
+    public Spawn.Rlimit* Limits(IReadOnlyList<Launcher.Core.Launch.ResourceLimit> items)
+    {
+        var a = (Spawn.Rlimit*)NativeMemory.Alloc((nuint)Math.Max(items.Count, 1), (nuint)sizeof(Spawn.Rlimit));
+        _blocks.Add((nint)a);
+        for (int i = 0; i < items.Count; i++) a[i] = new Spawn.Rlimit { soft = items[i].Soft, hard = items[i].Hard };
         return a;
     }
 

@@ -104,7 +104,7 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
     /// <summary>The whole record must fit under this process's RLIMIT_FSIZE, or it is not written at all.</summary>
     private void CheckRoom(long size, int recordBytes)
     {
-        LibC.RLimit limit;
+        LibC.Rlimit limit;
         if (LibC.getrlimit(LibC.RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != LibC.RLIM_INFINITY
             && (ulong)size + (ulong)recordBytes > limit.rlim_cur)
             // No sizes in the message: the file may be one the caller cannot read.

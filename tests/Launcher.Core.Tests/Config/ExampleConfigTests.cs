@@ -53,9 +53,9 @@ public class ExampleConfigTests
 
     /// <summary>A GitLab 18.3+ token: project_* is the code's project, job_project_* where the job runs.</summary>
     private static string GitLabToken(string user, string projectPath, string projectId, string jobProjectPath, string jobProjectId,
-        string namespaceId, string source = "push", string protectedRef = "true", string userId = "7")
+        string namespaceId, string source = "push", string protectedRef = "true", string userId = "7", long issuedAgo = 0, TimeSpan? lifetime = null)
     {
-        var claims = GitLabClaims.For(TestSite.GitLab, TestSite.Audience, user, Clock.GetUtcNow(), projectPath: projectPath);
+        var claims = GitLabClaims.For(TestSite.GitLab, TestSite.Audience, user, Clock.GetUtcNow().AddSeconds(-issuedAgo), lifetime, projectPath: projectPath);
         claims["project_id"] = projectId;
         claims["namespace_id"] = namespaceId;
         claims["job_project_path"] = jobProjectPath;
@@ -67,12 +67,12 @@ public class ExampleConfigTests
         return TestSite.Rsa.Sign(claims);
     }
 
-    private static string GitHubToken(string ownerId, string repoId, string gitRef, string actor = "octocat", string? environment = null)
+    private static string GitHubToken(string ownerId, string repoId, string gitRef, string actor = "octocat", string? environment = null, long issuedAgo = 0)
     {
-        long now = Clock.GetUtcNow().ToUnixTimeSeconds();
+        long now = Clock.GetUtcNow().ToUnixTimeSeconds() - issuedAgo;
         var claims = new Dictionary<string, object?>
         {
-            ["iss"] = GitHub, ["aud"] = TestSite.Audience, ["iat"] = now, ["nbf"] = now - 5, ["exp"] = now + 300,
+            ["iss"] = GitHub, ["aud"] = TestSite.Audience, ["iat"] = now, ["nbf"] = now - 5, ["exp"] = now + 900,
             ["jti"] = Guid.NewGuid().ToString(), ["sub"] = $"repo:example/bench:ref:{gitRef}",
             ["repository"] = "example/bench", ["repository_id"] = repoId, ["repository_owner"] = "example",
             ["repository_owner_id"] = ownerId, ["actor"] = actor, ["actor_id"] = "583231", ["ref"] = gitRef,
@@ -104,6 +104,13 @@ public class ExampleConfigTests
         { "GitHub: environment rule maps gh-{actor}", () => GitHubToken("9919", "555", "refs/heads/dev", environment: "hpc-prod"), Reasons.Ok, "github-users", "gh-octocat" },
         { "GitHub: actor without an account", () => GitHubToken("9919", "555", "refs/heads/dev", actor: "someone", environment: "hpc-prod"), Reasons.AccountNotFound, "github-users", null },
         { "GitHub: other organisation", () => GitHubToken("1234", "123456789", "refs/heads/main"), Reasons.PolicyNoMatch, null, null },
+
+        // Token bounds: gitlab keeps the 24h max_lifetime and has no max_age (the executor
+        // re-checks a running job's token); github has max_age 10m (clock_skew 30s).
+        { "GitLab: 1h job timeout, token issued 1h4m ago", () => GitLabToken("alice", "hpc/solver", "4242", "hpc/solver", "4242", "42", issuedAgo: 3840, lifetime: TimeSpan.FromMinutes(65)), Reasons.Ok, "solver-protected", "alice" },
+        { "GitLab: token living 24h and 1s", () => GitLabToken("alice", "hpc/solver", "4242", "hpc/solver", "4242", "42", lifetime: TimeSpan.FromSeconds(86401)), Reasons.TokenLifetimeTooLong, null, null },
+        { "GitHub: token fetched 10m30s ago (max_age + skew)", () => GitHubToken("9919", "123456789", "refs/heads/main", issuedAgo: 630), Reasons.Ok, "github-benchmarks", "ci-runner" },
+        { "GitHub: token fetched 10m31s ago", () => GitHubToken("9919", "123456789", "refs/heads/main", issuedAgo: 631), Reasons.TokenTooOld, null, null },
     };
 
     [Theory]

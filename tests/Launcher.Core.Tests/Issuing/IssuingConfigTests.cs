@@ -73,4 +73,39 @@ public class IssuingConfigTests
         Assert.Null(config);
         Assert.Contains(errors, e => e.Key == "issuing.from_issuers[1]" && e.Message.Contains("site issuer itself"));
     }
+
+    /// <summary>
+    /// A host that issues site tokens and also accepts them (its own issuer listed under issuers:)
+    /// bounds that entry's max_lifetime by issuing.max_lifetime unless it says otherwise: every
+    /// genuine site token fits, and 24h would be far looser than anything the site mints.
+    /// </summary>
+    public static TheoryData<string, string, string, string, long> SiteIssuerLifetimes => new()
+    {
+        // name, issuing.max_lifetime line, the site entry's own max_lifetime line, the issuer url of the entry, expected seconds
+        { "issuing default 5m", "", "", "https://hpc.example.org", 300 },
+        { "issuing.max_lifetime 2m", "max_lifetime: 2m", "", "https://hpc.example.org", 120 },
+        { "the entry's own max_lifetime wins", "max_lifetime: 2m", "max_lifetime: 10m", "https://hpc.example.org", 600 },
+        { "an entry for another issuer keeps 24h", "max_lifetime: 2m", "", "https://hpc2.example.org", 86400 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SiteIssuerLifetimes))]
+    public void The_site_issuers_own_entry_defaults_to_issuing_max_lifetime(string name, string issuingLine, string entryLine, string entryIssuer, long seconds)
+    {
+        string yaml = TestSite.DefaultYaml().Replace("issuers:\n", $$"""
+            issuers:
+              - name: site
+                issuer: {{entryIssuer}}
+                audiences: [ssh://login.example.org]
+                jwks_file: /var/lib/ci-launcher/jwks/site.json
+                algorithms: [ES256]
+                username_claim: sub
+                {{entryLine}}
+
+            """) + "\n" + IssuingWorld.Section + (issuingLine.Length > 0 ? "\n  " + issuingLine : "");
+        var (config, errors) = ConfigLoader.Parse("c", yaml);
+        Assert.True(config is not null, $"{name}: {string.Join("; ", errors)}");
+        Assert.Equal(TimeSpan.FromSeconds(seconds), config!.IssuerByName("site")!.MaxLifetime);
+        Assert.Equal(TimeSpan.FromHours(24), config.IssuerByName("gitlab")!.MaxLifetime);
+    }
 }

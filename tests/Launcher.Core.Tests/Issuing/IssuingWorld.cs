@@ -32,6 +32,7 @@ public static class IssuingWorld
             jwks_file: /var/lib/ci-launcher/jwks/site.json
             algorithms: [ES256]
             clock_skew: 30s
+            max_lifetime: 5m
             username_claim: sub
         policy:
           rules:
@@ -45,6 +46,33 @@ public static class IssuingWorld
           file: ""
           syslog: false
         """;
+
+    /// <summary>
+    /// The issuing host accepting its own site tokens too: the site issuer is listed under
+    /// issuers: without a max_lifetime, so it defaults to issuing.max_lifetime.
+    /// </summary>
+    public static TestSite SelfAccepting(string section = Section)
+    {
+        string yaml = TestSite.DefaultYaml(TestSite.DefaultRules + """
+
+                - name: site-tokens
+                  issuer: site
+                  match: { project_path: "hpc/**" }
+                  action: allow
+            """).Replace("issuers:\n", """
+            issuers:
+              - name: site
+                issuer: https://hpc.example.org
+                audiences: [ssh://login.example.org]
+                jwks_file: /var/lib/ci-launcher/jwks/site.json
+                algorithms: [ES256]
+                username_claim: sub
+
+            """) + "\n" + section;
+        var site = new TestSite(yaml);
+        site.Keys.Set("site", SiteJwks.Jwks([Key]));
+        return site;
+    }
 
     public static Authorizer LoginNode(TimeProvider clock, params SiteKey[] published)
     {

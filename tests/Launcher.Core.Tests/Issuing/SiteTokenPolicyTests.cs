@@ -159,6 +159,54 @@ public class SiteTokenPolicyTests
         Assert.Equal(Reasons.TokenExpired, IssuingWorld.LoginNode(later, IssuingWorld.Key).Authorize(ssh!.Sign(IssuingWorld.Key)).Reason);
     }
 
+    public static TheoryData<string, string, TimeSpan?, long?> WithinBounds => new()
+    {
+        // name, issuing.max_lifetime line, --lifetime, the CI token's exp (relative to now)
+        { "default lifetime (5m, exactly issuing.max_lifetime)", "", null, null },
+        { "shortest lifetime (1s)", "", TimeSpan.FromSeconds(1), null },
+        { "capped by a CI token expiring in 100s", "", null, 100 },
+        { "issuing.max_lifetime 1h, CI token of a 1h job", "\n  max_lifetime: 1h", null, null },
+        { "issuing.max_lifetime 90s", "\n  max_lifetime: 90s", null, null },
+    };
+
+    /// <summary>
+    /// Site tokens fit the bounds by construction: iat is the issuing instant and exp at most
+    /// issuing.max_lifetime later, so a relying party whose entry for the site issuer defaults to
+    /// that same max_lifetime accepts every one of them, at the limit included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WithinBounds))]
+    public void Site_tokens_stay_within_the_site_issuers_max_lifetime(string name, string issuingLine, TimeSpan? lifetime, long? ciExpiresIn)
+    {
+        var site = IssuingWorld.SelfAccepting(IssuingWorld.Section + issuingLine);
+        var settings = site.Config.Issuing!;
+        Assert.Equal(settings.MaxLifetime, site.Config.IssuerByName("site")!.MaxLifetime);
+
+        string ci = site.Token("alice", ciExpiresIn is { } s ? c => c["exp"] = Now + s : null);
+        var (grant, refusal) = Issue(ci, lifetime: lifetime, site: site);
+        Assert.True(grant is not null, $"{name}: {refusal?.Reason}: {refusal?.Detail}");
+        Assert.Equal(Now, grant!.IssuedAt);
+        Assert.InRange(grant.Expires - grant.IssuedAt, 1, (long)settings.MaxLifetime.TotalSeconds);
+
+        var decision = site.Authorizer.Authorize(grant.Sign(IssuingWorld.Key));
+        Assert.True(decision.Allowed, $"{name}: {decision.Reason}: {decision.Detail}");
+        Assert.Equal("site", decision.Token!.Issuer.Name);
+    }
+
+    [Fact]
+    public void A_site_signed_token_one_second_longer_than_issuing_max_lifetime_is_refused()
+    {
+        var site = IssuingWorld.SelfAccepting();
+        var (grant, _) = Issue(site.Token("alice"), site: site);
+        var longer = grant! with { Expires = grant.IssuedAt + 301 };
+        var decision = site.Authorizer.Authorize(longer.Sign(IssuingWorld.Key));
+        Assert.Equal(Reasons.TokenLifetimeTooLong, decision.Reason);
+        Assert.Contains("issuers 'site' max_lifetime is 5m", decision.Detail);
+
+        // The login node sets max_lifetime: 5m itself (it has no issuing: section to take it from).
+        Assert.Equal(Reasons.TokenLifetimeTooLong, IssuingWorld.LoginNode(Site.Clock, IssuingWorld.Key).Authorize(longer.Sign(IssuingWorld.Key)).Reason);
+    }
+
     private static JsonElement Payload(string jwt) =>
         JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[1])).RootElement.Clone();
 }

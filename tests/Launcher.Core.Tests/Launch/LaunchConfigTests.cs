@@ -25,6 +25,7 @@ public class LaunchConfigTests
         Assert.Equal(TimeSpan.FromSeconds(30), l.KillTimeout);
         Assert.Empty(l.CreateDirs);
         Assert.Equal(Downscope.Setuid, l.Downscope);
+        Assert.Equal(Containment.Auto, l.Containment);
     }
 
     [Fact]
@@ -42,6 +43,7 @@ public class LaunchConfigTests
               kill_timeout: 1m30s
               create_dirs: ["/scratch/ci/{user}", "{home}/.ci"]
               downscope: none
+              containment: process_group
             """);
         Assert.Empty(errors);
         var l = config!.Launch;
@@ -56,6 +58,18 @@ public class LaunchConfigTests
         Assert.Equal(TimeSpan.FromSeconds(90), l.KillTimeout);
         Assert.Equal(["/scratch/ci/{user}", "{home}/.ci"], l.CreateDirs.Select(d => d.Source));
         Assert.Equal(Downscope.None, l.Downscope);
+        Assert.Equal(Containment.ProcessGroup, l.Containment);
+    }
+
+    [Theory]
+    [InlineData("auto", Containment.Auto)]
+    [InlineData("cgroup", Containment.Cgroup)]
+    [InlineData("process_group", Containment.ProcessGroup)]
+    public void Containment_is_read(string value, Containment expected)
+    {
+        var (config, errors) = Parse($"  containment: {value}\n");
+        Assert.Empty(errors);
+        Assert.Equal(expected, config!.Launch.Containment);
     }
 
     public static TheoryData<string, string, string, string> Refusals => new()
@@ -81,6 +95,9 @@ public class LaunchConfigTests
         { "create_dirs shared by everyone", "  create_dirs: [/scratch/ci]\n", "launch.create_dirs[0]", "same directory for every user" },
         { "create_dirs relative", "  create_dirs: [\"ci/{user}\"]\n", "launch.create_dirs[0]", "absolute" },
         { "unknown downscope", "  downscope: sudo\n", "launch.downscope", "'setuid'" },
+        { "unknown containment", "  containment: jail\n", "launch.containment", "'auto'" },
+        { "containment in another spelling", "  containment: process-group\n", "launch.containment", "'process_group'" },
+        { "containment not a word", "  containment: \"\"\n", "launch.containment", "must be" },
         { "bad caller group", "  caller_group: \"bad group\"\n", "launch.caller_group", "bad group" },
         { "unknown key", "  umask_mode: \"077\"\n", "yaml", "unknown key 'umask_mode'" },
     };

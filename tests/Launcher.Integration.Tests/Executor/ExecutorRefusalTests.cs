@@ -26,7 +26,9 @@ public class ExecutorRefusalTests
         Assert.False(root.GetProperty("builds_dir_is_shared").GetBoolean());
         Assert.Equal("ci-test-host", root.GetProperty("hostname").GetString());
         Assert.Equal("ci-launcher", root.GetProperty("driver").GetProperty("name").GetString());
-        Assert.Equal(site.User, root.GetProperty("job_env").GetProperty("CI_LAUNCHER_USER").GetString());
+        // The mapped user is kept in the root-owned state directory, not in the runner's environment.
+        Assert.False(root.TryGetProperty("job_env", out _));
+        Assert.Equal(site.User + "\n", File.ReadAllText(Path.Combine(site.StateDir, "1001", "mapped+user")));
         Assert.DoesNotContain(runner.Variables["CI_LAUNCHER_ID_TOKEN"], r.Stdout + r.Stderr);
 
         // The decision is audited with the runner's job id, and never with the token.

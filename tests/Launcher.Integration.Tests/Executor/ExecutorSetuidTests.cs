@@ -18,7 +18,7 @@ public class ExecutorSetuidTests
         string runnerUser = users.User(supplementaryGroup: group);
         using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
         using var install = new TrustedDir();
-        string wrapper = InstallWrapper(install, group);
+        string wrapper = site.Install(install, group);
 
         using var runner = site.Runner(jobId: 3001, tokenJobId: 3001, runnerUser: runnerUser, executable: wrapper);
         var results = runner.RunJob("id -u > uid.txt; exit 3");
@@ -46,7 +46,7 @@ public class ExecutorSetuidTests
         string outsider = users.User();
         using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
         using var install = new TrustedDir();
-        string wrapper = InstallWrapper(install, group);
+        string wrapper = site.Install(install, group);
         // 4750 root:group keeps the outsider out already; o+x here shows the in-process re-check.
         File.SetUnixFileMode(wrapper, (UnixFileMode)0b100_111_101_001);
 
@@ -56,18 +56,56 @@ public class ExecutorSetuidTests
         Assert.Contains("launch.caller_not_in_group", config.Stderr);
     }
 
-    private static string InstallWrapper(TrustedDir install, string group)
+    [RootFact]
+    public void A_later_stage_mapping_to_another_user_than_config_recorded_is_refused_whatever_the_environment_says()
     {
-        string binary = Path.Combine(install.Path, "ci-launcher");
-        File.Copy(Dist.CiLauncher, binary);
-        File.SetUnixFileMode(binary, (UnixFileMode)0b111_101_101);
-        string wrapper = Path.Combine(install.Path, "ci-launcher-suid");
-        var cc = Proc.Run("gcc", ["-O2", "-Wall", "-Werror", $"-DCI_LAUNCHER_PATH=\"{binary}\"", "-o", wrapper,
-            Path.Combine(Dist.Repo, "native", "ci-launcher-suid.c")]);
-        Assert.True(cc.ExitCode == 0, cc.Stderr);
-        Assert.Equal(0, Proc.Run("chown", [$"root:{group}", wrapper]).ExitCode);
-        File.SetUnixFileMode(wrapper, (UnixFileMode)0b100_111_101_000);
-        return wrapper;
+        using var users = new TestUsers(ExecutorSite.Prefix);
+        string group = users.Group();
+        string runnerUser = users.User(supplementaryGroup: group);
+        string other = users.User();
+        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
+        using var install = new TrustedDir();
+        string wrapper = site.Install(install, group);
+
+        using var runner = site.Runner(jobId: 3003, tokenJobId: 3003, runnerUser: runnerUser, executable: wrapper);
+        var config = runner.Config();
+        Assert.True(config.ExitCode == 0, config.Stderr);
+        // The job's author swaps in a token of the same job that maps to someone else, and claims in
+        // the environment that config mapped to that someone (the variable the old check trusted).
+        runner.Variables["CI_LAUNCHER_ID_TOKEN"] = site.Site.Token(other, c => c["job_id"] = "3003");
+        runner.Variables["CI_LAUNCHER_USER"] = other;
+        var prepare = runner.Prepare();
+        Assert.Equal(GitLabRunnerEmulator.BuildFailureExitCode, prepare.ExitCode);
+        Assert.Contains($"executor.user_changed: the config stage mapped this job to '{site.User}', now it maps to '{other}'", prepare.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(site.Scratch.Path, other)), "a directory was made for the other user");
+    }
+
+    [RootFact]
+    public void Cleanup_without_a_valid_token_keeps_the_jobs_state_directory()
+    {
+        using var users = new TestUsers(ExecutorSite.Prefix);
+        string group = users.Group();
+        string runnerUser = users.User(supplementaryGroup: group);
+        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
+        using var install = new TrustedDir();
+        string wrapper = site.Install(install, group);
+        string state = Path.Combine(site.StateDir, "3004");
+
+        using (var job = site.Runner(jobId: 3004, tokenJobId: 3004, runnerUser: runnerUser, executable: wrapper))
+            Assert.True(job.Config().ExitCode == 0);
+        Assert.True(Directory.Exists(state));
+
+        // Another "job" of the runner's making names job 3004 without a token, then with a token of another job.
+        using (var forged = site.Runner(jobId: 3004, tokenJobId: null, runnerUser: runnerUser, executable: wrapper))
+            Assert.Equal(0, forged.Cleanup().ExitCode);
+        Assert.True(Directory.Exists(state), "cleanup without a token removed the job's state");
+        using (var forged = site.Runner(jobId: 3004, tokenJobId: 9999, runnerUser: runnerUser, executable: wrapper))
+            Assert.Equal(0, forged.Cleanup().ExitCode);
+        Assert.True(Directory.Exists(state), "cleanup with another job's token removed the job's state");
+
+        using (var job = site.Runner(jobId: 3004, tokenJobId: 3004, runnerUser: runnerUser, executable: wrapper))
+            Assert.Equal(0, job.Cleanup().ExitCode);
+        Assert.False(Directory.Exists(state), "the job's own cleanup left its state");
     }
 
     private static uint Owner(string path) =>

@@ -40,10 +40,33 @@ public sealed class ExecutorSite : IDisposable
 
     public uint Uid => TestUsers.Uid(User);
 
-    /// <summary>A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).</summary>
+    /// <summary>
+    /// Installs ci-launcher under <paramref name="prefix"/> as a site would: bin/ci-launcher, bin/ci-launcher-suid
+    /// (built with the shipped flags, 4750 root:<paramref name="group"/>) and this site's config as
+    /// etc/ci-launcher/config.yaml, where the installed binary looks for it. Returns the wrapper.
+    /// </summary>
+    public string Install(TrustedDir prefix, string group)
+    {
+        string bin = Path.Combine(prefix.Path, "bin");
+        Directory.CreateDirectory(bin);
+        string binary = Path.Combine(bin, "ci-launcher");
+        File.Copy(Dist.CiLauncher, binary);
+        File.SetUnixFileMode(binary, (UnixFileMode)0b111_101_101);
+        string etc = Path.Combine(prefix.Path, "etc", "ci-launcher");
+        Directory.CreateDirectory(etc);
+        File.Copy(Site.ConfigPath, Path.Combine(etc, "config.yaml"));
+        return Launch.LaunchSite.BuildWrapper(binary, Path.Combine(bin, "ci-launcher-suid"), group, "4750");
+    }
+
+    /// <summary>
+    /// A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).
+    /// With an <paramref name="executable"/> (an installed setuid wrapper) the stages name no config: the
+    /// installation's own is used, as a set-id caller cannot choose one.
+    /// </summary>
     public GitLabRunnerEmulator Runner(long jobId, long? tokenJobId, string? runnerUser = null, string? executable = null)
     {
-        var runner = new GitLabRunnerEmulator(executable ?? Dist.CiLauncher, stage => ["executor", stage, "--config", Site.ConfigPath], jobId, runnerUser: runnerUser);
+        var runner = new GitLabRunnerEmulator(executable ?? Dist.CiLauncher,
+            stage => executable is null ? ["executor", stage, "--config", Site.ConfigPath] : ["executor", stage], jobId, runnerUser: runnerUser);
         if (tokenJobId is { } t)
             runner.Variables["CI_LAUNCHER_ID_TOKEN"] = Site.Token(User, c => c["job_id"] = t.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return runner;

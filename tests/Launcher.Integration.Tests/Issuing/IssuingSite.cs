@@ -8,8 +8,9 @@ namespace Launcher.Integration.Tests.Issuing;
 /// <summary>
 /// A site that issues site tokens, in a trusted directory: a GitLab-like CI issuer, an issuing
 /// section with its own key_dir, and the site issuer itself configured for validate (the login
-/// node view). token issue runs set-id, where only the default config path is accepted, so each
-/// call runs in a private mount namespace with this directory bound over /etc/ci-launcher.
+/// node view). token issue runs set-id, where only the installation's config is used, so the
+/// directory is an installation prefix: bin/ci-launcher, bin/ci-launcher-suid and
+/// etc/ci-launcher/config.yaml, where the installed binary finds its config.
 /// </summary>
 public sealed class IssuingSite : IDisposable
 {
@@ -17,15 +18,15 @@ public sealed class IssuingSite : IDisposable
     public const string CiAudience = "https://hpc.example.org";
     public const string SiteIssuer = "https://site.example.org";
     public const string Ssh = "ssh://login.example.org";
-    public const string EtcDir = "/etc/ci-launcher";
 
     public IssuingSite(string maxLifetime = "5m", string clockSkew = "5m")
     {
         CiKey = IssuerKey.CreateRsa("it-ci-1");
-        Dir.Write("gitlab.jwks.json", IssuerKey.Jwks(CiKey));
+        EtcDir = System.IO.Path.Combine(Dir.Path, "etc", "ci-launcher");
+        Dir.Write("etc/ci-launcher/gitlab.jwks.json", IssuerKey.Jwks(CiKey));
         // Until the first export the site JWKS is an empty key list (validate then reports jwks.invalid).
-        Dir.Write("site.jwks.json", "{\"keys\":[]}");
-        Dir.Write("config.yaml", $$"""
+        Dir.Write("etc/ci-launcher/site.jwks.json", "{\"keys\":[]}");
+        Dir.Write("etc/ci-launcher/config.yaml", $$"""
             issuers:
               - name: gitlab
                 issuer: {{CiIssuer}}
@@ -66,19 +67,19 @@ public sealed class IssuingSite : IDisposable
         // The installed shape: ci-launcher-suid (setuid root) execs the AOT binary at a path fixed
         // when the wrapper was compiled, so the caller's real uid reaches token issue as the job's.
         Directory.CreateDirectory(System.IO.Path.Combine(Dir.Path, "bin"));
-        string binary = System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher");
-        File.Copy(Dist.CiLauncher, binary);
-        Wrapper = System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher-suid");
-        var cc = Proc.Run("gcc", ["-O2", "-Wall", $"-DCI_LAUNCHER_PATH=\"{binary}\"", "-o", Wrapper, System.IO.Path.Combine(Dist.Repo, "native", "ci-launcher-suid.c")]);
-        if (cc.ExitCode != 0) throw new InvalidOperationException("gcc ci-launcher-suid.c: " + cc.Stderr);
-        File.SetUnixFileMode(Wrapper, (UnixFileMode)0b100_111_101_101);
+        Binary = System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher");
+        File.Copy(Dist.CiLauncher, Binary);
+        File.SetUnixFileMode(Binary, (UnixFileMode)0b111_101_101);
+        Wrapper = Launch.LaunchSite.BuildWrapper(Binary, System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher-suid"), "root", "4755");
     }
 
     public TrustedDir Dir { get; } = new();
     public IssuerKey CiKey { get; }
     public string Wrapper { get; }
-    public string KeyDir => System.IO.Path.Combine(Dir.Path, "keys");
-    public string AuditLog => System.IO.Path.Combine(Dir.Path, "audit.log");
+    public string Binary { get; }
+    public string EtcDir { get; }
+    public string KeyDir => System.IO.Path.Combine(EtcDir, "keys");
+    public string AuditLog => System.IO.Path.Combine(EtcDir, "audit.log");
 
     public string CiToken(string user, Action<Dictionary<string, object?>>? edit = null)
     {
@@ -87,24 +88,14 @@ public sealed class IssuingSite : IDisposable
         return CiKey.Sign(claims);
     }
 
-    /// <summary>Root at a root shell, with this site's config at the default path.</summary>
-    public ProcResult Root(params string[] args) => InNamespace(null, Dist.CiLauncher, args, null, null);
+    /// <summary>Root at a root shell, running the installed binary (its default config is this site's).</summary>
+    public ProcResult Root(params string[] args) => Proc.Run(Binary, args);
 
-    public ProcResult RootWithInput(string stdin, params string[] args) => InNamespace(null, Dist.CiLauncher, args, stdin, null);
+    public ProcResult RootWithInput(string stdin, params string[] args) => Proc.Run(Binary, args, null, stdin);
 
     /// <summary>As <paramref name="user"/> (setpriv: real and effective ids, groups) through ci-launcher-suid.</summary>
     public ProcResult AsUser(string user, string[] args, string? stdin = null, IDictionary<string, string>? env = null) =>
-        InNamespace(user, Wrapper, args, stdin, env);
-
-    private ProcResult InNamespace(string? user, string binary, string[] args, string? stdin, IDictionary<string, string>? env)
-    {
-        var argv = new List<string> { "-m", "--propagation", "private", "--", "sh", "-c",
-            "mount --bind \"$0\" /etc/ci-launcher && exec \"$@\"", Dir.Path };
-        if (user is not null) argv.AddRange(["setpriv", "--reuid", user, "--regid", user, "--init-groups", "--"]);
-        argv.Add(binary);
-        argv.AddRange(args);
-        return Proc.Run("unshare", argv, env, stdin);
-    }
+        Proc.Run("setpriv", ["--reuid", user, "--regid", user, "--init-groups", "--", Wrapper, .. args], env, stdin);
 
     public ProcResult Issue(string user, string ciToken, params string[] extra) =>
         AsUser(user, ["token", "issue", "--token-file", "-", .. extra], stdin: ciToken + "\n");
@@ -126,10 +117,10 @@ public sealed class IssuingSite : IDisposable
     }
 
     /// <summary>validate as a relying party would: the site issuer is an ordinary issuer, sub maps to the account.</summary>
-    public ProcResult Validate(string token) => InNamespace(null, Dist.CiLauncher, ["validate", "--token-file", "-", "--json"], token, null);
+    public ProcResult Validate(string token) => RootWithInput(token, "validate", "--token-file", "-", "--json");
 
     /// <summary>
-    /// The login node's view with real paths (sshd and PAM run outside the test's mount namespace):
+    /// The login node's view, a config of its own:
     /// only the site issuer, for the ssh audience, sub mapped directly.
     /// </summary>
     public string LoginNodeConfig() => Dir.Write("login.yaml", $$"""
@@ -137,7 +128,7 @@ public sealed class IssuingSite : IDisposable
           - name: site
             issuer: {{SiteIssuer}}
             audiences: [{{Ssh}}]
-            jwks_file: {{Dir.Path}}/site.jwks.json
+            jwks_file: {{EtcDir}}/site.jwks.json
             algorithms: [ES256]
             clock_skew: 30s
             username_claim: sub

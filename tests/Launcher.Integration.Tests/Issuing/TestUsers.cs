@@ -8,12 +8,6 @@ public sealed class TestUsers : IDisposable
     public TestUsers()
     {
         if (!RootFactAttribute.IsRoot()) return;
-        // The bind mount needs a mount point; it is created only if missing and removed again if still empty.
-        if (!Directory.Exists(IssuingSite.EtcDir))
-        {
-            Directory.CreateDirectory(IssuingSite.EtcDir);
-            _createdEtc = true;
-        }
         string suffix = Guid.NewGuid().ToString("N")[..6];
         A = Create($"cliss-a{suffix}");
         B = Create($"cliss-b{suffix}");
@@ -23,7 +17,6 @@ public sealed class TestUsers : IDisposable
     public (string Name, uint Uid) B { get; }
 
     private readonly List<string> _created = [];
-    private readonly bool _createdEtc;
 
     private (string, uint) Create(string name)
     {
@@ -37,7 +30,5 @@ public sealed class TestUsers : IDisposable
     public void Dispose()
     {
         foreach (var name in _created) Proc.Run("userdel", [name]);
-        if (_createdEtc && Directory.Exists(IssuingSite.EtcDir) && !Directory.EnumerateFileSystemEntries(IssuingSite.EtcDir).Any())
-            Directory.Delete(IssuingSite.EtcDir);
     }
 }

@@ -77,7 +77,7 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         LaunchSite.Forget(go);
 
         var psi = LaunchSite.AsCaller(s.Runner, s.Wrapper,
-            ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait"], trap.Env);
+            ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait"], trap.Env);
         psi.WorkingDirectory = trap.Dir; // where a kernel core dump ("core") of the supervisor would land
         using var supervisor = Process.Start(psi)!;
         s.Accounts.Track(supervisor.Id);
@@ -86,12 +86,14 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         var job = new JobReport(report);
         s.Accounts.Track(job.Pid);
 
-        // The running supervisor: set-id root on behalf of the runner, with nothing but PATH and the job variable.
+        // The running supervisor: set-id root on behalf of the runner, with nothing but PATH, the job
+        // variable and the caller's resource limits as the wrapper recorded them.
         uint runner = TestAccounts.Uid(s.Runner);
         string status = File.ReadAllText($"/proc/{supervisor.Id}/status");
         Assert.Contains($"Uid:\t{runner}\t0\t0\t0", status);
         var environ = File.ReadAllText($"/proc/{supervisor.Id}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["CUSTOM_ENV_SAFE=kept", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"], environ.Order(StringComparer.Ordinal));
+        Assert.Equal(["CI_LAUNCHER_CALLER_RLIMITS", "CUSTOM_ENV_SAFE=kept", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
+            environ.Select(e => e.StartsWith("CI_LAUNCHER_CALLER_RLIMITS=cpu=", StringComparison.Ordinal) ? "CI_LAUNCHER_CALLER_RLIMITS" : e).Order(StringComparer.Ordinal));
 
         // The runner may signal its own supervisor (same real uid). SIGFPE is the signal on which the
         // NativeAOT runtime, told so by DOTNET_DbgEnableMiniDump, runs createdump (see the control test).
@@ -127,7 +129,7 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         string go = Path.Combine(s.Work, s.JobUser, "go");
         LaunchSite.Forget(go);
         var psi = new ProcessStartInfo(s.Launcher) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait" }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script, "wait" }) psi.ArgumentList.Add(a);
         psi.Environment.Clear();
         psi.Environment["PATH"] = "/usr/bin:/bin";
         foreach (var k in new[] { "DOTNET_DbgEnableMiniDump", "DOTNET_DbgMiniDumpName", "DOTNET_DbgMiniDumpType" }) psi.Environment[k] = trap.Env[k];
@@ -155,7 +157,7 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         Proc.Run("/bin/chmod", ["4750", setid]);
 
         var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, setid,
-            ["validate", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser)], new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }));
+            ["validate", "--token-file", site.TokenFile(s.JobUser)], new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }));
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("ci-launcher: env.untrusted: ", r.Stderr);
         Assert.Contains("DOTNET_gcServer", r.Stderr);

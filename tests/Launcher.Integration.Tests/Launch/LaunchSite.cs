@@ -91,11 +91,28 @@ public sealed class LaunchSite : IDisposable
         exit "${2:-0}"
         """;
 
-    /// <summary>A fresh config whose launch section is the test default plus <paramref name="launchExtra"/> (indented keys).</summary>
+    /// <summary>
+    /// Where the installed binary (Dir/bin/ci-launcher) finds its config: a set-id caller cannot
+    /// choose one, so it is PREFIX/etc/ci-launcher/config.yaml of the installation (InstallLayout).
+    /// </summary>
+    public string InstalledConfig => Path.Combine(Dir.Path, "etc", "ci-launcher", "config.yaml");
+
+    /// <summary>
+    /// A fresh config whose launch section is the test default plus <paramref name="launchExtra"/>
+    /// (indented keys), installed as the installation's config (<see cref="InstalledConfig"/>).
+    /// </summary>
     public SiteFixture Configure(string launchExtra = "", string accounts = "accounts:\n  min_uid: 1000\n")
     {
         Site?.Dispose();
-        Site = new SiteFixture(accounts: accounts, extra: $$"""
+        Site = NewSite(launchExtra, accounts);
+        Directory.CreateDirectory(Path.GetDirectoryName(InstalledConfig)!);
+        File.Copy(Site.ConfigPath, InstalledConfig, overwrite: true);
+        return Site;
+    }
+
+    private SiteFixture NewSite(string launchExtra, string accounts)
+    {
+        return new SiteFixture(accounts: accounts, extra: $$"""
             launch:
               caller_group: {{CallerGroup}}
               create_dirs: ["{{Work}}/{user}"]
@@ -104,7 +121,6 @@ public sealed class LaunchSite : IDisposable
               kill_timeout: 3s
             {{launchExtra}}
             """);
-        return Site;
     }
 
     /// <summary>

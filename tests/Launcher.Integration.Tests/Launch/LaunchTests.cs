@@ -13,7 +13,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
     private ProcResult RunAsRunner(SiteFixture site, string token, IReadOnlyList<string> scriptAndArgs,
         IDictionary<string, string>? env = null, string shellPrefix = "", string? caller = null) =>
         LaunchSite.Run(LaunchSite.AsCaller(caller ?? s.Runner, s.Wrapper,
-            ["run", "--config", site.ConfigPath, "--token-file", token, "--", .. scriptAndArgs], env, shellPrefix));
+            ["run", "--token-file", token, "--", .. scriptAndArgs], env, shellPrefix));
 
     [RootFact]
     public void Job_runs_as_the_mapped_user_with_exactly_its_ids_groups_umask_cwd_fds_and_environment()
@@ -74,7 +74,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         var site = s.Configure("  no_new_privs: false\n  umask: \"027\"\n");
         string report = s.ReportOf(s.JobUser);
         LaunchSite.Forget(report);
-        var r = Proc.Run(s.Launcher, ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", s.Script]);
+        var r = Proc.Run(s.Launcher, ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var job = new JobReport(report);
         uint uid = TestAccounts.Uid(s.JobUser);
@@ -97,13 +97,13 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.True(Launcher.Posix.Launch.UserDirectories.Ensure(Path.Combine(s.Work, s.JobUser), TestAccounts.Uid(s.JobUser), TestAccounts.Gid(s.JobUser)).Ok);
         // Not through the wrapper: the job user itself runs the launcher, unprivileged.
         var self = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
-            ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", s.Script]));
+            ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script]));
         Assert.True(self.ExitCode == 0, self.Stderr);
         uint uid = TestAccounts.Uid(s.JobUser);
         Assert.Equal($"{uid} {uid} {uid} {uid}", new JobReport(report).Status("Uid"));
 
         var other = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
-            ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.Outsider), "--", s.Script]));
+            ["run", "--token-file", site.TokenFile(s.Outsider), "--", s.Script]));
         Assert.Equal(125, other.ExitCode);
         Assert.StartsWith("ci-launcher: launch.downscope_mismatch: ", other.Stderr);
     }
@@ -123,7 +123,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
             echo $$ >> "$PWD/pids"
             wait
             """, (UnixFileMode)0b110_100_100);
-        var psi = LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", script]);
+        var psi = LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", script]);
         using var supervisor = Process.Start(psi)!;
         s.Accounts.Track(supervisor.Id);
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -155,7 +155,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
             LaunchSite.Forget(report);
             string token = site.Token(s.JobUser);
             // No --token-file: the token comes from CI_LAUNCHER_ID_TOKEN, which the wrapper keeps.
-            var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--config", site.ConfigPath, "--", s.Script],
+            var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--", s.Script],
                 new Dictionary<string, string> { ["CI_LAUNCHER_ID_TOKEN"] = token, ["CUSTOM_ENV_CI_LAUNCHER_ID_TOKEN"] = token }));
             Assert.True(r.ExitCode == 0, r.Stderr);
             var env = new JobReport(report).Environment;

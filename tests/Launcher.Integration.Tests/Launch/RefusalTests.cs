@@ -16,7 +16,7 @@ public sealed class RefusalTests(LaunchSite s) : IClassFixture<LaunchSite>
         string report = s.ReportOf(reportUser);
         LaunchSite.Forget(report);
         caller ??= s.Runner;
-        var r = LaunchSite.Run(LaunchSite.AsCaller(caller, wrapper ?? s.Wrapper, ["run", "--config", site.ConfigPath, .. runArgs]));
+        var r = LaunchSite.Run(LaunchSite.AsCaller(caller, wrapper ?? s.Wrapper, ["run", .. runArgs]));
         Assert.True(r.ExitCode == 125, $"exit {r.ExitCode}, stderr: {r.Stderr}");
         string line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"ci-launcher: {reason}: ", line);
@@ -96,7 +96,7 @@ public sealed class RefusalTests(LaunchSite s) : IClassFixture<LaunchSite>
     public void A_caller_outside_the_group_cannot_execute_the_wrapper()
     {
         var site = s.Configure();
-        var r = LaunchSite.Run(LaunchSite.AsCaller(s.Outsider, s.Wrapper, ["run", "--config", site.ConfigPath, "--token-file", site.TokenFile(s.JobUser), "--", s.Script]));
+        var r = LaunchSite.Run(LaunchSite.AsCaller(s.Outsider, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script]));
         Assert.Equal(126, r.ExitCode); // the shell's "cannot execute": the kernel refused, nothing of ours ran
         Assert.Contains("Permission denied", r.Stderr);
         Assert.Empty(AuditLog.Records(site.AuditPath));

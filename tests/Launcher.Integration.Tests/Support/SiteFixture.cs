@@ -8,7 +8,8 @@ public sealed class SiteFixture : IDisposable
     public const string Issuer = "https://gitlab.example.org";
     public const string Audience = "https://hpc.example.org";
 
-    public SiteFixture(string rules = DefaultRules, string accounts = "accounts:\n  min_uid: 1000\n", string extra = "")
+    /// <param name="issuerSetting">One more key of the issuer entry, e.g. "max_age: 10m".</param>
+    public SiteFixture(string rules = DefaultRules, string accounts = "accounts:\n  min_uid: 1000\n", string extra = "", string issuerSetting = "")
     {
         Key = IssuerKey.CreateRsa("it-rsa-1");
         JwksPath = Dir.Write("gitlab.jwks.json", IssuerKey.Jwks(Key));
@@ -20,6 +21,7 @@ public sealed class SiteFixture : IDisposable
                 audiences: [{Audience}]
                 jwks_file: {JwksPath}
                 algorithms: [RS256]
+                {issuerSetting}
             policy:
               rules:
             {rules}

@@ -3,9 +3,11 @@ using Launcher.Posix.Executor;
 namespace Launcher.Cli.Commands.Executor;
 
 /// <summary>
-/// <c>cleanup_exec</c>: remove the job's state directory (root-owned, removed by name) and its
-/// temporary directory (as the job's user, after re-authorization: root never walks a tree the
-/// user controls). The runner ignores cleanup's result, so this always exits 0 and warns.
+/// <c>cleanup_exec</c>: after re-authorization (the token verified and bound to this job), remove
+/// the job's temporary directory (as the job's user: root never walks a tree the user controls)
+/// and its root-owned state directory. Without a valid token nothing is removed: a runner could
+/// otherwise name any job id in a made-up JOB_RESPONSE_FILE and delete another job's state. The
+/// runner ignores cleanup's result, so this always exits 0 and warns.
 /// </summary>
 public static class CleanupStage
 {
@@ -23,13 +25,12 @@ public static class CleanupStage
             Console.Error.WriteLine("ci-launcher: warning: cleanup skipped (see above); the job's result is not affected");
             return 0;
         }
-        if (ctx.Settings.TempDir is not null)
+        if (!ctx.Authorize(out _))
         {
-            if (!ctx.Authorize(out _))
-                Console.Error.WriteLine("ci-launcher: warning: the job's temporary directory is left in place: the job could not be re-authorized");
-            else
-                RemoveTempDir(ctx);
+            Console.Error.WriteLine("ci-launcher: warning: the job's directories are left in place: the job could not be re-authorized");
+            return 0;
         }
+        if (ctx.Settings.TempDir is not null) RemoveTempDir(ctx);
         if (!JobStateDirectory.Remove(ctx.Settings.StateDir, ctx.Job.JobId, out string? error))
             Console.Error.WriteLine($"ci-launcher: warning: {error}");
         return 0;
@@ -37,7 +38,7 @@ public static class CleanupStage
 
     private static void RemoveTempDir(StageContext ctx)
     {
-        var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, out string? error);
+        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, create: false, out string? error);
         string? remover = state?.WriteScript(RemoverName, System.Text.Encoding.ASCII.GetBytes(Remover), ctx.Account.Uid, ctx.Account.Gid, out error);
         if (remover is null)
         {

@@ -25,10 +25,6 @@ public static class ConfigStage
             w.WriteString("name", "ci-launcher");
             w.WriteString("version", CommandLine.Version);
             w.WriteEndObject();
-            // For the driver's later stages, not the job; they re-verify and only compare this.
-            w.WriteStartObject("job_env");
-            w.WriteString(StageContext.UserVariable, ctx.Account.Name);
-            w.WriteEndObject();
             w.WriteEndObject();
         }
         stdout.Write("\n"u8);

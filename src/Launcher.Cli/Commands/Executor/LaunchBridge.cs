@@ -6,7 +6,8 @@ using Launcher.Posix.Launch;
 namespace Launcher.Cli.Commands.Executor;
 
 /// <summary>How a launch through the launch sequence ended, as the executor stages need it.</summary>
-public sealed record StageLaunch(bool Started, string Reason, string Detail, int ExitStatus = 0, bool Cancelled = false, bool Killed = false);
+public sealed record StageLaunch(bool Started, string Reason, string Detail, int ExitStatus = 0, bool Cancelled = false, bool Killed = false,
+    string Containment = "", int Leftovers = 0, string ContainmentNote = "");
 
 /// <summary>
 /// The executor's one door to the launch sequence of <c>ci-launcher run</c> (LaunchGate,
@@ -39,7 +40,8 @@ public static class LaunchBridge
 
         var outcome = JobLauncher.Run(request.Spec with { Environment = environment.ToList(), WorkingDirectory = workingDirectory });
         return outcome.Started
-            ? new StageLaunch(true, outcome.Reason, outcome.Detail, outcome.ExitStatus, outcome.Cancelled, outcome.Killed)
+            ? new StageLaunch(true, outcome.Reason, outcome.Detail, outcome.ExitStatus, outcome.Cancelled, outcome.Killed,
+                outcome.Containment, outcome.Leftovers, outcome.ContainmentNote)
             : new StageLaunch(false, outcome.Reason, outcome.Detail);
     }
 

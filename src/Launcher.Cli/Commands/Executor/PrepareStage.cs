@@ -24,8 +24,6 @@ public static class PrepareStage
             if (LaunchBridge.CreateUserDirectory(dir, ctx.Account) is { } problem)
                 return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorPrepare, problem);
         }
-        if (JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, out string? error) is null)
-            return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorPrepare, $"executor.state_dir: {error}");
 
         if (ctx.Settings.PrepareHook is not { } hook) return 0;
         // The hook runs with the user's rights, but root chose it: it must be a root-owned file no one else can change.

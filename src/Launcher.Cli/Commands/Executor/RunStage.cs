@@ -2,6 +2,7 @@ using System.Globalization;
 using Launcher.Core.Authorization;
 using Launcher.Core.Executor;
 using Launcher.Posix.Executor;
+using Launcher.Posix.Files;
 
 namespace Launcher.Cli.Commands.Executor;
 
@@ -21,7 +22,7 @@ public static class RunStage
         script = null;
         if (StageName.Problem(stage) is { } bad)
             return StageContext.Fail(codes, StageFailure.System, Reasons.ExecutorStageName, $"stage name '{stage.ReplaceLineEndings(" ")}' {bad}; run_exec is called as 'run_exec [run_args...] SCRIPT STAGE'");
-        script = CallerFile.ReadOwned(scriptPath, MaxScriptBytes, out string? error);
+        script = CallerAccess.ReadOwned(scriptPath, MaxScriptBytes, out string? error);
         if (script is null)
             return StageContext.Fail(codes, StageFailure.System, Reasons.ExecutorScript, $"stage {stage}: {error}");
         return null;
@@ -30,7 +31,7 @@ public static class RunStage
     public static int Run(StageContext ctx, string stage, byte[] script)
     {
         if (!ctx.Authorize(out int exit)) return exit;
-        var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, out string? error);
+        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, create: false, out string? error);
         string? copy = state?.WriteScript(stage, script, ctx.Account.Uid, ctx.Account.Gid, out error);
         if (copy is null)
             return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
@@ -45,6 +46,9 @@ public static class RunStage
         end["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
         end["cancelled"] = outcome.Cancelled ? "true" : "false";
         end["killed"] = outcome.Killed ? "true" : "false";
+        end["containment"] = outcome.Containment;
+        end["leftovers_killed"] = outcome.Leftovers.ToString(CultureInfo.InvariantCulture);
+        if (outcome.ContainmentNote.Length > 0) end["containment_note"] = outcome.ContainmentNote;
         ctx.Site.Record(ctx.Decision, "executor run.exit", end);
         if (outcome.ExitStatus == 0) return 0;
 
@@ -52,7 +56,7 @@ public static class RunStage
             Console.Error.WriteLine($"ci-launcher: stage {stage} was cancelled{(outcome.Killed ? " and killed after the grace period" : "")}");
         // allow_failure:exit_codes needs the real status; the runner wants only the integer in the file.
         if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
-            && !CallerFile.WriteAsCaller(codeFile, outcome.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
+            && !CallerAccess.WriteText(codeFile, outcome.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
             Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {writeError}");
         return ctx.Codes.BuildFailure;
     }

@@ -6,6 +6,7 @@ using Launcher.Core.Config;
 using Launcher.Core.Executor;
 using Launcher.Core.Tokens;
 using Launcher.Posix.Executor;
+using Launcher.Posix.Files;
 
 namespace Launcher.Cli.Commands.Executor;
 
@@ -16,9 +17,6 @@ namespace Launcher.Cli.Commands.Executor;
 /// </summary>
 public sealed class StageContext
 {
-    /// <summary>Set by config in job_env. Only compared, never believed: a mismatch can only refuse.</summary>
-    public const string UserVariable = "CI_LAUNCHER_USER";
-
     private StageContext(string stage, ExitCodeContract codes) { Stage = stage; Codes = codes; }
 
     public string Stage { get; }
@@ -51,7 +49,7 @@ public sealed class StageContext
     {
         var ctx = new StageContext(stage, codes);
         exit = 0;
-        var site = Site.Load(configPath);
+        var site = Site.Load(configPath, $"executor {stage.Split(' ')[0]}");
         if (site is null) { exit = codes.SystemFailure; return null; }
         if (site.Config.Executor is null)
         {
@@ -74,7 +72,7 @@ public sealed class StageContext
             exit = Fail(codes, StageFailure.System, Reasons.ExecutorJobResponse, "JOB_RESPONSE_FILE is not set; gitlab-runner sets it for every custom executor stage (GitLab Runner too old, or not started by it?)");
             return null;
         }
-        byte[]? bytes = CallerFile.ReadOwned(responseFile, JobResponse.MaxBytes, out string? readError);
+        byte[]? bytes = CallerAccess.ReadOwned(responseFile, JobResponse.MaxBytes, out string? readError);
         if (bytes is null)
         {
             exit = Fail(codes, StageFailure.System, Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE: {readError}");
@@ -94,11 +92,7 @@ public sealed class StageContext
     public bool Authorize(out int exit)
     {
         var decision = Decide();
-        if (decision.Allowed && Stage != "config" && Environment.GetEnvironmentVariable(UserVariable) is { Length: > 0 } expected
-            && expected != decision.Account!.Name)
-        {
-            decision = decision.Deny(Reasons.ExecutorUserChanged, $"the config stage mapped this job to '{expected}', now it maps to '{decision.Account.Name}'; the token or the policy changed during the job, retry it");
-        }
+        if (decision.Allowed) decision = CheckMappedUser(decision);
         var extra = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["stage"] = Stage,
@@ -133,6 +127,28 @@ public sealed class StageContext
         (BuildsDir, CacheDir, TempDir) = (builds, cache, temp);
         exit = 0;
         return true;
+    }
+
+    /// <summary>
+    /// The config stage records the account it mapped the job to in the job's root-owned state
+    /// directory; every later stage must map to the same one. The runner's environment cannot carry
+    /// this (the wrapper strips it, and the runner is the party the check distrusts).
+    /// </summary>
+    private Decision CheckMappedUser(Decision decision)
+    {
+        string user = decision.Account!.Name;
+        bool first = Stage == "config";
+        using var state = JobStateDirectory.Open(Settings.StateDir, Job.JobId, create: first, out string? error);
+        if (state is null)
+            return first
+                ? decision.Deny(Reasons.ExecutorState, error!, DecisionKind.SiteError)
+                : decision.Deny(Reasons.ExecutorUserChanged, $"{error}; the job must start with config_exec");
+        if (first)
+            return state.RecordMappedUser(user, out error) ? decision : decision.Deny(Reasons.ExecutorState, error!, DecisionKind.SiteError);
+        string? recorded = state.MappedUser(out error);
+        if (recorded is null) return decision.Deny(Reasons.ExecutorUserChanged, error!);
+        return recorded == user ? decision
+            : decision.Deny(Reasons.ExecutorUserChanged, $"the config stage mapped this job to '{recorded}', now it maps to '{user}'; the token or the policy changed during the job, retry it");
     }
 
     private Decision Decide()

@@ -1,0 +1,35 @@
+namespace Launcher.Core.Config;
+
+/// <summary>
+/// Where an installed ci-launcher finds its configuration. A caller of the setuid wrapper cannot
+/// choose the config (root would trust whatever it names), so the path follows from where root
+/// installed the binary: <c>PREFIX/etc/ci-launcher/config.yaml</c> for <c>PREFIX/bin/ci-launcher</c>,
+/// with the system prefixes <c>/usr</c> and <c>/</c> mapped to <c>/etc</c> (the autoconf sysconfdir
+/// convention). The RPM installs <c>/usr/bin/ci-launcher</c>, so the path is
+/// <c>/etc/ci-launcher/config.yaml</c>; a relocated tree (/opt/ci-launcher, a Spack prefix) carries
+/// its own <c>etc/</c>. The wrapper execs a binary path fixed when it was compiled, so the caller
+/// chooses neither.
+/// </summary>
+public static class InstallLayout
+{
+    public const string SystemConfig = "/etc/ci-launcher/config.yaml";
+
+    /// <summary>The default config for the binary at <paramref name="executable"/> (the kernel's /proc/self/exe).</summary>
+    public static string ConfigFor(string? executable)
+    {
+        // "(deleted)": the binary was replaced while running (an upgrade); fall back to the system path.
+        if (executable is null || !executable.StartsWith('/') || executable.EndsWith(" (deleted)", StringComparison.Ordinal))
+            return SystemConfig;
+        string? bin = Parent(executable);
+        if (bin is null || System.IO.Path.GetFileName(bin) is not ("bin" or "sbin")) return SystemConfig;
+        string? prefix = Parent(bin);
+        if (prefix is null or "/" or "/usr") return SystemConfig;
+        return prefix + "/etc/ci-launcher/config.yaml";
+    }
+
+    private static string? Parent(string path)
+    {
+        int slash = path.TrimEnd('/').LastIndexOf('/');
+        return slash < 0 ? null : slash == 0 ? "/" : path[..slash];
+    }
+}

@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+using Launcher.Posix.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace Launcher.Posix.Files;
+
+/// <summary>
+/// Every path the caller chose (--token-file, JOB_RESPONSE_FILE, a stage script,
+/// BUILD_EXIT_CODE_FILE) is opened here, and only here, with the caller's file-system identity:
+/// setfsuid/setfsgid to the real ids on this thread for the one open, then back, verified. Root
+/// therefore reads and writes nothing the caller could not, and the answer to "does it exist in a
+/// directory I cannot search" is the caller's own EACCES, the same as for a missing file there
+/// (OpenSSH's temporarily_use_uid() around every read of a user's file). Everything after the
+/// open is judged on the descriptor.
+/// </summary>
+public static unsafe class CallerAccess
+{
+    /// <summary>
+    /// A regular file the caller can read, open for reading (symlinks the caller could follow are
+    /// followed: they lead nowhere the caller could not go); null with the caller's own error.
+    /// </summary>
+    public static FileStream? OpenRead(string path, out string? error)
+    {
+        var handle = Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK, 0, out error);
+        if (handle is null) return null;
+        if (FileSystem.FStat((int)handle.DangerousGetHandle(), out error) is not { IsRegular: true })
+        {
+            handle.Dispose();
+            error = $"{path} is not a regular file";
+            return null;
+        }
+        return new FileStream(handle, FileAccess.Read, 1);
+    }
+
+    /// <summary>
+    /// The contents of the caller's own regular file (not a symlink, owned by the real uid): the
+    /// runner's JOB_RESPONSE_FILE and stage scripts, which must be what the runner wrote.
+    /// </summary>
+    public static byte[]? ReadOwned(string path, long maxBytes, out string? error)
+    {
+        if (!path.StartsWith('/')) { error = $"{path} is not an absolute path"; return null; }
+        using var handle = Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, 0, out error);
+        if (handle is null) return null;
+        var st = FileSystem.FStat((int)handle.DangerousGetHandle(), out error);
+        if (st is null) { error = $"cannot examine {path}: {error}"; return null; }
+        uint caller = LibC.getuid();
+        if (!st.Value.IsRegular) { error = $"{path} is not a regular file"; return null; }
+        if (st.Value.Uid != caller) { error = $"{path} is owned by uid {st.Value.Uid}, not by the runner (uid {caller})"; return null; }
+        return TrustedFile.ReadAll(handle, path, maxBytes, out error);
+    }
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> as the caller (created 0644 or truncated; never through a symlink).</summary>
+    public static bool WriteText(string path, string text, out string? error)
+    {
+        if (!path.StartsWith('/')) { error = $"{path} is not an absolute path"; return false; }
+        using var handle = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW, 0x1A4 /* 0644 */, out error);
+        if (handle is null) return false;
+        var st = FileSystem.FStat((int)handle.DangerousGetHandle(), out error);
+        if (st is null || !st.Value.IsRegular) { error = $"{path} is not a regular file"; return false; }
+        try
+        {
+            RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(text), 0);
+        }
+        catch (IOException e)
+        {
+            error = $"cannot write {path}: {e.Message}";
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// The bracket: open(2) with the caller's file-system ids. setfsuid is per thread (glibc does
+    /// not broadcast it), so no other thread of this process ever runs with them.
+    /// </summary>
+    private static SafeFileHandle? Open(string path, int flags, uint mode, out string? error)
+    {
+        uint euid = LibC.geteuid(), egid = LibC.getegid();
+        uint ruid = LibC.getuid(), rgid = LibC.getgid();
+        byte[] p = FileSystem.Z(path);
+        int fd, errno;
+        LibC.setfsgid(rgid);
+        LibC.setfsuid(ruid);
+        fixed (byte* pp = p)
+        {
+            do
+            {
+                fd = LibC.openat(LibC.AT_FDCWD, pp, flags | LibC.O_CLOEXEC | LibC.O_NOCTTY, mode);
+                errno = Marshal.GetLastPInvokeError();
+            }
+            while (fd < 0 && errno == LibC.EINTR);
+        }
+        LibC.setfsuid(euid);
+        LibC.setfsgid(egid);
+        // setfsuid(-1) changes nothing and returns the current id: the restore must have taken.
+        if ((uint)LibC.setfsuid(uint.MaxValue) != euid || (uint)LibC.setfsgid(uint.MaxValue) != egid)
+            Environment.FailFast("ci-launcher: could not restore the file-system ids after opening a caller's file");
+        if (fd < 0)
+        {
+            error = $"cannot open {path} as uid {ruid}: {Marshal.GetPInvokeErrorMessage(errno)}";
+            return null;
+        }
+        error = null;
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+}

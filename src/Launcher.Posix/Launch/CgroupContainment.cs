@@ -1,0 +1,22 @@
+namespace Launcher.Posix.Launch;
+
+/// <summary>Containment by the job's own cgroup (<see cref="JobCgroup"/>): nothing the job forks can leave it.</summary>
+internal sealed class CgroupContainment(JobCgroup cgroup) : JobContainment
+{
+    public override string Name => "cgroup";
+
+    public override int CgroupProcsFd => cgroup.ProcsFd;
+
+    public override void KillAll(int leader) => cgroup.Kill();
+
+    public override bool AnyAlive(int leader) => cgroup.Populated();
+
+    public override int KillRest(int leader)
+    {
+        int killed = cgroup.KillAndRemove(leader, out string? problem);
+        if (problem is not null) Note = problem;
+        return killed;
+    }
+
+    public override void Dispose() => cgroup.Dispose();
+}

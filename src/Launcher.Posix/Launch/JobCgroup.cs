@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Launcher.Core.Launch;
+using Launcher.Posix.Interop;
+
+namespace Launcher.Posix.Launch;
+
+/// <summary>
+/// A cgroup v2 of one job's own: created by the supervisor (root) before the fork, joined by the
+/// child through <see cref="ProcsFd"/> before it drops privileges, emptied with cgroup.kill and
+/// removed at the job's end. Everything the job forks, including what calls setsid or double-
+/// forks into a daemon, is born inside it and dies with it.
+///
+/// The job cannot leave it: moving a process needs write access to the destination's
+/// cgroup.procs and to that of the common ancestor, and the job cgroup and every ancestor up to
+/// the mount are root-owned and not writable by group or others (checked here, on descriptors).
+/// That is also why the parent is not always the launcher's own cgroup: a cgroup delegated to the
+/// caller (systemd's user@UID.service) would let the caller pull the job's processes out, so the
+/// job cgroup goes under the deepest ancestor that nobody but root can write.
+/// </summary>
+internal sealed unsafe class JobCgroup : IDisposable
+{
+    /// <summary>How long the end waits for killed processes to be gone before giving up on rmdir.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    private int _parentFd;
+    private int _dirFd;
+    private int _procsFd;
+    private int _killFd;
+    private bool _removed;
+
+    private JobCgroup(int parentFd, int dirFd, int procsFd, int killFd, string name, string path)
+    {
+        _parentFd = parentFd;
+        _dirFd = dirFd;
+        _procsFd = procsFd;
+        _killFd = killFd;
+        Name = name;
+        Path = path;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The directory, for messages: e.g. /sys/fs/cgroup/ci-launcher-job.1234.9f3a7c21.</summary>
+    public string Path { get; }
+
+    /// <summary>cgroup.procs of the job cgroup, write-only, close-on-exec; the child writes "0" to it.</summary>
+    public int ProcsFd => _procsFd;
+
+    /// <summary>The job's cgroup, or null with why cgroup v2 cannot be used on this machine or by this process.</summary>
+    public static JobCgroup? Create(out string? unavailable)
+    {
+        string mountinfo, self;
+        try
+        {
+            mountinfo = File.ReadAllText("/proc/self/mountinfo");
+            self = File.ReadAllText("/proc/self/cgroup");
+        }
+        catch (IOException e)
+        {
+            unavailable = $"cannot read /proc/self: {e.Message}";
+            return null;
+        }
+        if (CgroupPaths.FindMount(mountinfo) is not { } mount)
+        {
+            unavailable = "cgroup v2 is not mounted (no cgroup2 line in /proc/self/mountinfo)";
+            return null;
+        }
+        if (CgroupPaths.OwnCgroup(self) is not { } own || CgroupPaths.ComponentsBelow(mount, own) is not { } components)
+        {
+            unavailable = $"this process's cgroup v2 path is not visible under {mount.MountPoint} (/proc/self/cgroup)";
+            return null;
+        }
+
+        int fd = OpenPath(LibC.AT_FDCWD, mount.MountPoint, follow: true);
+        if (fd < 0)
+        {
+            unavailable = $"cannot open the cgroup2 mount {mount.MountPoint}: {Marshal.GetPInvokeErrorMessage(-fd)}";
+            return null;
+        }
+        string parentPath = mount.MountPoint;
+        string? rootProblem = IsCgroup2(fd) ? TrustProblem(fd) : "not a cgroup2 file system";
+        if (rootProblem is not null)
+        {
+            unavailable = $"the cgroup2 mount {mount.MountPoint} is unusable: {rootProblem}";
+            LibC.close(fd);
+            return null;
+        }
+        foreach (string component in components)
+        {
+            int next = OpenPath(fd, component, follow: false);
+            if (next < 0) break;
+            if (TrustProblem(next) is not null)
+            {
+                LibC.close(next);
+                break;
+            }
+            LibC.close(fd);
+            fd = next;
+            parentPath = parentPath.TrimEnd('/') + "/" + component;
+        }
+
+        // The pid and 32 random bits: unique per job, and not guessable for a job user who wanted
+        // to pre-create it (it cannot: the parent is root's).
+        string name = "ci-launcher-job." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "."
+            + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        string path = parentPath.TrimEnd('/') + "/" + name;
+        int dir = -1, procs = -1, kill = -1;
+        fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0"))
+        {
+            if (LibC.mkdirat(fd, n, 0x1ED /* 0755 */) != 0)
+            {
+                unavailable = $"cannot create a job cgroup under {parentPath}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
+                LibC.close(fd);
+                return null;
+            }
+            dir = OpenPath(fd, name, follow: false);
+            if (dir >= 0)
+            {
+                procs = OpenAt(dir, "cgroup.procs", LibC.O_WRONLY);
+                kill = OpenAt(dir, "cgroup.kill", LibC.O_WRONLY);
+            }
+            if (dir < 0 || procs < 0 || kill < 0)
+            {
+                int error = -Math.Min(dir, Math.Min(procs, kill));
+                unavailable = kill == -LibC.ENOENT
+                    ? $"the kernel has no cgroup.kill in {path} (Linux 5.14 or later is needed)"
+                    : $"cannot open the job cgroup {path}: {Marshal.GetPInvokeErrorMessage(error)}";
+                foreach (int open in new[] { dir, procs, kill }) if (open >= 0) LibC.close(open);
+                LibC.unlinkat(fd, n, LibC.AT_REMOVEDIR);
+                LibC.close(fd);
+                return null;
+            }
+        }
+        unavailable = null;
+        return new JobCgroup(fd, dir, procs, kill, name, path);
+    }
+
+    /// <summary>SIGKILL to every process in the cgroup, atomically with respect to forks racing it.</summary>
+    public void Kill()
+    {
+        byte one = (byte)'1';
+        nint n;
+        do n = LibC.write(_killFd, &one, 1);
+        while (n < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+    }
+
+    /// <summary>Whether any process of the job is alive (cgroup.events "populated 1"). Zombies do not count.</summary>
+    public bool Populated() => ReadAt("cgroup.events") is not { } events || events.Contains("populated 1", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The job's end: kills whatever is still in the cgroup, waits until it is empty, removes it.
+    /// Returns how many processes were killed; <paramref name="problem"/> when the cgroup stays.
+    /// </summary>
+    public int KillAndRemove(int leader, out string? problem)
+    {
+        problem = null;
+        var seen = new HashSet<int>(Pids());
+        if (seen.Count > 0 || Populated())
+        {
+            Kill();
+            long deadline = Environment.TickCount64 + (long)DrainTimeout.TotalMilliseconds;
+            while (Populated())
+            {
+                if (Environment.TickCount64 > deadline)
+                {
+                    problem = $"cgroup {Path} still had processes {DrainTimeout.TotalSeconds:0}s after cgroup.kill; left in place";
+                    break;
+                }
+                seen.UnionWith(Pids());
+                Thread.Sleep(10);
+            }
+        }
+        seen.Remove(leader);
+        if (problem is null && !Remove())
+            problem = $"cannot remove cgroup {Path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
+        return seen.Count;
+    }
+
+    private bool Remove()
+    {
+        if (_removed) return true;
+        fixed (byte* n = Encoding.UTF8.GetBytes(Name + "\0"))
+            _removed = LibC.unlinkat(_parentFd, n, LibC.AT_REMOVEDIR) == 0;
+        return _removed;
+    }
+
+    private List<int> Pids()
+    {
+        var pids = new List<int>();
+        foreach (string line in (ReadAt("cgroup.procs") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) pids.Add(pid);
+        return pids;
+    }
+
+    /// <summary>A small cgroup file read whole through the directory descriptor; null when it cannot be read.</summary>
+    private string? ReadAt(string file)
+    {
+        int fd = OpenAt(_dirFd, file, LibC.O_RDONLY);
+        if (fd < 0) return null;
+        try
+        {
+            var text = new StringBuilder();
+            byte* buf = stackalloc byte[4096];
+            while (true)
+            {
+                nint n = LibC.read(fd, buf, 4096);
+                if (n < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
+                if (n < 0) return null;
+                if (n == 0) return text.ToString();
+                text.Append(Encoding.ASCII.GetString(buf, (int)n));
+            }
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
+    }
+
+    private static int OpenPath(int dirFd, string name, bool follow)
+    {
+        int flags = LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC | (follow ? 0 : LibC.O_NOFOLLOW);
+        fixed (byte* p = Encoding.UTF8.GetBytes(name + "\0"))
+        {
+            int fd = LibC.openat(dirFd, p, flags, 0);
+            return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
+        }
+    }
+
+    private static int OpenAt(int dirFd, string name, int flags)
+    {
+        fixed (byte* p = Encoding.UTF8.GetBytes(name + "\0"))
+        {
+            int fd = LibC.openat(dirFd, p, flags | LibC.O_CLOEXEC | LibC.O_NOFOLLOW | LibC.O_NOCTTY, 0);
+            return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
+        }
+    }
+
+    private static bool IsCgroup2(int fd)
+    {
+        long* buf = stackalloc long[32];
+        return LibC.fstatfs(fd, buf) == 0 && buf[0] == LibC.CGROUP2_SUPER_MAGIC;
+    }
+
+    /// <summary>Null when the cgroup directory and its cgroup.procs are root's and writable by nobody else.</summary>
+    private static string? TrustProblem(int dirFd)
+    {
+        LibC.Statx st;
+        byte empty = 0;
+        if (LibC.statx(dirFd, &empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, &st) != 0)
+            return Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+        if (st.stx_uid != 0 || (st.stx_mode & 0x12) != 0) return $"directory owned by uid {st.stx_uid}, mode {Convert.ToString(st.stx_mode & 0xFFF, 8)}";
+        fixed (byte* procs = "cgroup.procs\0"u8)
+        {
+            if (LibC.statx(dirFd, procs, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &st) != 0)
+                return "no cgroup.procs: " + Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+        }
+        if (st.stx_uid != 0 || (st.stx_mode & 0x12) != 0) return $"cgroup.procs owned by uid {st.stx_uid}, mode {Convert.ToString(st.stx_mode & 0xFFF, 8)}";
+        return null;
+    }
+
+    public void Dispose()
+    {
+        if (!_removed && _killFd >= 0) KillAndRemove(0, out _);
+        foreach (int fd in new[] { _killFd, _procsFd, _dirFd, _parentFd }) if (fd >= 0) LibC.close(fd);
+        _killFd = _procsFd = _dirFd = _parentFd = -1;
+    }
+}

@@ -1,0 +1,48 @@
+using Launcher.Core.Launch;
+
+namespace Launcher.Posix.Launch;
+
+/// <summary>
+/// What keeps a job's processes together so that none outlives the job (launch.containment):
+/// its own cgroup, or else its process group. The supervisor calls these while the job's leader
+/// has exited but is not reaped yet: its pid, and so its process group id, cannot be reused, so
+/// nothing here can signal a stranger.
+/// </summary>
+internal abstract class JobContainment : IDisposable
+{
+    /// <summary>The audit value: <c>cgroup</c> or <c>process_group</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Why auto fell back to the process group, or what went wrong cleaning up; null when nothing did.</summary>
+    public string? Note { get; protected set; }
+
+    /// <summary>The job cgroup's cgroup.procs for the child to join, or -1.</summary>
+    public virtual int CgroupProcsFd => -1;
+
+    /// <summary>kill_timeout ran out: SIGKILL to everything of the job besides its process group (which the supervisor kills).</summary>
+    public abstract void KillAll(int leader);
+
+    /// <summary>Whether any process of the job other than its exited leader still runs.</summary>
+    public abstract bool AnyAlive(int leader);
+
+    /// <summary>The job's end: SIGKILL to whatever of it still runs, wait until it is gone. Returns how many processes that was.</summary>
+    public abstract int KillRest(int leader);
+
+    public virtual void Dispose()
+    {
+    }
+
+    /// <summary>The containment for <paramref name="mode"/>, or null with why a required cgroup cannot be had.</summary>
+    public static JobContainment? Choose(Containment mode, out string? refusal)
+    {
+        refusal = null;
+        if (mode == Containment.ProcessGroup) return new ProcessGroupContainment(note: null);
+        if (JobCgroup.Create(out string? unavailable) is { } cgroup) return new CgroupContainment(cgroup);
+        if (mode == Containment.Cgroup)
+        {
+            refusal = $"a cgroup of its own is required for every job (launch.containment: cgroup), but {unavailable}; set launch.containment: auto or process_group to run jobs without one";
+            return null;
+        }
+        return new ProcessGroupContainment(note: $"no cgroup: {unavailable}");
+    }
+}
