@@ -82,7 +82,7 @@ public sealed class Site
             return null;
         }
         var authorizer = new Authorizer(config, new JwksFileKeySource(privileged), new PosixAccountDatabase(), TimeProvider.System);
-        return new Site(config, authorizer, AuditSinks.For(config.Audit));
+        return new Site(config, authorizer, AuditSinks.For(config.Audit, AuditSinks.CliTag));
     }
 
     /// <summary>

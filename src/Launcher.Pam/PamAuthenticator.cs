@@ -18,24 +18,22 @@ public static class PamAuthenticator
         var site = SiteCache.Get(configPath, out var failure);
         if (site is null) return failure!;
 
-        // The password is raw bytes from the conversation: the token reader's checks (size,
-        // base64url alphabet, no NUL) run before anything is decoded.
+        // The password is raw bytes from the conversation, possibly a human's password (typed at
+        // the Token prompt, or try_first_pass after pam_unix). The token reader refuses anything
+        // not shaped like a JWT with one fixed text and the Authorizer hashes only JWT-shaped
+        // input, so no byte, length, shape or hash of a password reaches the audit record, the
+        // reason text or syslog.
         string? token = TokenEnvelope.FromFileText(password, out var tokenFailure);
         var decision = token is null
             ? new Decision { Kind = DecisionKind.Denied, Reason = tokenFailure!.Reason, Detail = tokenFailure.Message }
             : site.Authorizer.Authorize(token);
-        // A PAM stack may hand us a human's password (try_first_pass after pam_unix). Its unsalted
-        // SHA-256 must not land in the audit log, so the hash is kept only for JWS-shaped input.
-        if (decision.Token is null && token?.Count(c => c == '.') != 2)
-            decision = decision with { TokenSha256 = null };
 
         // The policy decides which account a token may use; PAM decides which account is logging
         // in. They must agree, or a token for alice would open bob's session.
         if (decision.MappedUser is { } mapped && !string.Equals(mapped, pamUser, StringComparison.Ordinal))
             decision = decision.Deny(Reasons.PamUserMismatch, $"token maps to user '{mapped}', but the login is for '{pamUser}'");
 
-        if (!Record(site, decision, "pam-auth", pamUser, service, rhost, out var auditFailure) && decision.Allowed)
-            return auditFailure!;
+        decision = Record(site, decision, "pam-auth", pamUser, service, rhost);
         return new PamOutcome(ResultOf(decision, forAccount: false), decision.Reason, decision.Allowed ? "" : decision.Detail);
     }
 
@@ -53,8 +51,7 @@ public static class PamAuthenticator
             MappedUser = pamUser,
             Account = account.Account,
         };
-        if (!Record(site, decision, "pam-account", pamUser, service, rhost, out var auditFailure) && decision.Allowed)
-            return auditFailure!;
+        decision = Record(site, decision, "pam-account", pamUser, service, rhost);
         return new PamOutcome(ResultOf(decision, forAccount: true), decision.Reason, decision.Allowed ? "" : decision.Detail);
     }
 
@@ -68,17 +65,15 @@ public static class PamAuthenticator
         _ => PamResult.AccountDenied,
     };
 
-    private static bool Record(PamSite site, Decision decision, string command, string pamUser, string service, string rhost, out PamOutcome? failure)
+    /// <summary>
+    /// Writes the audit record, the CLI's rule: an allow that could not be recorded anywhere it
+    /// should be becomes an audit.unavailable site error (PAM_AUTHINFO_UNAVAIL); a refusal stays
+    /// a refusal.
+    /// </summary>
+    private static Decision Record(PamSite site, Decision decision, string command, string pamUser, string service, string rhost)
     {
         var extra = new Dictionary<string, string>(StringComparer.Ordinal) { ["pam_user"] = pamUser, ["pam_service"] = service };
         if (rhost.Length > 0) extra["pam_rhost"] = rhost;
-        var record = AuditRecord.From(decision, command, ProcessIdentity.RealUid, DateTimeOffset.UtcNow, extra);
-        if (site.Audit.TryWrite(record, out string? error))
-        {
-            failure = null;
-            return true;
-        }
-        failure = new PamOutcome(PamResult.Unavailable, Reasons.AuditUnavailable, error ?? "audit record not written");
-        return false;
+        return site.Audit.RecordOrRefuse(decision, d => AuditRecord.From(d, command, ProcessIdentity.RealUid, DateTimeOffset.UtcNow, extra), out _);
     }
 }

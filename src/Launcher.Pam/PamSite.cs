@@ -11,7 +11,7 @@ namespace Launcher.Pam;
 
 /// <summary>
 /// One loaded config with its decision path and audit trail: the same pieces the CLI's Site
-/// composes (Authorizer, JwksFileKeySource, PosixAccountDatabase, AuditFileSink, SyslogSink),
+/// composes (Authorizer, JwksFileKeySource, PosixAccountDatabase, AuditSinks),
 /// kept alive across logins by <see cref="SiteCache"/>.
 /// </summary>
 public sealed class PamSite
@@ -41,12 +41,9 @@ public sealed class PamSite
             failure = new PamOutcome(PamResult.Unavailable, reason, detail);
             return null;
         }
-        var sinks = new List<IAuditSink>();
-        if (config.Audit.File.Length > 0) sinks.Add(new AppendAuditFileSink(config.Audit.File));
-        if (config.Audit.Syslog) sinks.Add(new SyslogSink("pam_ci_launcher"));
         var accounts = new PosixAccountDatabase();
         var authorizer = new Authorizer(config, new JwksFileKeySource(privileged), accounts, TimeProvider.System);
         failure = null;
-        return new PamSite(config, authorizer, accounts, new AuditTrail(sinks));
+        return new PamSite(config, authorizer, accounts, AuditSinks.For(config.Audit, AuditSinks.PamTag));
     }
 }

@@ -22,18 +22,21 @@ public class BadInputTests
     private static ProcResult Validate(SiteFixture site, string tokenFile) =>
         Proc.Run(Dist.CiLauncher, ["validate", "--config", site.ConfigPath, "--token-file", tokenFile]);
 
+    /// <summary>The one text for input that is not a JWT: it names no byte, length or shape of what was given (it may be a password).</summary>
+    private const string NotJwt = "the input is not a JWT: a signed token is three base64url parts joined by dots, with nothing else in it but one final newline";
+
     /// <summary>Token file contents, and the reason and message fragment of the refusal (null reason = the token is read fine).</summary>
     public static TheoryData<string, Func<SiteFixture, byte[]>, string?, string> TokenFiles => new()
     {
         { "empty", _ => [], "token.missing", "token is empty" },
         { "only a newline", _ => "\n"u8.ToArray(), "token.missing", "token is empty" },
-        { "100 KiB", _ => Encoding.ASCII.GetBytes(new string('a', 100 * 1024)), "token.too_large", "the limit is 8192" },
-        { "binary (an ELF header)", _ => [0x7f, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0], "token.malformed", "contains byte 0x7f" },
-        { "UTF-8 BOM before the token", s => [0xef, 0xbb, 0xbf, .. Encoding.ASCII.GetBytes(s.Token("clfnd-nouser"))], "token.malformed", "contains byte 0xef" },
-        { "trailing space", s => Encoding.ASCII.GetBytes(s.Token("clfnd-nouser") + " "), "token.malformed", "contains byte 0x20" },
-        { "trailing CRLF", s => Encoding.ASCII.GetBytes(s.Token("clfnd-nouser") + "\r\n"), "token.malformed", "contains byte 0x0d" },
-        { "two trailing newlines", s => Encoding.ASCII.GetBytes(s.Token("clfnd-nouser") + "\n\n"), "token.malformed", "contains byte 0x0a" },
-        { "leading newline", s => Encoding.ASCII.GetBytes("\n" + s.Token("clfnd-nouser")), "token.malformed", "contains byte 0x0a" },
+        { "100 KiB", _ => Encoding.ASCII.GetBytes(new string('a', 100 * 1024)), "token.too_large", "larger than the limit of 8192 bytes" },
+        { "binary (an ELF header)", _ => [0x7f, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0], "token.malformed", NotJwt },
+        { "UTF-8 BOM before the token", s => [0xef, 0xbb, 0xbf, .. Encoding.ASCII.GetBytes(s.Token("clfnd-nouser"))], "token.malformed", NotJwt },
+        { "trailing space", s => Encoding.ASCII.GetBytes(s.Token("clfnd-nouser") + " "), "token.malformed", NotJwt },
+        { "trailing CRLF", s => Encoding.ASCII.GetBytes(s.Token("clfnd-nouser") + "\r\n"), "token.malformed", NotJwt },
+        { "two trailing newlines", s => Encoding.ASCII.GetBytes(s.Token("clfnd-nouser") + "\n\n"), "token.malformed", NotJwt },
+        { "leading newline", s => Encoding.ASCII.GetBytes("\n" + s.Token("clfnd-nouser")), "token.malformed", NotJwt },
         { "trailing newline (accepted)", s => Encoding.ASCII.GetBytes(s.Token("clfnd-nouser") + "\n"), null, "account.not_found" },
         { "no trailing newline (accepted)", s => Encoding.ASCII.GetBytes(s.Token("clfnd-nouser")), null, "account.not_found" },
     };
@@ -57,6 +60,37 @@ public class BadInputTests
         // The audit trail never holds the token itself (only its jti and sha256).
         foreach (string part in Encoding.ASCII.GetString(bytes).Split('.').Where(p => p.Length > 20))
             Assert.DoesNotContain(part.Trim(), audit);
+        // Input that is not a JWT is not even hashed: it may be a password.
+        if (text == NotJwt) Assert.DoesNotContain("token_sha256", audit);
+    }
+
+    [Fact]
+    public void A_password_given_as_the_token_leaves_no_trace_of_itself()
+    {
+        using var site = new SiteFixture();
+        foreach (string password in new[] { "correct horse battery staple", "abcde.fghij.klmno", "Hunter2!Summer" })
+        {
+            ProcResult Run(string command, params string[] more) =>
+                Proc.Run(Dist.CiLauncher, [command, .. more, "--config", site.ConfigPath, "--token-file", "-"], stdin: password + "\n");
+            var text = Run("validate");
+            var json = Run("validate", "--json");
+            var explain = Run("explain");
+            Assert.Equal([1, 1, 1], new[] { text.ExitCode, json.ExitCode, explain.ExitCode });
+            Assert.Equal($"ci-launcher: token.malformed: {NotJwt}", OneLine(text));
+            var decision = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement;
+            Assert.Equal("token.malformed", decision.GetProperty("reason").GetString());
+            Assert.Equal(NotJwt, decision.GetProperty("detail").GetString());
+
+            string everywhere = string.Join("\n", text.Stdout, text.Stderr, json.Stdout, json.Stderr, explain.Stdout, explain.Stderr, File.ReadAllText(site.AuditPath));
+            byte[] bytes = Encoding.UTF8.GetBytes(password);
+            Assert.DoesNotContain(password, everywhere);
+            foreach (string word in password.Split(' ', '.').Where(w => w.Length >= 5))
+                Assert.DoesNotContain(word, everywhere);
+            foreach (byte[] input in new[] { bytes, [.. bytes, (byte)'\n'] })
+                Assert.DoesNotContain(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(input)), everywhere, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("token_sha256", everywhere);
+            Assert.DoesNotContain($"{bytes.Length} bytes", everywhere);
+        }
     }
 
     [Fact]

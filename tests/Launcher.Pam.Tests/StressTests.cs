@@ -40,7 +40,10 @@ public class StressTests
         var r = Stress(site, threads, iterations, null, Cases(site, Mixed(site)));
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains($"calls={threads * iterations} mismatches=0", r.Stdout);
-        Assert.Equal(threads * iterations + 1, File.ReadAllLines(site.AuditPath).Length);
+        var lines = File.ReadAllLines(site.AuditPath);
+        Assert.Equal(threads * iterations + 1, lines.Length);
+        // Never interleaved, never torn: each line is one whole record.
+        Assert.All(lines, l => Assert.True(System.Text.Json.JsonDocument.Parse(l).RootElement.TryGetProperty("command", out _), l));
     }
 
     [Fact]

@@ -39,6 +39,7 @@ public static class CheckConfigCommand
             foreach (var skipped in keys.Skipped)
                 Console.Error.WriteLine($"ci-launcher: warning: issuer '{issuer.Name}': ignored {skipped}");
         }
+        if (!GroupNamesResolve(site.Config)) ok = false;
         if (site.Config.Audit.File.Length > 0 && AuditFileProblem(site.Config.Audit.File) is { } auditProblem)
         {
             Console.Error.WriteLine($"ci-launcher: {Launcher.Core.Authorization.Reasons.AuditUnavailable}: {auditProblem}");
@@ -46,6 +47,30 @@ public static class CheckConfigCommand
         }
         Console.Out.WriteLine(ok ? $"{site.Config.Path}: configuration OK ({site.Config.Issuers.Count} issuer(s), {site.Config.Rules.Count} rule(s))" : $"{site.Config.Path}: configuration has problems (see above)");
         return ok ? 0 : ExitCodes.UsageOrConfig;
+    }
+
+    /// <summary>
+    /// Every name in accounts.allow_groups and deny_groups must be a group on this host: the
+    /// rules match by gid, and a name that does not resolve makes every decision with group rules
+    /// a site error (account.lookup_failed) rather than a silent non-match.
+    /// </summary>
+    private static bool GroupNamesResolve(Launcher.Core.Config.SiteConfig config)
+    {
+        bool ok = true;
+        var db = new Launcher.Posix.Accounts.PosixAccountDatabase();
+        foreach (var (list, names) in new[] { ("allow_groups", config.Accounts.AllowGroups), ("deny_groups", config.Accounts.DenyGroups) })
+        {
+            for (int i = 0; i < names.Count; i++)
+            {
+                var lookup = db.LookupGroup(names[i]);
+                if (lookup.Status == Launcher.Core.Accounts.LookupStatus.Found) continue;
+                ok = false;
+                Console.Error.WriteLine(lookup.Status == Launcher.Core.Accounts.LookupStatus.NotFound
+                    ? $"ci-launcher: {Launcher.Core.Authorization.Reasons.ConfigInvalid}: {config.Path}: accounts.{list}[{i}]: group '{names[i]}' does not exist on this host (getgrnam); every decision is refused (account.lookup_failed) until the group exists or the entry is removed"
+                    : $"ci-launcher: {Launcher.Core.Authorization.Reasons.AccountLookupFailed}: {config.Path}: accounts.{list}[{i}]: looking up group '{names[i]}' failed: {lookup.Error}");
+            }
+        }
+        return ok;
     }
 
     /// <summary>

@@ -93,7 +93,7 @@ public static class ValidateCommand
                 w.WriteNumber("uid", a.Uid);
                 w.WriteNumber("gid", a.Gid);
                 w.WriteStartArray("groups");
-                foreach (var g in a.Groups) w.WriteStringValue(g.Name);
+                foreach (var g in a.Groups) w.WriteStringValue(g.Display);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }

@@ -15,3 +15,11 @@ public sealed record AccountLookup(LookupStatus Status, Account? Account, string
     public static AccountLookup Found(Account account) => new(LookupStatus.Found, account);
     public static AccountLookup Failed(string error) => new(LookupStatus.Error, null, error);
 }
+
+/// <summary>A group name resolved to its gid (getgrnam_r): found, not found, or NSS trouble.</summary>
+public sealed record GroupLookup(LookupStatus Status, uint Gid, string? Error = null)
+{
+    public static GroupLookup NotFound { get; } = new(LookupStatus.NotFound, 0);
+    public static GroupLookup Found(uint gid) => new(LookupStatus.Found, gid);
+    public static GroupLookup Failed(string error) => new(LookupStatus.Error, 0, error);
+}

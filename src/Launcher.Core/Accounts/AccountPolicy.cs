@@ -23,7 +23,7 @@ public static class AccountPolicy
     {
         var outcome = Evaluate(name, rules, db, trace);
         trace?.Line(outcome.Allowed
-            ? $"account: '{name}' uid {outcome.Account!.Uid} gid {outcome.Account.Gid} groups [{string.Join(",", outcome.Account.Groups.Select(g => g.Name))}] passes every check"
+            ? $"account: '{name}' uid {outcome.Account!.Uid} gid {outcome.Account.Gid} groups [{GroupList(outcome.Account)}] passes every check"
             : $"account: refused: {outcome.Reason}: {outcome.Detail}");
         return outcome;
     }
@@ -56,19 +56,18 @@ public static class AccountPolicy
             return new(Reasons.AccountGidBelowMin, $"user '{name}' has primary gid {a.Gid}, below accounts.min_gid {rules.MinGid}", a);
         Pass($"primary gid {a.Gid} >= min_gid {rules.MinGid}");
 
-        // Group membership by name, over the primary and every supplementary group. gid 0 as a
-        // supplementary group is refused like uid 0: root-group-writable files are common.
+        // gid 0 among the supplementary groups is refused like uid 0: root-group-writable files are common.
         if (a.Groups.FirstOrDefault(g => g.Gid == 0) is { } rootGroup)
-            return new(Reasons.AccountGroup, $"user '{name}' is in group '{rootGroup.Name}' (gid 0), which is never allowed", a);
-        var groupNames = a.Groups.Select(g => g.Name).ToList();
-        var denied = groupNames.FirstOrDefault(g => rules.DenyGroups.Contains(g, StringComparer.Ordinal));
-        if (denied is not null)
-            return new(Reasons.AccountGroup, $"user '{name}' is in group '{denied}', which accounts.deny_groups lists", a);
-        if (rules.AllowGroups.Count > 0 && !groupNames.Any(g => rules.AllowGroups.Contains(g, StringComparer.Ordinal)))
-            return new(Reasons.AccountGroup, $"user '{name}' is in none of accounts.allow_groups ({string.Join(", ", rules.AllowGroups)}); its groups are {string.Join(", ", groupNames)}", a);
-        Pass(rules.AllowGroups.Count > 0
-            ? $"groups [{string.Join(",", groupNames)}] include one of allow_groups and none of deny_groups"
-            : $"groups [{string.Join(",", groupNames)}] include none of deny_groups (allow_groups is empty: no group restriction)");
+            return new(Reasons.AccountGroup, $"user '{name}' is in group '{rootGroup.Display}' (gid 0), which is never allowed", a);
+        if (rules.AllowGroups.Count > 0 || rules.DenyGroups.Count > 0)
+        {
+            if (GroupRules(name, a, rules, db) is { } refusal) return refusal;
+            Pass(rules.AllowGroups.Count > 0
+                ? $"groups [{GroupList(a)}] include one of allow_groups and none of deny_groups (matched by gid)"
+                : $"groups [{GroupList(a)}] include none of deny_groups (matched by gid; allow_groups is empty: no group restriction)");
+        }
+        else
+            Pass($"groups [{GroupList(a)}]: allow_groups and deny_groups are empty, no group restriction");
 
         string shellBase = a.Shell[(a.Shell.LastIndexOf('/') + 1)..];
         if (a.Shell.Length == 0 || NoLoginShells.Contains(shellBase))
@@ -101,4 +100,50 @@ public static class AccountPolicy
         }
         return new(Reasons.Ok, "", a);
     }
+
+    /// <summary>
+    /// allow_groups and deny_groups, matched by gid over the primary and every supplementary
+    /// group. Both sides are resolved first, and anything that does not resolve is a site error
+    /// (account.lookup_failed), never a non-match: with NSS half down (LDAP unreachable) a group
+    /// would come back nameless and a deny rule matching names would admit exactly the accounts
+    /// it exists to stop; a configured name that does not exist is a typo that would do the same.
+    /// </summary>
+    private static AccountOutcome? GroupRules(string name, Account a, AccountsConfig rules, IAccountDatabase db)
+    {
+        if (a.Groups.FirstOrDefault(g => g.Name is null) is { } nameless)
+            return new(Reasons.AccountLookupFailed,
+                $"user '{name}' is in gid {nameless.Gid}, which the group database cannot name (getgrgid); while accounts.allow_groups or deny_groups is set every group must resolve: fix the group database (NSS, LDAP/SSSD)", a);
+        var deny = ResolveGroups("deny_groups", rules.DenyGroups, db, a, out var failure);
+        if (deny is null) return failure;
+        var allow = ResolveGroups("allow_groups", rules.AllowGroups, db, a, out failure);
+        if (allow is null) return failure;
+
+        if (a.Groups.FirstOrDefault(g => deny.ContainsKey(g.Gid)) is { } denied)
+            return new(Reasons.AccountGroup, $"user '{name}' is in group '{denied.Display}' (gid {denied.Gid}), which accounts.deny_groups lists as '{deny[denied.Gid]}'", a);
+        if (allow.Count > 0 && !a.Groups.Any(g => allow.ContainsKey(g.Gid)))
+            return new(Reasons.AccountGroup, $"user '{name}' is in none of accounts.allow_groups ({string.Join(", ", rules.AllowGroups)}); its groups are {GroupList(a)}", a);
+        return null;
+    }
+
+    /// <summary>The configured names of one list by gid, or null with the site error for the first that does not resolve.</summary>
+    private static Dictionary<uint, string>? ResolveGroups(string list, List<string> names, IAccountDatabase db, Account a, out AccountOutcome? failure)
+    {
+        var gids = new Dictionary<uint, string>();
+        for (int i = 0; i < names.Count; i++)
+        {
+            var lookup = db.LookupGroup(names[i]);
+            if (lookup.Status != LookupStatus.Found)
+            {
+                failure = new(Reasons.AccountLookupFailed, lookup.Status == LookupStatus.NotFound
+                    ? $"accounts.{list}[{i}] names group '{names[i]}', which does not exist on this host (getgrnam); fix accounts.{list} or create the group"
+                    : $"looking up group '{names[i]}' of accounts.{list}[{i}] failed: {lookup.Error}", a);
+                return null;
+            }
+            gids.TryAdd(lookup.Gid, names[i]);
+        }
+        failure = null;
+        return gids;
+    }
+
+    private static string GroupList(Account a) => string.Join(",", a.Groups.Select(g => g.Display));
 }

@@ -8,6 +8,9 @@ public interface IAccountDatabase
 {
     AccountLookup Lookup(string name);
 
+    /// <summary>The gid of a group name (accounts.allow_groups / deny_groups are matched by gid).</summary>
+    GroupLookup LookupGroup(string name);
+
     /// <summary>Login shells listed in /etc/shells.</summary>
     IReadOnlySet<string> SystemShells();
 

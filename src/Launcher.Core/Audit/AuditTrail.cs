@@ -12,6 +12,13 @@ public sealed class AuditTrail(IReadOnlyList<IAuditSink> sinks)
 
     public bool TryWrite(AuditRecord record, out string? error)
     {
+        // No destination at all (audit.file "" and audit.syslog false) is the same as none
+        // working: a grant would leave no trace anywhere.
+        if (sinks.Count == 0)
+        {
+            error = "no audit destination is configured (audit.file is empty and audit.syslog is false); set audit.file or enable audit.syslog";
+            return false;
+        }
         var errors = new List<string>();
         foreach (var sink in sinks)
         {

@@ -15,7 +15,9 @@ public sealed class Authorizer(SiteConfig config, IKeySource keys, IAccountDatab
 
     public Decision Authorize(string token, ITrace? trace = null)
     {
-        string sha = TokenVerifier.Sha256Hex(token);
+        // Only a JWT's hash is audited: an unsalted SHA-256 of a password would be one offline
+        // guess away from the password itself.
+        string? sha = TokenEnvelope.IsJwtShaped(token) ? TokenVerifier.Sha256Hex(token) : null;
         var verified = new TokenVerifier(config, keys, clock).Verify(token, out var failure, trace);
         if (verified is null)
         {

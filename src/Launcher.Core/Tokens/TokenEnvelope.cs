@@ -31,19 +31,32 @@ public sealed class TokenEnvelope
     public JsonElement Claims { get; }
     public string Iss { get; }
 
+    /// <summary>
+    /// The one refusal for input that is not shaped like a JWT (<see cref="IsJwtShaped"/>). It is
+    /// most likely a password typed at the PAM Token prompt or handed over by try_first_pass, so
+    /// it says nothing about the input: no byte value, length, dot count or other property of a
+    /// password may reach stderr, the audit trail, syslog or validate --json.
+    /// </summary>
+    public const string NotJwtShaped = "the input is not a JWT: a signed token is three base64url parts joined by dots, with nothing else in it but one final newline";
+
+    private static TokenFailure NotJwt => new(Reasons.TokenMalformed, NotJwtShaped);
+
+    private static TokenFailure TooLarge => new(Reasons.TokenTooLarge, $"token is larger than the limit of {MaxBytes} bytes");
+
     /// <summary>Token file contents: one trailing newline is tolerated, nothing else is trimmed.</summary>
     public static string? FromFileText(ReadOnlySpan<byte> bytes, out TokenFailure? failure)
     {
+        // Too large is said without the size: oversized input may be someone's pasted secret.
         if (bytes.Length > MaxBytes + 1)
         {
-            failure = new TokenFailure(Reasons.TokenTooLarge, $"token is {bytes.Length} bytes; the limit is {MaxBytes}");
+            failure = TooLarge;
             return null;
         }
         if (bytes.Length > 0 && bytes[^1] == (byte)'\n') bytes = bytes[..^1];
         // MaxBytes + 1 above only made room for the newline; the token itself gets the same limit as everywhere.
         if (bytes.Length > MaxBytes)
         {
-            failure = new TokenFailure(Reasons.TokenTooLarge, $"token is {bytes.Length} bytes; the limit is {MaxBytes}");
+            failure = TooLarge;
             return null;
         }
         if (bytes.Length == 0)
@@ -53,9 +66,9 @@ public sealed class TokenEnvelope
         }
         foreach (byte b in bytes)
         {
-            if (!(b == '.' || b == '-' || b == '_' || (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')))
+            if (!IsTokenByte(b))
             {
-                failure = new TokenFailure(Reasons.TokenMalformed, $"token contains byte 0x{b:x2}; a compact JWT has only base64url characters and two dots");
+                failure = NotJwt;
                 return null;
             }
         }
@@ -63,33 +76,53 @@ public sealed class TokenEnvelope
         return Encoding.ASCII.GetString(bytes);
     }
 
+    /// <summary>
+    /// Whether <paramref name="token"/> is shaped like a compact JWT: only base64url characters
+    /// and dots, three parts (JWS) or five (JWE), and a first part that decodes to a JSON object.
+    /// A password practically never is (its first part would have to start with "ey"); only
+    /// input that is gets a specific refusal, and only its SHA-256 may be audited.
+    /// </summary>
+    public static bool IsJwtShaped(string token) => Shape(token, out _, out _);
+
+    private static bool Shape(string token, out string[] parts, out JsonElement header)
+    {
+        parts = [];
+        header = default;
+        if (token.Length > MaxBytes) return false;
+        // Only the base64url alphabet (RFC 7515: no '=' padding) and dots: one spelling per token,
+        // and an ASCII signing input for the signature check.
+        foreach (char c in token)
+            if (c > 0x7f || !IsTokenByte((byte)c)) return false;
+        parts = token.Split('.');
+        if (parts.Length is not (3 or 5) || parts[0].Length == 0) return false;
+        return ParseObject(parts[0], out header);
+    }
+
+    private static bool IsTokenByte(byte b) =>
+        b == '.' || b == '-' || b == '_' || (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+
     public static TokenEnvelope? Open(string token, out TokenFailure? failure)
     {
         failure = null;
         if (token.Length > MaxBytes)
         {
-            failure = new TokenFailure(Reasons.TokenTooLarge, $"token is {token.Length} bytes; the limit is {MaxBytes}");
+            failure = TooLarge;
             return null;
         }
-        // Only the base64url alphabet (RFC 7515: no '=' padding) and dots: one spelling per token,
-        // and an ASCII signing input for the signature check.
-        foreach (char c in token)
+        if (!Shape(token, out var parts, out var header))
         {
-            if (!(c == '.' || c == '-' || c == '_' || char.IsAsciiLetterOrDigit(c)))
-            {
-                failure = new TokenFailure(Reasons.TokenMalformed, $"token contains character U+{(int)c:X4}; a compact JWT has only base64url characters and dots");
-                return null;
-            }
+            failure = NotJwt;
+            return null;
         }
-        var parts = token.Split('.');
+        // From here on the input is a JWT, and the details help whoever minted it.
         if (parts.Length == 5)
         {
             failure = new TokenFailure(Reasons.TokenEncrypted, "token is an encrypted JWT (JWE, five parts); only signed JWS tokens are accepted");
             return null;
         }
-        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
+        if (parts[1].Length == 0)
         {
-            failure = new TokenFailure(Reasons.TokenMalformed, $"token has {parts.Length} dot-separated parts; a signed JWT has exactly three");
+            failure = new TokenFailure(Reasons.TokenMalformed, "token has an empty payload part");
             return null;
         }
         if (parts[2].Length == 0)
@@ -98,7 +131,11 @@ public sealed class TokenEnvelope
             return null;
         }
 
-        if (DecodeObject(parts[0], "header", out failure) is not { } header) return null;
+        if (HasDuplicateMember(header))
+        {
+            failure = new TokenFailure(Reasons.TokenMalformed, "token header has a duplicate member");
+            return null;
+        }
         if (header.TryGetProperty("enc", out _))
         {
             failure = new TokenFailure(Reasons.TokenEncrypted, "token header has 'enc': encrypted tokens (JWE) are not accepted");
@@ -145,6 +182,26 @@ public sealed class TokenEnvelope
             return null;
         }
         return new TokenEnvelope(token, alg, kid, claims, issElement.GetString()!);
+    }
+
+    /// <summary>Whether a part is base64url of a JSON object (duplicates are judged later).</summary>
+    private static bool ParseObject(string part, out JsonElement obj)
+    {
+        obj = default;
+        byte[] buffer = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
+        if (Base64Url.DecodeFromChars(part, buffer, out int consumed, out int written) != System.Buffers.OperationStatus.Done || consumed != part.Length)
+            return false;
+        try
+        {
+            using var doc = JsonDocument.Parse(buffer.AsMemory(0, written), new JsonDocumentOptions { MaxDepth = 16 });
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return false;
+            obj = doc.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static JsonElement? DecodeObject(string part, string what, out TokenFailure? failure)

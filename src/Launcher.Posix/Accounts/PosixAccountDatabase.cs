@@ -60,10 +60,11 @@ public sealed unsafe class PosixAccountDatabase : IAccountDatabase
         var groups = new List<GroupEntry>();
         // Primary group first, then the supplementary ones in the order NSS gave them, each once.
         foreach (uint gid in gids.Prepend(account.Gid).Distinct())
-            groups.Add(new GroupEntry(gid, GroupName(gid) ?? gid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            groups.Add(new GroupEntry(gid, GroupName(gid)));
         return AccountLookup.Found(account with { Groups = groups });
     }
 
+    /// <summary>The name of a gid; null when the group database has none or cannot be asked (<see cref="GroupEntry.Name"/>).</summary>
     public static string? GroupName(uint gid)
     {
         LibC.Group grp;
@@ -81,9 +82,18 @@ public sealed unsafe class PosixAccountDatabase : IAccountDatabase
         return null;
     }
 
-    /// <summary>The gid of a group name, or null when there is no such group.</summary>
+    /// <summary>The gid of a group name, or null when there is no such group or it cannot be looked up.</summary>
     public static uint? GroupId(string name)
     {
+        var lookup = ResolveGroup(name);
+        return lookup.Status == LookupStatus.Found ? lookup.Gid : null;
+    }
+
+    public GroupLookup LookupGroup(string name) => ResolveGroup(name);
+
+    private static GroupLookup ResolveGroup(string name)
+    {
+        if (name.Length == 0 || name.Contains('\0')) return GroupLookup.NotFound;
         byte[] nameBytes = NullTerminated(name);
         LibC.Group grp;
         LibC.Group* result = null;
@@ -94,11 +104,21 @@ public sealed unsafe class PosixAccountDatabase : IAccountDatabase
             fixed (byte* b = buffer)
             {
                 int rc = LibC.getgrnam_r(n, &grp, b, (nuint)buffer.Length, &result);
-                if (rc == 0) return result is null ? null : grp.gr_gid;
-                if (rc != LibC.ERANGE) return null;
+                if (rc == LibC.ERANGE) continue;
+                if (rc == 0 && result is not null)
+                {
+                    // As for users: trust only an exact echo of the name asked for.
+                    string? grName = LibC.Str(grp.gr_name);
+                    return string.Equals(grName, name, StringComparison.Ordinal)
+                        ? GroupLookup.Found(grp.gr_gid)
+                        : GroupLookup.Failed($"the group database returned '{grName}' when asked for '{name}'");
+                }
+                // 0 with a null result, ENOENT, ESRCH, EBADF, EPERM all mean "no such group" per getgrnam_r(3).
+                if (rc is 0 or 2 or 3 or 9 or 1) return GroupLookup.NotFound;
+                return GroupLookup.Failed($"getgrnam_r failed with errno {rc}");
             }
         }
-        return null;
+        return GroupLookup.Failed("getgrnam_r: the group entry is larger than 1 MiB");
     }
 
     /// <summary>The user name of a uid, or null.</summary>

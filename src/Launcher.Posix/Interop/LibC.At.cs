@@ -8,11 +8,8 @@ namespace Launcher.Posix.Interop;
 /// </summary>
 internal static unsafe partial class LibC
 {
-    /// <summary>A handle that names a directory for *at calls without granting read access to it.</summary>
-    public const int O_PATH = 0x200000;
+    // O_PATH and the other open(2) flags are declared with open (LibC.Files.cs).
 
-    public const int O_EXCL = 0x80;
-    public const int O_TRUNC = 0x200;
     public const int AT_REMOVEDIR = 0x200;
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;

@@ -23,7 +23,9 @@ internal static unsafe partial class LibC
     /// <summary>siginfo_t is 128 bytes on Linux; the caller only needs the call to return, not its content.</summary>
     public const int SiginfoSize = 128;
 
+    public const int RLIMIT_FSIZE = 1;
     public const int RLIMIT_NOFILE = 7;
+    public const ulong RLIM_INFINITY = ulong.MaxValue;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct Rlimit

@@ -5,11 +5,6 @@ namespace Launcher.Posix.Interop;
 /// <summary>The libc calls of the launch path: process control, fd-relative directory creation, filesystem ids.</summary>
 internal static unsafe partial class LibC
 {
-    public const int O_RDONLY = 0;
-    public const int O_NOCTTY = 0x100;
-    public const int O_NONBLOCK = 0x800;
-    public const int O_DIRECTORY = 0x10000;
-    public const int O_NOFOLLOW = 0x20000;
     public const int AT_EMPTY_PATH = 0x1000;
 
     public const int ESRCH = 3;
@@ -32,9 +27,6 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint read(int fd, void* buf, nint count);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int close(int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int openat(int dirfd, byte* path, int flags, uint mode);

@@ -88,8 +88,6 @@ internal static unsafe partial class LibC
     public const uint S_IFREG = 0x8000;
     public const uint S_IFLNK = 0xA000;
     public const int ERANGE = 34;
-    // Shared by the partial LibC files of several areas (audit append, launch, atomic replace).
-    public const int O_CLOEXEC = 0x80000;
     public const int EINTR = 4;
     public const ulong AT_SECURE = 23;
 

@@ -143,7 +143,7 @@ internal sealed unsafe class JobCgroup : IDisposable
     {
         byte one = (byte)'1';
         nint n;
-        do n = FileCalls.Write(_killFd, &one, 1);
+        do n = LibC.write(_killFd, &one, 1);
         while (n < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
     }
 

@@ -44,7 +44,7 @@ public static class JobLimits
     public static unsafe void WriteStderr(string message)
     {
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(message);
-        fixed (byte* p = bytes) FileCalls.Write(2, p, (nuint)bytes.Length);
+        fixed (byte* p = bytes) LibC.write(2, p, (nuint)bytes.Length);
     }
 
     /// <summary>For <see cref="JobSpec.Limits"/>: the caller's limits when set-id (after <see cref="Load"/>), else null (inherit).</summary>

@@ -14,6 +14,7 @@ public class AccountPolicyTests
         wheelie:x:1011:10:primary group wheel:/home/wheelie:/bin/bash
         heidi:x:1012:1012:supplementary root group:/home/heidi:/bin/bash
         ivan:x:1013:1013:no shell:/home/ivan:
+        nina:x:1014:7777:primary group without a group line:/home/nina:/bin/bash
         """;
 
     private const string ExtraGroup = """
@@ -22,6 +23,7 @@ public class AccountPolicyTests
         rootish:x:0:heidi
         heidi:x:1012:
         ivan:x:1013:
+        outcasts:x:5001:
         """;
 
     private static FixtureAccounts Db() => new(FixtureAccounts.DefaultPasswd + "\n" + ExtraPasswd, FixtureAccounts.DefaultGroup + "\n" + ExtraGroup);
@@ -74,6 +76,50 @@ public class AccountPolicyTests
         var outcome = AccountPolicy.Check(user, Rules(edit), Db());
         Assert.True(reason == outcome.Reason, $"{name}: expected {reason}, got {outcome.Reason} ({outcome.Detail})");
         Assert.Equal(reason == Reasons.Ok, outcome.Allowed);
+    }
+
+    /// <summary>Edits of the fixture group database: names it cannot give, or NSS down for group names.</summary>
+    public static TheoryData<string, string, Action<AccountsConfig>, Action<FixtureAccounts>?, string> GroupCases => new()
+    {
+        // Matched by gid: 'outcasts' is a second name of gid 5001, which getgrgid names 'banned'.
+        { "deny_groups names another name of the user's gid", "bob", r => r.DenyGroups = ["outcasts"], null, Reasons.AccountGroup },
+        { "allow_groups names another name of the user's gid", "bob", r => { r.AllowGroups = ["outcasts"]; r.AllowedShells = ["/bin/zsh"]; }, null, Reasons.Ok },
+        { "deny_groups lists a group the user is not in", "alice", r => r.DenyGroups = ["banned"], null, Reasons.Ok },
+        // A group of the user that cannot be named, while group rules are set: site error, never a non-match.
+        { "supplementary group cannot be named, deny_groups set", "bob", r => r.DenyGroups = ["banned"], db => db.FailGroupNames.Add(5001), Reasons.AccountLookupFailed },
+        { "supplementary group cannot be named, allow_groups set", "alice", r => r.AllowGroups = ["hpc-users"], db => db.FailGroupNames.Add(5000), Reasons.AccountLookupFailed },
+        { "primary gid has no group line, deny_groups set", "nina", r => r.DenyGroups = ["banned"], null, Reasons.AccountLookupFailed },
+        { "primary gid has no group line, no group rules", "nina", r => { }, null, Reasons.Ok },
+        { "unnamed group without group rules is no reason to refuse", "bob", r => r.AllowedShells = ["/bin/zsh"], db => db.FailGroupNames.Add(5001), Reasons.Ok },
+        // Configured names that do not resolve: fail closed, naming the key.
+        { "deny_groups names a group that does not exist", "alice", r => r.DenyGroups = ["banned", "no-such-group"], null, Reasons.AccountLookupFailed },
+        { "allow_groups names a group that does not exist", "alice", r => r.AllowGroups = ["hpc-users", "hpc-usres"], null, Reasons.AccountLookupFailed },
+        { "group database down, group rules set", "alice", r => r.DenyGroups = ["banned"], db => db.FailGroupLookups = true, Reasons.AccountLookupFailed },
+        { "group database down, no group rules", "alice", r => { }, db => db.FailGroupLookups = true, Reasons.Ok },
+        // gid 0 is refused whatever the rules and whether or not it has a name.
+        { "supplementary gid 0 without a name", "heidi", r => r.DenyGroups = [], db => db.FailGroupNames.Add(0), Reasons.AccountGroup },
+    };
+
+    [Theory]
+    [MemberData(nameof(GroupCases))]
+    public void Group_rules_match_by_gid_and_fail_closed(string name, string user, Action<AccountsConfig> edit, Action<FixtureAccounts>? editDb, string reason)
+    {
+        var db = Db();
+        editDb?.Invoke(db);
+        var outcome = AccountPolicy.Check(user, Rules(edit), db);
+        Assert.True(reason == outcome.Reason, $"{name}: expected {reason}, got {outcome.Reason} ({outcome.Detail})");
+        Assert.Equal(reason == Reasons.AccountLookupFailed, outcome.IsSiteError);
+    }
+
+    [Fact]
+    public void Unresolvable_group_refusals_name_the_key_or_the_gid()
+    {
+        Assert.Contains("accounts.deny_groups[1] names group 'no-such-group'", AccountPolicy.Check("alice", Rules(r => r.DenyGroups = ["banned", "no-such-group"]), Db()).Detail);
+        Assert.Contains("accounts.allow_groups[0] names group 'nope'", AccountPolicy.Check("alice", Rules(r => r.AllowGroups = ["nope"]), Db()).Detail);
+        var db = Db();
+        db.FailGroupNames.Add(5001);
+        Assert.Contains("gid 5001", AccountPolicy.Check("bob", Rules(r => r.DenyGroups = ["banned"]), db).Detail);
+        Assert.Contains("deny_groups lists as 'outcasts'", AccountPolicy.Check("bob", Rules(r => r.DenyGroups = ["outcasts"]), Db()).Detail);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class ExampleConfigTests
             FixtureAccounts.DefaultPasswd + "\ngh-octocat:x:1600:1600:GitHub octocat:/home/gh-octocat:/bin/bash"
                 + "\nwendy:x:1601:1601:Wendy:/home/wendy:/usr/bin/fish",
             FixtureAccounts.DefaultGroup.Replace("hpc-users:x:5000:alice,bob,ci-runner", "hpc-users:x:5000:alice,bob,ci-runner,gh-octocat,wendy", StringComparison.Ordinal)
-                + "\ngh-octocat:x:1600:\nwendy:x:1601:");
+                + "\ngh-octocat:x:1600:\nwendy:x:1601:\nwheel:x:10:\ndocker:x:998:");
         return new Authorizer(config, keys, accounts, Clock);
     }
 

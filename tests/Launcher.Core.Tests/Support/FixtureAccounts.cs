@@ -69,8 +69,23 @@ public sealed class FixtureAccounts : IAccountDatabase
         var groups = _groups.Where(g => g.Gid == gid).Select(g => new GroupEntry(g.Gid, g.Name))
             .Concat(_groups.Where(g => g.Members.Contains(name) && g.Gid != gid).Select(g => new GroupEntry(g.Gid, g.Name)))
             .ToList();
-        if (groups.Count == 0 || groups[0].Gid != gid) groups.Insert(0, new GroupEntry(gid, gid.ToString()));
+        // A primary gid without a group line has no name, as getgrgid_r answers it.
+        if (groups.Count == 0 || groups[0].Gid != gid) groups.Insert(0, new GroupEntry(gid, null));
+        // Groups NSS lists for the user but cannot name (LDAP half down): FailGroupNames.
+        groups = groups.Select(g => FailGroupNames.Contains(g.Gid) ? g with { Name = null } : g).ToList();
         return AccountLookup.Found(new Account(f[0], uint.Parse(f[2]), gid, f[5], f[6], groups));
+    }
+
+    /// <summary>gids whose names the fixture's group database cannot give (getgrgid_r fails or finds nothing).</summary>
+    public HashSet<uint> FailGroupNames { get; } = [];
+
+    /// <summary>When set, getgrnam_r fails for every name (NSS backend down).</summary>
+    public bool FailGroupLookups { get; set; }
+
+    public GroupLookup LookupGroup(string name)
+    {
+        if (FailGroupLookups) return GroupLookup.Failed("NSS backend unavailable (fixture)");
+        return _groups.FirstOrDefault(g => g.Name == name) is { Name: not null } g ? GroupLookup.Found(g.Gid) : GroupLookup.NotFound;
     }
 
     public IReadOnlySet<string> SystemShells() => Shells;

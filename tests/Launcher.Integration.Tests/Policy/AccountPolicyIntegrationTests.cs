@@ -124,6 +124,38 @@ public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyUsers>, 
     }
 
     [RootFact]
+    public void Deny_groups_matches_the_gid_whatever_name_lists_it()
+    {
+        // getgrgid names the users' gid by the group's first name; deny_groups lists the other.
+        using var site = new SiteFixture(accounts: $"accounts:\n  min_uid: 1000\n  deny_groups: [\"{_users.Alias}\"]\n");
+        var run = Proc.Run(Dist.CiLauncher, ["validate", "--json", "--config", site.ConfigPath, "--token-file", "-"], stdin: site.Token(_users.Name("ok")));
+        Assert.Equal(1, run.ExitCode);
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("account.group", json.GetProperty("reason").GetString());
+        Assert.Contains($"in group '{_users.Group}'", json.GetProperty("detail").GetString());
+        Assert.Contains($"deny_groups lists as '{_users.Alias}'", json.GetProperty("detail").GetString());
+    }
+
+    [RootFact]
+    public void A_listed_group_that_does_not_exist_fails_closed_and_check_config_names_it()
+    {
+        string missing = $"clpol{_users.Suffix}-nosuch";
+        using var site = new SiteFixture(accounts: $"accounts:\n  min_uid: 1000\n  deny_groups: [\"{missing}\"]\n");
+        var run = Proc.Run(Dist.CiLauncher, ["validate", "--json", "--config", site.ConfigPath, "--token-file", "-"], stdin: site.Token(_users.Name("nogrp")));
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout}{run.Stderr}");
+        var json = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal("account.lookup_failed", json.GetProperty("reason").GetString());
+        Assert.Contains($"accounts.deny_groups[0] names group '{missing}', which does not exist", json.GetProperty("detail").GetString());
+
+        var check = Proc.Run(Dist.CiLauncher, ["check-config", "--config", site.ConfigPath]);
+        Assert.Equal(2, check.ExitCode);
+        Assert.Contains($"accounts.deny_groups[0]: group '{missing}' does not exist on this host", check.Stderr);
+        // Control: the same check passes for groups that exist.
+        var fine = Proc.Run(Dist.CiLauncher, ["check-config", "--config", _site.ConfigPath]);
+        Assert.True(fine.ExitCode == 0, fine.Stderr);
+    }
+
+    [RootFact]
     public void Posix_database_reads_shadow_and_groups()
     {
         var db = new PosixAccountDatabase();
@@ -137,5 +169,10 @@ public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyUsers>, 
         Assert.Equal(_users.Name("ok"), lookup.Account!.Groups[0].Name);
         Assert.Contains(lookup.Account.Groups, g => g.Name == _users.Group);
         Assert.Equal(LookupStatus.NotFound, db.Lookup("clpol-no-such-user").Status);
+        var group = db.LookupGroup(_users.Group);
+        Assert.Equal(LookupStatus.Found, group.Status);
+        Assert.Equal(group.Gid, db.LookupGroup(_users.Alias).Gid);
+        Assert.Equal(_users.Group, PosixAccountDatabase.GroupName(group.Gid));
+        Assert.Equal(LookupStatus.NotFound, db.LookupGroup("clpol-no-such-group").Status);
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Launcher.Core.Audit;
+using Launcher.Integration.Tests.Support;
 using Launcher.Posix.Logging;
 
 namespace Launcher.Integration.Tests.Policy;
@@ -88,6 +89,80 @@ public sealed class AuditSinkTests : IDisposable
         Assert.False(trail.TryWrite(Record(), out string? error));
         Assert.Contains(path, error);
         Assert.Equal("", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void A_fifo_or_a_second_hard_link_at_the_audit_path_is_refused()
+    {
+        string fifo = Path.Combine(_dir, "fifo.log");
+        Assert.Equal(0, Proc.Run("mkfifo", [fifo]).ExitCode);
+        // O_NONBLOCK: no reader must not hang the writer; the opened FIFO is then refused.
+        Assert.False(new AuditTrail([new AuditFileSink(fifo)]).TryWrite(Record(), out string? error));
+        Assert.Contains("not a regular file", error);
+
+        string target = Path.Combine(_dir, "elsewhere");
+        File.WriteAllText(target, "");
+        string link = Path.Combine(_dir, "audit.log");
+        Assert.Equal(0, Proc.Run("ln", [target, link]).ExitCode);
+        Assert.False(new AuditTrail([new AuditFileSink(link)]).TryWrite(Record(), out error));
+        Assert.Contains("2 hard links", error);
+        Assert.Equal("", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void No_destination_at_all_is_an_audit_failure()
+    {
+        Assert.False(new AuditTrail([]).TryWrite(Record(), out string? error));
+        Assert.Contains("no audit destination is configured", error);
+        var allowed = new Launcher.Core.Authorization.Decision { Kind = Launcher.Core.Authorization.DecisionKind.Allowed, Reason = "ok", Detail = "" };
+        var refused = new AuditTrail([]).RecordOrRefuse(allowed, _ => Record("allow"), out _);
+        Assert.Equal("audit.unavailable", refused.Reason);
+        Assert.False(refused.Allowed);
+    }
+
+    [RootFact]
+    public void A_write_cut_short_by_a_full_disk_is_blanked_and_the_next_record_starts_clean()
+    {
+        // A 16 KiB tmpfs: fill it, then append a record longer than what is left of the audit
+        // file's last page. The write comes up short (ENOSPC after the page is full).
+        string mount = Path.Combine(_dir, "small");
+        Directory.CreateDirectory(mount);
+        var m = Proc.Run("mount", ["-t", "tmpfs", "-o", "size=16k,mode=0700", "tmpfs", mount]);
+        Assert.True(m.ExitCode == 0, m.Stderr);
+        try
+        {
+            string path = Path.Combine(mount, "audit.log");
+            var sink = new AuditFileSink(path);
+            sink.Write(Record(n: 1));
+            string filler = Path.Combine(mount, "filler");
+            using (var f = new FileStream(filler, FileMode.CreateNew))
+            {
+                var page = new byte[4096];
+                try { while (true) { f.Write(page); f.Flush(); } }
+                catch (IOException) { }
+            }
+            long before = new FileInfo(path).Length;
+
+            var trail = new AuditTrail([sink]);
+            Assert.False(trail.TryWrite(Record(projectPath: new string('p', 6000), n: 2), out string? error));
+            Assert.Contains("short write", error);
+            Assert.Contains("the torn bytes were blanked", error);
+            Assert.Equal(4096, new FileInfo(path).Length);
+            Assert.True(4096 - before >= AuditFileSink.TornMarker.Length + 1, "the torn part should hold the marker");
+
+            File.Delete(filler);
+            Assert.True(trail.TryWrite(Record(n: 3), out error), error);
+            var lines = File.ReadAllLines(path);
+            Assert.Equal(3, lines.Length);
+            Assert.Equal("jti-1", JsonDocument.Parse(lines[0]).RootElement.GetProperty("jti").GetString());
+            Assert.Equal(AuditFileSink.TornMarker, lines[1].TrimEnd(' '));
+            JsonDocument.Parse(lines[1]).Dispose();
+            Assert.Equal("jti-3", JsonDocument.Parse(lines[2]).RootElement.GetProperty("jti").GetString());
+        }
+        finally
+        {
+            Proc.Run("umount", [mount]);
+        }
     }
 
     [Fact]

@@ -19,6 +19,10 @@ public sealed class PolicyUsers : IDisposable
         {
             Group = Name("g");
             AddGroup(Group);
+            // A second name for the same gid (groupadd -o): getgrgid names the gid by the first.
+            Alias = Name("a");
+            Sh("groupadd", "-o", "-g", GidOf(Group), Alias);
+            _groups.Add(Alias);
             // A password hash, so usermod -L has something to lock ("!" + hash).
             const string Hash = "$6$clpol$Jx1Qn0dFh2sN9vO3pY7zK8wL4mR6tU5eA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU1vW2xY3zA4bC5dE6fG7hI.";
             User("ok", "-G", Group, "-s", "/bin/bash", "-p", Hash);
@@ -42,6 +46,9 @@ public sealed class PolicyUsers : IDisposable
 
     /// <summary>The supplementary group every user but <c>nogrp</c> is in.</summary>
     public string Group { get; private set; } = "";
+
+    /// <summary>Another group name with <see cref="Group"/>'s gid.</summary>
+    public string Alias { get; private set; } = "";
 
     /// <summary>clpol + suffix + role, e.g. clpol3fa9c1-lock (well under 32 bytes).</summary>
     public string Name(string role) => $"clpol{Suffix}-{role}";
@@ -68,6 +75,9 @@ public sealed class PolicyUsers : IDisposable
         Sh("groupadd", name);
         _groups.Add(name);
     }
+
+    private static string GidOf(string group) =>
+        File.ReadAllLines("/etc/group").Select(l => l.Split(':')).Single(f => f[0] == group)[2];
 
     private static int FreeUid(int from, int to)
     {

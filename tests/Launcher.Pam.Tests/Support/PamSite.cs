@@ -59,7 +59,8 @@ public sealed class PamSite : IDisposable
     public static string Module => Dist.Require(Path.Combine(Dist.Dir, "pam_ci_launcher.so"));
     public static string Library => Dist.Require(Path.Combine(Dist.Dir, "libci-launcher-pam.so"));
 
-    public string Config(string allowProject, string denyUsers = Denied) => $"""
+    /// <summary>The site config; <paramref name="auditFile"/> null is audit.log in the site directory.</summary>
+    public string Config(string allowProject, string denyUsers = Denied, string? auditFile = null, bool syslog = false) => $"""
         issuers:
           - name: gitlab
             issuer: {Issuer}
@@ -82,8 +83,8 @@ public sealed class PamSite : IDisposable
           min_uid: 1000
           deny_users: [root, {denyUsers}]
         audit:
-          file: {Path.Combine(Dir.Path, "audit.log")}
-          syslog: false
+          file: "{auditFile ?? Path.Combine(Dir.Path, "audit.log")}"
+          syslog: {(syslog ? "true" : "false")}
 
         """;
 
