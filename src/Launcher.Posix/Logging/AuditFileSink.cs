@@ -74,13 +74,24 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
         }
     }
 
+    /// <summary>
+    /// Root (the set-id launcher, sshd's PAM stack) reaches the file through its directory, opened
+    /// by the trusted walk: a directory anyone else could change would let them swap the log
+    /// between check and append. An unprivileged process (validate by a user) opens it plainly,
+    /// with its own rights.
+    /// </summary>
     private int Open()
     {
-        byte[] pathBytes = Encoding.UTF8.GetBytes(path + "\0");
+        bool root = LibC.geteuid() == 0;
+        byte[] name = Encoding.UTF8.GetBytes((root ? System.IO.Path.GetFileName(path) : path) + "\0");
+        string? problem = null;
+        using var judged = root ? Files.TrustedFile.OpenDirectory(System.IO.Path.GetDirectoryName(path) ?? "/", out problem) : null;
+        if (root && judged is null) throw new IOException($"{path}: audit.file directory: {problem}");
+        int at = judged is null ? LibC.AT_FDCWD : (int)judged.DangerousGetHandle();
         int fd;
-        fixed (byte* p = pathBytes)
+        fixed (byte* p = name)
         {
-            do fd = LibC.open(p, Flags, Mode);
+            do fd = LibC.openat(at, p, Flags, Mode);
             while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
         }
         if (fd < 0) throw Failure("open", Marshal.GetLastPInvokeError());
