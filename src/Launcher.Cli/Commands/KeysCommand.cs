@@ -71,6 +71,8 @@ public static class KeysCommand
         if (ring is null) return Fail(problem!);
         var now = site.Clock.GetUtcNow();
         KeyRing? changed;
+        if (ring.Find(kid) is null)
+            return Fail($"key '{kid}' is not in the key ring {dir.RingFile} ({ring.Describe()}); see 'ci-launcher keys list'", Reasons.IssuingRotation);
         if (action == "activate")
         {
             // Refuse to make a key sign that could not be loaded when the first job asks for a token.

@@ -29,7 +29,10 @@ public static class TokenCommand
         if (args.Get("lifetime") is { } text)
         {
             if (!Duration.TryParse(text, out var parsed) || parsed < TimeSpan.FromSeconds(1))
-                throw new UsageException($"--lifetime '{text}' is not a duration of at least 1s; write e.g. 5m or 90s");
+            {
+                Console.Error.WriteLine($"ci-launcher: {Reasons.IssuingLifetime}: --lifetime '{Core.Policy.PolicyEngine.Printable(text)}' is not a duration of at least 1s; write e.g. 5m or 90s");
+                return ExitCodes.UsageOrConfig;
+            }
             lifetime = parsed;
         }
         // Set-id, a named token file would be read with root's rights; stdin is the caller's own.

@@ -38,6 +38,13 @@ public sealed unsafe class KeyDirectory(string path)
         using var dir = OpenPrivate(out problem);
         if (dir is null) return null;
         using var file = TrustedFile.OpenFileIn(dir, RingFile, Secrecy.Private, out bool missing, out problem);
+        if (file is null && missing && KeyFiles(dir) is { Count: > 0 } orphans)
+        {
+            // Key files without their ring: the ring was lost. Generating a new key would start a
+            // new ring and orphan these (still published, perhaps still signing) keys.
+            problem = $"the key ring {RingFile} is missing, but key_dir holds {string.Join(", ", orphans)}; restore {KeyRing.FileName} from a backup (do not run 'keys generate', which would start an empty ring)";
+            return null;
+        }
         if (file is null) return missing ? KeyRing.Empty : null;
         byte[]? bytes = TrustedFile.ReadAll(file, RingFile, 1 << 20, out problem);
         return bytes is null ? null : KeyRing.Parse(bytes, RingFile, out problem);
@@ -127,6 +134,10 @@ public sealed unsafe class KeyDirectory(string path)
         problem = null;
         return handle;
     }
+
+    /// <summary>The KID.pem names in the judged directory.</summary>
+    private static List<string> KeyFiles(SafeFileHandle dir) =>
+        Directory.EnumerateFiles($"/proc/self/fd/{(int)dir.DangerousGetHandle()}", "*.pem").Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
 
     private SafeFileHandle? OpenPrivate(out string? problem)
     {

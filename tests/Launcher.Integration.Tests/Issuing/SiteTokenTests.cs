@@ -180,6 +180,31 @@ public class SiteTokenTests(TestUsers users) : IClassFixture<TestUsers>
         Assert.Equal(0, site.Validate(t3).ExitCode);
     }
 
+    [RootFact]
+    public void Contract_codes_for_an_unknown_kid_a_lost_key_ring_and_a_bad_lifetime()
+    {
+        using var site = new IssuingSite();
+        string kid = site.Generate();
+
+        // A kid that is not in the ring is a rotation mistake, not an unavailable key.
+        var unknown = site.Root("keys", "activate", "0000unknown0000");
+        AssertRefused(unknown, 2, "issuing.rotation: key '0000unknown0000' is not in the key ring");
+
+        // The ring lost while key files remain: restore it; 'keys generate' would orphan the keys.
+        site.Activate(kid);
+        File.Delete(Path.Combine(site.KeyDir, "keyring.json"));
+        var lost = site.Issue(users.A.Name, site.CiToken(users.A.Name), "--audience", IssuingSite.Ssh);
+        AssertRefused(lost, 2, "issuing.key_unavailable: ");
+        Assert.Contains($"restore keyring.json from a backup", lost.Stderr);
+        Assert.Contains(kid + ".pem", lost.Stderr);
+        AssertRefused(site.Root("keys", "generate"), 2, "issuing.key_unavailable: ");
+        Assert.Equal([kid + ".pem"], Directory.GetFiles(site.KeyDir, "*.pem").Select(Path.GetFileName));
+
+        // An unusable --lifetime names the documented code.
+        var bad = site.Issue(users.A.Name, site.CiToken(users.A.Name), "--audience", IssuingSite.Ssh, "--lifetime", "soon");
+        AssertRefused(bad, 2, "issuing.lifetime: --lifetime 'soon' is not a duration");
+    }
+
     private static void AssertRefused(ProcResult r, int exitCode, string text)
     {
         Assert.True(exitCode == r.ExitCode, $"expected exit {exitCode}, got {r.ExitCode}: {r.Stderr}");

@@ -80,4 +80,13 @@ public class ManPageTests
     }
 
     private static string Snake(string pascal) => Regex.Replace(pascal, "(?<=[a-z0-9])([A-Z])", "_$1").ToLowerInvariant();
+
+    [Fact]
+    public void The_default_site_token_claims_are_the_ones_the_binary_uses()
+    {
+        string page = ManPage("ci-launcher.yaml.5");
+        var m = Regex.Match(page, @"^\.BR claims "" \(default: "" ""\[([^\]]*)\]"" \)", RegexOptions.Multiline);
+        Assert.True(m.Success, "ci-launcher.yaml(5) has no 'claims (default: [...])' entry");
+        Assert.Equal(Launcher.Core.Config.IssuingSettings.DefaultClaims, m.Groups[1].Value.Split(", "));
+    }
 }
