@@ -37,8 +37,8 @@ public sealed unsafe class JobStateDirectory
         return EnsureRootDirectory(job, out error) ? new JobStateDirectory(job) : null;
     }
 
-    /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500; returns its path.</summary>
-    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error)
+    /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500 (or <paramref name="mode"/>); returns its path.</summary>
+    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error, uint mode = 0x140)
     {
         string path = System.IO.Path.Combine(Path, name);
         // A copy from a retried stage is replaced, never written through.
@@ -50,7 +50,7 @@ public sealed unsafe class JobStateDirectory
             fd = LibC.openat(LibC.AT_FDCWD, pp, ExecutorLibC.O_WRONLY | ExecutorLibC.O_CREAT | ExecutorLibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x140);
         if (fd < 0) { error = $"cannot create {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"; return null; }
         using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-        if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, 0x140) != 0)
+        if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, mode) != 0)
         {
             error = $"cannot give {path} to uid {uid}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
             return null;
@@ -67,6 +67,42 @@ public sealed unsafe class JobStateDirectory
         }
         error = null;
         return path;
+    }
+
+    /// <summary>
+    /// Reads <c>&lt;job dir&gt;/&lt;name&gt;</c>, a file this process created for <paramref name="uid"/> to
+    /// write (a batch stage's result). Only root can add or rename entries here, so the name still
+    /// leads to that file; it is opened without following links, must be a regular file of that
+    /// uid and at most <paramref name="maxBytes"/>. Null with what was wrong.
+    /// </summary>
+    public byte[]? ReadFile(string name, int maxBytes, uint uid, out string? error)
+    {
+        string path = System.IO.Path.Combine(Path, name);
+        byte[] p = FileSystem.Z(path);
+        int fd;
+        fixed (byte* pp = p)
+            fd = LibC.openat(LibC.AT_FDCWD, pp, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY, 0);
+        if (fd < 0) { error = $"cannot open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"; return null; }
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        var st = CallerFile.FStat(fd, out error);
+        if (st is null) return null;
+        if (!st.Value.IsRegular || st.Value.Uid != uid) { error = $"{path} is not a regular file of uid {uid}"; return null; }
+        if ((long)st.Value.Size > maxBytes) { error = $"{path} is {st.Value.Size} bytes, more than {maxBytes}"; return null; }
+        try
+        {
+            using var stream = new FileStream(handle, FileAccess.Read, 1);
+            var buffer = new byte[maxBytes + 1];
+            int total = 0, n;
+            while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
+            if (total > maxBytes) { error = $"{path} grew beyond {maxBytes} bytes"; return null; }
+            error = null;
+            return buffer[..total];
+        }
+        catch (IOException e)
+        {
+            error = $"cannot read {path}: {e.Message}";
+            return null;
+        }
     }
 
     /// <summary>Removes the job's directory and the files ci-launcher put in it. Missing is fine.</summary>

@@ -15,6 +15,8 @@ public static class ExecutorCommand
             Help(argv.Count == 0 ? Console.Error : Console.Out);
             return argv.Count == 0 ? ExitCodes.UsageOrConfig : 0;
         }
+        // Not a runner stage: a batch stage's own monitor, already running as the job's user.
+        if (argv[0] == "batch-monitor") return Batch.BatchMonitor.Run(argv.Skip(1).ToList());
         var codes = StageContext.ReadExitCodes();
         string stage = argv[0];
         try
