@@ -56,7 +56,8 @@ public class ExecutorSetuidTests
         Assert.Contains("launch.caller_not_in_group", config.Stderr);
     }
 
-    private static string InstallWrapper(TrustedDir install, string group)
+    /// <summary>The published ci-launcher copied into <paramref name="install"/>, and the wrapper for it, 4750 root:group.</summary>
+    internal static string InstallWrapper(TrustedDir install, string group)
     {
         string binary = Path.Combine(install.Path, "ci-launcher");
         File.Copy(Dist.CiLauncher, binary);

@@ -11,12 +11,13 @@ public sealed class ExecutorSite : IDisposable
 {
     public const string Prefix = "clexe";
 
-    public ExecutorSite(string launchYaml = "", string executorYaml = "")
+    public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = SiteFixture.DefaultRules, bool withGroup = false)
     {
         Users = new TestUsers(Prefix);
-        User = Users.User();
+        Group = withGroup ? Users.Group() : null;
+        User = Users.User(supplementaryGroup: Group);
         Scratch = new TrustedDir();
-        Site = new SiteFixture(extra: $"""
+        Site = new SiteFixture(rules: rules, extra: $"""
             executor:
               builds_dir: {Scratch.Path}/{"{user}"}/builds/{"{runner_id}"}
               cache_dir: {Scratch.Path}/{"{user}"}/cache/{"{runner_id}"}
@@ -33,6 +34,9 @@ public sealed class ExecutorSite : IDisposable
 
     public TestUsers Users { get; }
     public string User { get; }
+
+    /// <summary>The user's supplementary group, when the site was made with one.</summary>
+    public string? Group { get; }
     public TrustedDir Scratch { get; }
     public SiteFixture Site { get; }
 
@@ -41,9 +45,9 @@ public sealed class ExecutorSite : IDisposable
     public uint Uid => TestUsers.Uid(User);
 
     /// <summary>A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).</summary>
-    public GitLabRunnerEmulator Runner(long jobId, long? tokenJobId, string? runnerUser = null, string? executable = null)
+    public GitLabRunnerEmulator Runner(long jobId, long? tokenJobId, string? runnerUser = null, string? executable = null, int concurrentId = 0)
     {
-        var runner = new GitLabRunnerEmulator(executable ?? Dist.CiLauncher, stage => ["executor", stage, "--config", Site.ConfigPath], jobId, runnerUser: runnerUser);
+        var runner = new GitLabRunnerEmulator(executable ?? Dist.CiLauncher, stage => ["executor", stage, "--config", Site.ConfigPath], jobId, runnerUser: runnerUser, concurrentId: concurrentId);
         if (tokenJobId is { } t)
             runner.Variables["CI_LAUNCHER_ID_TOKEN"] = Site.Token(User, c => c["job_id"] = t.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return runner;

@@ -32,12 +32,8 @@ public static class BatchStage
             return StageContext.Fail(ctx.Codes, StageFailure.Build, admission.Reason, $"stage {stage}: {admission.Detail}");
         }
 
-        var values = new TemplateValues(ctx.Account.Name, ctx.Account.Uid, ctx.Account.Gid, ctx.Job.JobId, ctx.Job.ProjectId,
-            JobBinding.RunnerId(ctx.Decision.Token.Claims, ctx.Job));
-        string? outputDir = batch.OutputDir is { } template
-            ? template.Expand(values, out string? problem)
-            : $"{ctx.BuildsDir}/.ci-launcher/{ctx.Job.JobId.ToString(CultureInfo.InvariantCulture)}";
-        problem = outputDir is null ? null : LaunchBridge.CreateUserDirectory(outputDir, ctx.Account);
+        string? outputDir = OutputDirectory(ctx, batch, out string? problem);
+        problem = outputDir is null ? problem : LaunchBridge.CreateUserDirectory(outputDir, ctx.Account);
         if (outputDir is null || problem is not null)
             return SiteFailure(ctx, extra, Reasons.ExecutorPath, $"stage {stage}: executor.batch.output_dir: {problem}");
 
@@ -104,6 +100,20 @@ public static class BatchStage
             && !CallerFile.WriteAsCaller(codeFile, result.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
             Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {writeError}");
         return ctx.Codes.BuildFailure;
+    }
+
+    /// <summary>
+    /// The job's own directory for batch output files: it must be visible from the compute nodes,
+    /// so by default it is under the builds directory. Cleanup removes it as the user.
+    /// </summary>
+    public static string? OutputDirectory(StageContext ctx, BatchSettings batch, out string? problem)
+    {
+        problem = null;
+        if (batch.OutputDir is not { } template)
+            return $"{ctx.BuildsDir}/.ci-launcher/{ctx.Job.JobId.ToString(CultureInfo.InvariantCulture)}";
+        var values = new TemplateValues(ctx.Account.Name, ctx.Account.Uid, ctx.Account.Gid, ctx.Job.JobId, ctx.Job.ProjectId,
+            JobBinding.RunnerId(ctx.Decision.Token!.Claims, ctx.Job));
+        return template.Expand(values, out problem);
     }
 
     private static BatchPlan Plan(StageContext ctx, BatchSettings batch, string stage, Admission admission, string jobScript, string outputDir, string resultFile)
