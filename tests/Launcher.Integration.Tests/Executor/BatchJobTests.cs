@@ -10,12 +10,23 @@ namespace Launcher.Integration.Tests.Executor;
 /// the log, its exit status, a cancel, and concurrent jobs of one project.
 /// </summary>
 [Collection("slurm")]
-public class BatchJobTests(SlurmCluster slurm)
+public class BatchJobTests(SlurmCluster slurm) : IDisposable
 {
     private const int B = GitLabRunnerEmulator.BuildFailureExitCode;
+    private readonly List<uint> _uids = [];
 
-    private ExecutorSite Site(string batchExtra = "", string rules = SiteFixture.DefaultRules, bool withGroup = false) =>
-        new(executorYaml: slurm.BatchYaml(batchExtra), rules: rules, withGroup: withGroup);
+    private ExecutorSite Site(string batchExtra = "", string rules = SiteFixture.DefaultRules, bool withGroup = false)
+    {
+        var site = new ExecutorSite(executorYaml: slurm.BatchYaml(batchExtra), rules: rules, withGroup: withGroup);
+        _uids.Add(site.Uid);
+        return site;
+    }
+
+    /// <summary>A failed test must not leave a job behind for the next user who gets the same uid.</summary>
+    public void Dispose()
+    {
+        foreach (var uid in _uids) slurm.CancelJobsOf(uid);
+    }
 
     private GitLabRunnerEmulator Runner(ExecutorSite site, long jobId, int concurrentId = 0) =>
         site.Runner(jobId, jobId, executable: slurm.Binary.Executable, concurrentId: concurrentId);
@@ -76,7 +87,7 @@ public class BatchJobTests(SlurmCluster slurm)
         Assert.Contains("\"batch_state\":\"COMPLETED\"", audit);
         Assert.Matches("\"batch_elapsed\":\"[0-9:-]+\"", audit);
         // Slurm has the job as the user's, finished; cleanup removed its output directory.
-        Assert.Contains(slurm.Jobs(site.User), j => j.StartsWith($"{jobId} COMPLETED ci-hpc_solver-6001-step_script", StringComparison.Ordinal));
+        Assert.Equal([$"{jobId} COMPLETED ci-hpc_solver-6001-step_script"], slurm.JobsOf(6001));
         Assert.False(Directory.Exists(Path.Combine(runner.BuildsDir!, ".ci-launcher", "6001")));
     }
 

@@ -10,8 +10,9 @@ namespace Launcher.Integration.Tests.Executor;
 /// and Slurm's words, an audit record, and nothing of the user's left in Slurm.
 /// </summary>
 [Collection("slurm")]
-public class BatchRefusalTests(SlurmCluster slurm)
+public class BatchRefusalTests(SlurmCluster slurm) : IDisposable
 {
+    private readonly List<uint> _uids = [];
     private const int B = GitLabRunnerEmulator.BuildFailureExitCode;
     private const int S = GitLabRunnerEmulator.SystemFailureExitCode;
 
@@ -27,8 +28,18 @@ public class BatchRefusalTests(SlurmCluster slurm)
                 max_time: 30m
         """;
 
-    private ExecutorSite Site(string batchExtra = "", string rules = SiteFixture.DefaultRules) =>
-        new(executorYaml: slurm.BatchYaml(batchExtra), rules: rules);
+    private ExecutorSite Site(string batchExtra = "", string rules = SiteFixture.DefaultRules)
+    {
+        var site = new ExecutorSite(executorYaml: slurm.BatchYaml(batchExtra), rules: rules);
+        _uids.Add(site.Uid);
+        return site;
+    }
+
+    /// <summary>A failed test must not leave a job behind for the next user who gets the same uid.</summary>
+    public void Dispose()
+    {
+        foreach (var uid in _uids) slurm.CancelJobsOf(uid);
+    }
 
     /// <summary>config, prepare, get_sources; then the step script with <paramref name="parameters"/> in SCHEDULER_PARAMETERS.</summary>
     private StageResult Step(ExecutorSite site, long jobId, string? parameters, string body = "touch ran-in-slurm")
@@ -75,8 +86,8 @@ public class BatchRefusalTests(SlurmCluster slurm)
             Assert.StartsWith($"ci-launcher: {reason}: stage step_script: SCHEDULER_PARAMETERS", line);
             Assert.Contains(named, line);
             Assert.Equal("", step.Stdout);
+            Assert.Empty(slurm.JobsOf(jobId));
         }
-        Assert.Empty(slurm.Jobs(site.User));
         string audit = File.ReadAllText(site.Site.AuditPath).Replace(" ", "", StringComparison.Ordinal);
         Assert.Contains("\"reason\":\"batch.option_refused\"", audit);
         Assert.Contains("\"reason\":\"batch.option_unknown\"", audit);
@@ -103,8 +114,8 @@ public class BatchRefusalTests(SlurmCluster slurm)
             var line = Assert.Single(step.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.StartsWith($"ci-launcher: {reason}: stage step_script: rule 'merge-requests': ", line);
             Assert.Contains(named, line);
+            Assert.Empty(slurm.JobsOf(jobId));
         }
-        Assert.Empty(slurm.Jobs(site.User));
         string audit = File.ReadAllText(site.Site.AuditPath).Replace(" ", "", StringComparison.Ordinal);
         foreach (var reason in new[] { "batch.partition", "batch.account", "batch.time" })
             Assert.Contains($"\"reason\":\"{reason}\"", audit);
@@ -124,6 +135,7 @@ public class BatchRefusalTests(SlurmCluster slurm)
     {
         string dead = slurm.DeadControllerConf();
         using var site = new ExecutorSite(executorYaml: slurm.BatchYaml().Replace(slurm.SlurmConf, dead, StringComparison.Ordinal));
+        _uids.Add(site.Uid);
         var step = Step(site, 7302, null);
         AssertSystemFailure(site, step, "batch.unavailable", "Unable to contact slurm controller");
     }
@@ -134,8 +146,8 @@ public class BatchRefusalTests(SlurmCluster slurm)
         using var site = Site();
         var partition = Step(site, 7303, "-p nosuch");
         AssertSystemFailure(site, partition, "batch.submit_rejected", "sbatch refused the job: invalid partition specified: nosuch");
-        var limits = Step(site, 7304, "--nodes=5");
-        AssertSystemFailure(site, limits, "batch.submit_rejected", "Requested node configuration is not available");
+        var limits = Step(site, 7304, "--mem=99999999");
+        AssertSystemFailure(site, limits, "batch.submit_rejected", "Memory specification can not be satisfied; Batch job submission failed: Requested node configuration is not available");
     }
 
     [RootFact]
@@ -144,7 +156,7 @@ public class BatchRefusalTests(SlurmCluster slurm)
         using var site = Site("    start_timeout: 2s");
         var step = Step(site, 7305, "-p hold");
         AssertSystemFailure(site, step, "batch.start_timeout", "did not start within 2s (still PENDING, reason PartitionDown); it was cancelled");
-        Assert.Contains(slurm.Jobs(site.User), j => j.Contains(" CANCELLED ", StringComparison.Ordinal));
+        Assert.Contains(slurm.JobsOf(7305), j => j.Contains(" CANCELLED ", StringComparison.Ordinal));
     }
 
     [RootFact]

@@ -37,13 +37,25 @@ public sealed class SlurmCluster : IDisposable
         {extra}
         """;
 
-    /// <summary>Jobs Slurm knows of <paramref name="user"/>, any state: "id state name" lines.</summary>
-    public IReadOnlyList<string> Jobs(string user) =>
-        Root("squeue", ["-h", "--states=all", "-u", user, "-o", "%i %T %j"]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>
+    /// Every job Slurm remembers (any user, any state) of CI job <paramref name="ciJobId"/>: batch
+    /// stages are named ci-&lt;project&gt;-&lt;CI job id&gt;-&lt;stage&gt;. By name, not by user: a
+    /// deleted test user's uid is handed to the next one, and Slurm lists by uid.
+    /// </summary>
+    public IReadOnlyList<string> JobsOf(long ciJobId) =>
+        Root("squeue", ["-h", "--states=all", "-o", "%i %T %j"]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(j => j.EndsWith($"-{ciJobId.ToString(System.Globalization.CultureInfo.InvariantCulture)}-step_script", StringComparison.Ordinal)).ToList();
 
     /// <summary>Jobs of <paramref name="user"/> still pending, running or completing.</summary>
     public IReadOnlyList<string> ActiveJobs(string user) =>
         Root("squeue", ["-h", "-u", user, "-t", "PENDING,RUNNING,COMPLETING,CONFIGURING,SUSPENDED", "-o", "%i %T %j"]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Cancels whatever Slurm still has of uid <paramref name="uid"/> (after a failed test).</summary>
+    public void CancelJobsOf(uint uid)
+    {
+        if (Dir.Length > 0)
+            Proc.Run("scancel", ["--quiet", "-u", uid.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Dictionary<string, string> { ["SLURM_CONF"] = SlurmConf });
+    }
 
     /// <summary>A Slurm client command as root against this cluster.</summary>
     public string Root(string command, IEnumerable<string> args)
