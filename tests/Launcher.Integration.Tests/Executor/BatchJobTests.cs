@@ -245,6 +245,32 @@ public class BatchJobTests(SlurmCluster slurm) : IDisposable
         Assert.Contains($"WorkDir={runner.BuildsDir}", job);
     }
 
+    [RootFact]
+    public void An_unprivileged_runner_submits_through_the_setuid_wrapper_as_the_mapped_user()
+    {
+        using var users = new TestUsers(ExecutorSite.Prefix);
+        string group = users.Group();
+        string runnerUser = users.User(supplementaryGroup: group);
+        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}", executorYaml: slurm.BatchYaml());
+        _uids.Add(site.Uid);
+        using var install = new TrustedDir();
+        string wrapper = ExecutorSetuidTests.InstallWrapper(install, group);
+
+        using var runner = site.Runner(jobId: 6008, tokenJobId: 6008, runnerUser: runnerUser, executable: wrapper);
+        var results = runner.RunJob("id -u > uid.txt; echo \"$SLURM_JOB_ID\" > jobid.txt; exit 3");
+        foreach (var r in results.Where(r => r.Stage != "step_script"))
+            Assert.True(r.ExitCode == 0, $"{r.Stage}: exit {r.ExitCode}\n{r.Stderr}");
+        var step = results.Single(r => r.Stage == "step_script");
+        Assert.True(step.ExitCode == B, step.Stdout + step.Stderr);
+        Assert.Equal("3\n", step.BuildExitCodeFile);
+        Assert.Equal(TestUsers.Uid(runnerUser), step.BuildExitCodeFileOwner);
+        Assert.Equal(site.Uid.ToString(CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(runner.ProjectDir, "uid.txt")).Trim());
+        string jobId = File.ReadAllText(Path.Combine(runner.ProjectDir, "jobid.txt")).Trim();
+        Assert.Equal([$"{jobId} FAILED ci-hpc_solver-6008-step_script"], slurm.JobsOf(6008));
+        // Slurm itself says whose job it was: the mapped user's, not the runner's and not root's.
+        Assert.Contains($"UserId={site.User}({site.Uid})", slurm.Root("scontrol", ["-o", "show", "job", jobId]));
+    }
+
     private static List<string> Pgrep(string user) =>
         Proc.Run("pgrep", ["-u", user]).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 }

@@ -199,3 +199,39 @@ public class BatchRefusalTests(SlurmCluster slurm) : IDisposable
         Assert.False(File.Exists(Path.Combine(site.Scratch.Path, site.User, "ran-in-slurm")));
     }
 }
+
+/// <summary><c>explain --scheduler-parameters</c>: the batch checks a stage would make, without Slurm.</summary>
+public class BatchExplainTests
+{
+    [RootFact]
+    public void Explain_shows_the_rules_batch_bounds_and_denies_an_option_outside_them()
+    {
+        using var site = new ExecutorSite(executorYaml: "  batch:\n    system: slurm\n", rules: """
+                - name: merge-requests
+                  issuer: gitlab
+                  match: { project_path: "hpc/**" }
+                  action: allow
+                  run_as: "{user_login}"
+                  batch:
+                    partitions: [debug]
+                    accounts: ["ci-{project_id}"]
+                    max_time: 30m
+            """);
+        string token = site.Site.TokenFile(site.User);
+        var allowed = Proc.Run(Dist.CiLauncher, ["explain", "--config", site.Site.ConfigPath, "--token-file", token]);
+        Assert.True(allowed.ExitCode == 0, allowed.Stdout + allowed.Stderr);
+        Assert.Contains("batch: rule 'merge-requests' bounds partitions debug (default debug)", allowed.Stdout);
+        Assert.Contains("batch: rule 'merge-requests' bounds accounts ci-{project_id} (default ci-{project_id})", allowed.Stdout);
+        Assert.Contains("batch: submitted with: --partition=debug --account=ci-4242 --time=00:30:00", allowed.Stdout);
+
+        var denied = Proc.Run(Dist.CiLauncher, ["explain", "--config", site.Site.ConfigPath, "--token-file", token, "--scheduler-parameters", "-p prod -t 10"]);
+        Assert.Equal(1, denied.ExitCode);
+        Assert.Contains("batch: SCHEDULER_PARAMETERS = ['-p', 'prod', '-t', '10']", denied.Stdout);
+        Assert.Contains("decision: DENY (batch.partition): rule 'merge-requests': partition 'prod' is not allowed; this rule allows debug", denied.Stdout);
+        Assert.Contains("\"reason\":\"batch.partition\"", File.ReadAllText(site.Site.AuditPath).Replace(" ", "", StringComparison.Ordinal));
+
+        var refused = Proc.Run(Dist.CiLauncher, ["explain", "--config", site.Site.ConfigPath, "--token-file", token, "--scheduler-parameters", "--uid=0"]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("decision: DENY (batch.option_refused): SCHEDULER_PARAMETERS: --uid is never accepted from a job", refused.Stdout);
+    }
+}
