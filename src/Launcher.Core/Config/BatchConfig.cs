@@ -19,7 +19,7 @@ public sealed class BatchConfig
     /// <summary>Optional SLURM_CONF for those commands (default: Slurm's own, /etc/slurm/slurm.conf or configless).</summary>
     public string? SlurmConf { get; set; }
     /// <summary>How often the job's state is asked for; the end is noticed at most this much (plus one query) late.</summary>
-    public string PollInterval { get; set; } = "1s";
+    public string PollInterval { get; set; } = "500ms";
     /// <summary>How often new output is copied to the job log.</summary>
     public string OutputInterval { get; set; } = "200ms";
     /// <summary>How long a job may stay pending before it is cancelled as a system failure; "0" = no limit.</summary>

@@ -56,7 +56,7 @@ public static partial class ConfigLoader
                     Error("executor.batch.slurm_conf", $"is a Slurm setting, but executor.batch.system is '{system.Name}'");
             }
 
-            var poll = BatchDuration("executor.batch.poll_interval", c.PollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60), "1s");
+            var poll = BatchDuration("executor.batch.poll_interval", c.PollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60), "500ms");
             var output = BatchDuration("executor.batch.output_interval", c.OutputInterval, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1), "200ms");
             TimeSpan? start = null;
             if (c.StartTimeout != "0")

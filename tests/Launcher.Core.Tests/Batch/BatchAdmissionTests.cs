@@ -130,7 +130,7 @@ public class BatchConfigTests
         Assert.Equal(SlurmOptions.DefaultAllowed.ToHashSet(), b.AllowedOptions.ToHashSet());
         Assert.Equal("/usr/bin", b.BinDir);
         Assert.Null(b.SlurmConf);
-        Assert.Equal(TimeSpan.FromSeconds(1), b.PollInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), b.PollInterval);
         Assert.Equal(TimeSpan.FromMilliseconds(200), b.OutputInterval);
         Assert.Null(b.StartTimeout);
         Assert.Null(b.OutputDir);
