@@ -181,3 +181,27 @@ public class BatchConfigTests
         Assert.True(errors.All(e => e.Line > 0), $"{name}: {string.Join("; ", errors)}");
     }
 }
+
+/// <summary>The batch part of packaging/config.example.yaml decides what its comments promise.</summary>
+public class ExampleBatchTests
+{
+    private static readonly SiteConfig Config = ConfigLoader.Parse(Tests.Config.ExampleConfigTests.ExamplePath, File.ReadAllText(Tests.Config.ExampleConfigTests.ExamplePath)).Config!;
+
+    private static readonly JsonElement Fork = JsonDocument.Parse("""{"job_project_id": "4242", "project_id": "999", "project_path": "someone/solver"}""").RootElement;
+
+    [Theory]
+    [InlineData("protected: prod by default, a day at most", "solver-protected", null, true, "--partition=prod --account=solver --time=1-00:00:00")]
+    [InlineData("protected: debug on request", "solver-protected", "-p debug -t 2:00:00 -N 4", true, "--partition=debug --time=2:00:00 --nodes=4 --account=solver")]
+    [InlineData("fork MR: debug, per-project account, CI QOS", "solver-fork-mrs", null, true, "--partition=debug --account=ci-4242 --qos=ci --time=00:30:00")]
+    [InlineData("fork MR: never prod", "solver-fork-mrs", "-p prod", false, "batch.partition")]
+    [InlineData("fork MR: never the project's allocation", "solver-fork-mrs", "-A solver", false, "batch.account")]
+    [InlineData("fork MR: half an hour at most", "solver-fork-mrs", "-t 45", false, "batch.time")]
+    [InlineData("no one sets the output", "solver-protected", "-o /tmp/x", false, "batch.option_refused")]
+    public void Bounds_jobs_as_documented(string name, string rule, string? parameters, bool ok, string expected)
+    {
+        Assert.NotNull(Config);
+        var a = BatchAdmission.Check(Config.Executor!.Batch!, Config.Rules.Single(r => r.Name == rule).Batch, Fork, rule, parameters);
+        Assert.True(a.Ok == ok, $"{name}: {a.Reason}: {a.Detail}");
+        Assert.Equal(expected, ok ? string.Join(' ', a.Options.Select(o => o.Render())) : a.Reason);
+    }
+}
