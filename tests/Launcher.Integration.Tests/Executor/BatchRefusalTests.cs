@@ -235,3 +235,18 @@ public class BatchExplainTests
         Assert.Contains("decision: DENY (batch.option_refused): SCHEDULER_PARAMETERS: --uid is never accepted from a job", refused.Stdout);
     }
 }
+
+/// <summary>The monitor acts for one user only: started privileged it refuses before reading anything.</summary>
+public class BatchMonitorTests
+{
+    [RootFact]
+    public void The_monitor_refuses_to_run_as_root()
+    {
+        using var dir = new TrustedDir();
+        string plan = dir.Write("plan", "{}");
+        var r = Proc.Run(Dist.CiLauncher, ["executor", "batch-monitor", plan]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("ci-launcher: batch.monitor: executor batch-monitor runs only as the job's user (started by executor run), never as root or set-id", r.Stderr.Trim());
+        Assert.Equal("", r.Stdout);
+    }
+}
