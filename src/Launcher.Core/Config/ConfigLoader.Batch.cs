@@ -46,7 +46,7 @@ public static partial class ConfigLoader
                 foreach (var n in names) allowed.Add(n.TrimStart('-'));
             }
 
-            if (JobPathTemplate.PathProblem(c.BinDir) is { } binProblem || c.BinDir.Contains('{'))
+            if (JobPathTemplate.PathProblem(c.BinDir) is not null || c.BinDir.Contains('{'))
                 Error("executor.batch.bin_dir", $"'{c.BinDir}' must be a fixed absolute directory (default /usr/bin)");
             if (c.SlurmConf is { } conf)
             {
