@@ -65,6 +65,9 @@ public interface IBatchSystem
     /// <summary>The name in executor.batch.system.</summary>
     string Name { get; }
 
+    /// <summary>The name in messages ("Slurm job 12 submitted").</summary>
+    string DisplayName { get; }
+
     /// <summary>The options of its submit command, with the ones never taken from a job.</summary>
     OptionTable Options { get; }
 

@@ -14,6 +14,7 @@ public sealed class SlurmSystem : IBatchSystem
     private SlurmSystem() { }
 
     public string Name => "slurm";
+    public string DisplayName => "Slurm";
     public OptionTable Options => SlurmOptions.Table;
     public IReadOnlyList<string> DefaultAllowedOptions => SlurmOptions.DefaultAllowed;
     public string SubmitCommand => "sbatch";

@@ -246,6 +246,22 @@ public class BatchJobTests(SlurmCluster slurm) : IDisposable
     }
 
     [RootFact]
+    public void Sbatch_directives_in_the_stage_script_are_not_read()
+    {
+        using var site = Site();
+        using var runner = Runner(site, 6009);
+        Assert.Equal(0, runner.Config().ExitCode);
+        Assert.Equal(0, runner.Prepare().ExitCode);
+        string stolen = $"/tmp/clexe-stolen-{Guid.NewGuid():N}";
+        var step = runner.RunRaw("step_script", $"#!/bin/bash\n#SBATCH --partition=prod\n#SBATCH --output={stolen}\necho \"partition=$SLURM_JOB_PARTITION\"\n");
+        Assert.True(step.ExitCode == 0, step.Stdout + step.Stderr);
+        // Only SCHEDULER_PARAMETERS, checked, reaches sbatch: the job ran where the site's defaults put it.
+        Assert.Contains("partition=debug", step.Stdout);
+        Assert.False(File.Exists(stolen));
+        Assert.Equal(0, runner.Cleanup().ExitCode);
+    }
+
+    [RootFact]
     public void An_unprivileged_runner_submits_through_the_setuid_wrapper_as_the_mapped_user()
     {
         using var users = new TestUsers(ExecutorSite.Prefix);

@@ -114,6 +114,14 @@ public sealed class GitLabRunnerEmulator : IDisposable
         return Stage("run", [script, stage]);
     }
 
+    /// <summary>run_exec with a script of exactly <paramref name="content"/> (no exports, no header).</summary>
+    public StageResult RunRaw(string stage, string content)
+    {
+        string path = Path.Combine(TempDir, $"script{++_scriptCounter}");
+        WriteRunnerFile(path, content, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return Stage("run", [path, stage]);
+    }
+
     /// <summary>The stage's environment as the runner gives it (for tests that run a stage themselves).</summary>
     public ProcessStartInfo StartInfoFor(string stage, IReadOnlyList<string> args) => StartInfo(stage, args);
 

@@ -212,7 +212,7 @@ public sealed class BatchMonitor : IDisposable
         }
     }
 
-    private string Display => _system.Name == "slurm" ? "Slurm" : _system.Name;
+    private string Display => _system.DisplayName;
 
     private static string Or(string value, string fallback) => value.Length > 0 ? value : fallback;
 

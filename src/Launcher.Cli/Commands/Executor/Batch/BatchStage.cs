@@ -171,7 +171,7 @@ public static class BatchStage
     /// </summary>
     private static byte[] BatchScript(StageContext ctx, BatchSettings batch, string stage, byte[] script)
     {
-        string prefix = $"#!{ctx.Site.Config.Launch.Shell}\n# ci-launcher: stage {stage} of CI job {ctx.Job.JobId.ToString(CultureInfo.InvariantCulture)}; scheduler options come from {batch.ParametersVariable}, #SBATCH lines are not read\n:\n";
+        string prefix = $"#!{ctx.Site.Config.Launch.Shell}\n# ci-launcher: stage {stage} of CI job {ctx.Job.JobId.ToString(CultureInfo.InvariantCulture)}; scheduler options come from {batch.ParametersVariable}; directive lines (#SBATCH) below are not read\n:\n";
         return [.. Encoding.UTF8.GetBytes(prefix), .. script];
     }
 
