@@ -65,8 +65,8 @@ public sealed unsafe class JobStateDirectory : IDisposable
         return new JobStateDirectory(path, dir);
     }
 
-    /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500; returns its path.</summary>
-    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error)
+    /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500 (or <paramref name="mode"/>); returns its path.</summary>
+    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error, uint mode = 0x140)
     {
         string path = System.IO.Path.Combine(Path, name);
         byte[] n = FileSystem.Z(name);
@@ -83,7 +83,7 @@ public sealed unsafe class JobStateDirectory : IDisposable
         }
         if (fd < 0) { error = $"cannot create {path}: {Errno()}"; return null; }
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, 0x140) != 0)
+        if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, mode) != 0)
         {
             error = $"cannot give {path} to uid {uid}: {Errno()}";
             return null;
@@ -127,6 +127,27 @@ public sealed unsafe class JobStateDirectory : IDisposable
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         byte[]? bytes = TrustedFile.ReadAll(handle, path, 4096, out error);
         return bytes is null ? null : Encoding.UTF8.GetString(bytes).TrimEnd('\n');
+    }
+
+    /// <summary>
+    /// Reads <c>&lt;job dir&gt;/&lt;name&gt;</c>, a file this process created for <paramref name="uid"/> to
+    /// write (a batch stage's result). Only root can add or rename entries here, so the name still
+    /// leads to that file; it is opened relative to the judged directory without following links,
+    /// must be a regular file of that uid and at most <paramref name="maxBytes"/>. Null with what was wrong.
+    /// </summary>
+    public byte[]? ReadFile(string name, int maxBytes, uint uid, out string? error)
+    {
+        string path = System.IO.Path.Combine(Path, name);
+        byte[] n = FileSystem.Z(name);
+        int fd;
+        fixed (byte* pn = n)
+            fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY, 0);
+        if (fd < 0) { error = $"cannot open {path}: {Errno()}"; return null; }
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        var st = FileSystem.FStat(fd, out error);
+        if (st is null) return null;
+        if (!st.Value.IsRegular || st.Value.Uid != uid) { error = $"{path} is not a regular file of uid {uid}"; return null; }
+        return TrustedFile.ReadAll(handle, path, maxBytes, out error);
     }
 
     /// <summary>Removes the job's directory and the files ci-launcher put in it. Missing is fine.</summary>

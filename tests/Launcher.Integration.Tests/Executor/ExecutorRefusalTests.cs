@@ -23,7 +23,8 @@ public class ExecutorRefusalTests
         var root = doc.RootElement;
         Assert.Equal($"{site.Scratch.Path}/{site.User}/builds/17", root.GetProperty("builds_dir").GetString());
         Assert.Equal($"{site.Scratch.Path}/{site.User}/cache/17", root.GetProperty("cache_dir").GetString());
-        Assert.False(root.GetProperty("builds_dir_is_shared").GetBoolean());
+        // Per user, not per job: GitLab Runner must add a per-concurrency directory (issue 13, item 7).
+        Assert.True(root.GetProperty("builds_dir_is_shared").GetBoolean());
         Assert.Equal("ci-test-host", root.GetProperty("hostname").GetString());
         Assert.Equal("ci-launcher", root.GetProperty("driver").GetProperty("name").GetString());
         // The mapped user is kept in the root-owned state directory, not in the runner's environment.
