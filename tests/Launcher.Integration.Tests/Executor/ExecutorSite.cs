@@ -64,13 +64,13 @@ public sealed class ExecutorSite : IDisposable
 
     /// <summary>
     /// A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).
-    /// With an <paramref name="executable"/> (an installed setuid wrapper) the stages name no config: the
-    /// installation's own is used, as a set-id caller cannot choose one.
+    /// A root runner names this site's config; an unprivileged one (<paramref name="runnerUser"/>, through an
+    /// installed setuid wrapper) names none: the installation's own is used, as a set-id caller cannot choose one.
     /// </summary>
     public GitLabRunnerEmulator Runner(long jobId, long? tokenJobId, string? runnerUser = null, string? executable = null, int concurrentId = 0)
     {
         var runner = new GitLabRunnerEmulator(executable ?? Dist.CiLauncher,
-            stage => executable is null ? ["executor", stage, "--config", Site.ConfigPath] : ["executor", stage], jobId, runnerUser: runnerUser, concurrentId: concurrentId);
+            stage => runnerUser is null ? ["executor", stage, "--config", Site.ConfigPath] : ["executor", stage], jobId, runnerUser: runnerUser, concurrentId: concurrentId);
         if (tokenJobId is { } t)
             runner.Variables["CI_LAUNCHER_ID_TOKEN"] = Site.Token(User, c => c["job_id"] = t.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return runner;
