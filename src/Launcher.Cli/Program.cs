@@ -31,6 +31,10 @@ namespace Launcher.Cli
                 Launcher.Posix.Launch.JobLimits.WriteStderr($"ci-launcher: {Launcher.Core.Authorization.Reasons.LaunchRlimit}: {descriptors}\n");
                 return ExitCodes.UsageOrConfig;
             }
+            // A caller chooses what fds 1 and 2 are (read-only /dev/null when it closed them): a failed
+            // write must lose the line, not abort the process.
+            Console.SetOut(new LossyWriter(Console.Out));
+            Console.SetError(new LossyWriter(Console.Error));
             return Dispatch(args);
         }
 

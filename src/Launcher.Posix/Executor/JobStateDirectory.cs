@@ -101,6 +101,18 @@ public sealed unsafe class JobStateDirectory : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// Removes a stage script copy once its stage has ended (missing is fine). Kept until cleanup,
+    /// the copies of a runner that calls run_exec under ever new stage names with scripts of up to
+    /// 64 MiB would fill the file system of state_dir (often /run), which only root may write.
+    /// </summary>
+    public void RemoveScript(string name)
+    {
+        byte[] n = FileSystem.Z(name);
+        fixed (byte* pn = n)
+            LibC.unlinkat(Fd, pn, 0);
+    }
+
     /// <summary>Records the account the config stage mapped the job to (root-owned, 0600).</summary>
     public bool RecordMappedUser(string user, out string? error)
     {

@@ -44,4 +44,7 @@ internal static unsafe partial class Spawn
 
     [LibraryImport("libcil_spawn")]
     public static partial int cil_spawn(Request* request, int* pid, int* errorFd);
+
+    [LibraryImport("libcil_spawn")]
+    public static partial void cil_ignore_stray_signals();
 }

@@ -38,6 +38,8 @@ public static class RunStage
             return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
 
         var outcome = LaunchBridge.Run(ctx, copy, [], ctx.BuildsDir);
+        // The job read its script through its own descriptor; the copy is of no use any more.
+        state!.RemoveScript(stage);
         if (!outcome.Started)
         {
             ctx.Site.Record(ctx.Decision.Deny(outcome.Reason, outcome.Detail, Launcher.Core.Authorization.DecisionKind.SiteError), "executor run", StageExtra(ctx, stage));
