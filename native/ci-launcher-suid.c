@@ -23,7 +23,9 @@
  *   4. put every signal back to its default and unblock them: ignored signals survive exec,
  *      and an ignored SIGCHLD would make the kernel reap the job before the supervisor sees
  *      its exit status;
- *   5. set umask 022, so files created as root (the audit log) are not caller-writable;
+ *   5. set umask 022, and root's group as the effective and saved group (the real one stays the
+ *      caller's), so files created as root (the audit log) are neither caller-writable nor the
+ *      caller group's;
  *   6. rebuild the environment from a fixed allowlist (everything else is dropped);
  *   7. exec the AOT binary by the absolute path fixed when this file was compiled.
  *
@@ -345,6 +347,12 @@ int main(int argc, char **argv, char **envp)
         refuse("launch.signals", "cannot unblock signals");
 
     umask(022);
+    /* Root's group for what the privileged part creates (the audit log, the job's state directory
+     * and cgroup), as sudo's PERM_ROOT does; otherwise those carry the caller's group, one chmod g+r
+     * away from being the caller group's to read. The real gid stays the caller's: files the caller
+     * names are opened with it, and the job's drop proves it cannot be regained. */
+    if (geteuid() == 0 && setresgid((gid_t)-1, 0, 0) != 0)
+        refuse("launch.root_group", "cannot take root's group as the effective group");
 
     clean[count++] = SAFE_PATH;
     clean[count++] = caller_rlimits; /* after the allowlist dropped any copy the caller set */

@@ -86,6 +86,8 @@ public static class Reasons
     /// caller's limits (CI_LAUNCHER_CALLER_RLIMITS, set by ci-launcher-suid) are missing or malformed.
     /// </summary>
     public const string LaunchRlimit = "launch.rlimit";
+    /// <summary>ci-launcher-suid could not make root's group its effective group.</summary>
+    public const string LaunchRootGroup = "launch.root_group";
     /// <summary>launch.containment: cgroup required but unusable, or the job's cgroup could not be made.</summary>
     public const string LaunchContainment = "launch.containment";
     // Refusals of ci-launcher-suid itself (native/ci-launcher-suid.c), before the AOT binary runs.

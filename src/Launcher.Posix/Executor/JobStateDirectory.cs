@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Launcher.Core.Executor;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
 using Microsoft.Win32.SafeHandles;
@@ -36,23 +37,22 @@ public sealed unsafe class JobStateDirectory : IDisposable
 
     private int Fd => (int)_dir.DangerousGetHandle();
 
-    public static string PathFor(string stateDir, long jobId) =>
-        System.IO.Path.Combine(stateDir, jobId.ToString(CultureInfo.InvariantCulture));
+    public static string PathFor(string stateDir, JobStateKey job) => System.IO.Path.Combine(stateDir, job.Name);
 
     /// <summary>
     /// The job's directory: with <paramref name="create"/> (the config stage) made if missing,
     /// state_dir included; otherwise it must exist, because only the config stage starts a job.
     /// </summary>
-    public static JobStateDirectory? Open(string stateDir, long jobId, bool create, out string? error)
+    public static JobStateDirectory? Open(string stateDir, JobStateKey job, bool create, out string? error)
     {
         using var state = create ? TrustedFile.EnsureDirectory(stateDir, DirMode, out error) : TrustedFile.OpenDirectory(stateDir, out error);
         if (state is null) { error = $"executor.state_dir: {error}"; return null; }
-        string name = jobId.ToString(CultureInfo.InvariantCulture);
-        string path = PathFor(stateDir, jobId);
+        string name = job.Name;
+        string path = PathFor(stateDir, job);
         int fd = OpenJob(state, name, create, out error);
         if (fd < 0)
         {
-            error ??= $"{path} does not exist: the config stage did not run for job {name} (or cleanup already removed it)";
+            error ??= $"{path} does not exist: the config stage did not run for job {job.JobId} with a token of this issuer (or cleanup already removed it)";
             return null;
         }
         var dir = new SafeFileHandle(fd, ownsHandle: true);
@@ -163,7 +163,7 @@ public sealed unsafe class JobStateDirectory : IDisposable
     }
 
     /// <summary>Removes the job's directory and the files ci-launcher put in it. Missing is fine.</summary>
-    public static bool Remove(string stateDir, long jobId, out string? error)
+    public static bool Remove(string stateDir, JobStateKey job, out string? error)
     {
         using var state = TrustedFile.OpenDirectory(stateDir, out error);
         if (state is null)
@@ -172,11 +172,11 @@ public sealed unsafe class JobStateDirectory : IDisposable
             error = missing ? null : $"executor.state_dir: {error}";
             return missing;
         }
-        string name = jobId.ToString(CultureInfo.InvariantCulture);
-        string path = PathFor(stateDir, jobId);
+        string name = job.Name;
+        string path = PathFor(stateDir, job);
         int fd = OpenJob(state, name, create: false, out error);
         if (fd < 0) return error is null;
-        using (var job = new SafeFileHandle(fd, ownsHandle: true))
+        using (var jobDir = new SafeFileHandle(fd, ownsHandle: true))
         {
             try
             {

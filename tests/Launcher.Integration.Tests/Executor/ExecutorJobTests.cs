@@ -53,7 +53,7 @@ public class ExecutorJobTests
         string tmp = File.ReadAllText(Path.Combine(runner.ProjectDir, "tmpdir.txt")).Trim();
         Assert.Equal($"{site.Scratch.Path}/{site.User}/tmp/2001", tmp);
         Assert.False(Directory.Exists(tmp), $"{tmp} survived cleanup");
-        Assert.False(Directory.Exists(Path.Combine(site.StateDir, "2001")));
+        Assert.False(Directory.Exists(site.StateOf(2001)));
     }
 
     [RootFact]
@@ -63,7 +63,7 @@ public class ExecutorJobTests
         using var runner = site.Runner(jobId: 2005, tokenJobId: 2005);
         Assert.Equal(0, runner.Config().ExitCode);
         Assert.Equal(0, runner.Prepare().ExitCode);
-        string job = Path.Combine(site.StateDir, "2005");
+        string job = site.StateOf(2005);
         // Every run_exec used to leave its copy until cleanup: a runner calling it under ever new
         // stage names, with scripts of up to 64 MiB, filled the root-only file system of state_dir.
         foreach (string stage in new[] { "step_a", "step_b", "step_c" })

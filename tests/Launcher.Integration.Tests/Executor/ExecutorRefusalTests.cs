@@ -29,7 +29,7 @@ public class ExecutorRefusalTests
         Assert.Equal("ci-launcher", root.GetProperty("driver").GetProperty("name").GetString());
         // The mapped user is kept in the root-owned state directory, not in the runner's environment.
         Assert.False(root.TryGetProperty("job_env", out _));
-        Assert.Equal(site.User + "\n", File.ReadAllText(Path.Combine(site.StateDir, "1001", "mapped+user")));
+        Assert.Equal(site.User + "\n", File.ReadAllText(Path.Combine(site.StateOf(1001), "mapped+user")));
         Assert.DoesNotContain(runner.Variables["CI_LAUNCHER_ID_TOKEN"], r.Stdout + r.Stderr);
 
         // The decision is audited with the runner's job id, and never with the token.

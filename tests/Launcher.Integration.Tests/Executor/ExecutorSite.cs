@@ -42,6 +42,10 @@ public sealed class ExecutorSite : IDisposable
 
     public string StateDir => Path.Combine(Scratch.Path, "state");
 
+    /// <summary>The state directory of job <paramref name="jobId"/> of this site's issuer.</summary>
+    public string StateOf(long jobId) =>
+        Launcher.Posix.Executor.JobStateDirectory.PathFor(StateDir, new Launcher.Core.Executor.JobStateKey(jobId, SiteFixture.Issuer));
+
     public uint Uid => TestUsers.Uid(User);
 
     /// <summary>

@@ -31,7 +31,7 @@ public static class CleanupStage
             return 0;
         }
         RemoveUserDirectories(ctx);
-        if (!JobStateDirectory.Remove(ctx.Settings.StateDir, ctx.Job.JobId, out string? error))
+        if (!JobStateDirectory.Remove(ctx.Settings.StateDir, ctx.StateKey, out string? error))
             Console.Error.WriteLine($"ci-launcher: warning: {error}");
         return 0;
     }
@@ -43,7 +43,7 @@ public static class CleanupStage
         if (ctx.TempDir is not null) dirs.Add(ctx.TempDir);
         if (ctx.Settings.Batch is { } batch && Batch.BatchStage.OutputDirectory(ctx, batch, out _) is { } output) dirs.Add(output);
         if (dirs.Count == 0) return;
-        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, create: false, out string? error);
+        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
         string? remover = state?.WriteScript(RemoverName, System.Text.Encoding.ASCII.GetBytes(Remover), ctx.Account.Uid, ctx.Account.Gid, out error);
         if (remover is null)
         {

@@ -37,7 +37,7 @@ public static class BatchStage
         if (outputDir is null || problem is not null)
             return SiteFailure(ctx, extra, Reasons.ExecutorPath, $"stage {stage}: executor.batch.output_dir: {problem}");
 
-        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, create: false, out string? error);
+        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
         if (state is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
         uint uid = ctx.Account.Uid, gid = ctx.Account.Gid;
         string? jobScript = state.WriteScript(stage, BatchScript(ctx, batch, stage, script), uid, gid, out error);
@@ -53,13 +53,15 @@ public static class BatchStage
         if (monitor is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
 
         var outcome = LaunchBridge.Run(ctx, monitor, [], ctx.BuildsDir);
+        byte[]? bytes = outcome.Started ? state.ReadFile(resultName, BatchResult.MaxBytes, uid, out error) : null;
+        // sbatch copied the job script at submission and the result is read: none of the stage's files is of use any more.
+        foreach (string name in new[] { stage, resultName, stage + "+plan", stage + "+monitor" }) state.RemoveScript(name);
         if (!outcome.Started)
         {
             ctx.Site.Record(ctx.Decision.Deny(outcome.Reason, outcome.Detail, DecisionKind.SiteError), "executor run", extra);
             return StageContext.Fail(ctx.Codes, StageFailure.System, outcome.Reason, $"stage {stage} did not start: {outcome.Detail}");
         }
 
-        byte[]? bytes = state.ReadFile(resultName, BatchResult.MaxBytes, uid, out error);
         BatchResult? result = bytes is { Length: > 0 } ? BatchResult.Parse(bytes, out error) : null;
         extra["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
         extra["cancelled"] = outcome.Cancelled ? "true" : "false";
