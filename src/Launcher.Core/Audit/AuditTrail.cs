@@ -47,8 +47,8 @@ public sealed class AuditTrail(IReadOnlyList<IAuditSink> sinks)
     public Decision RecordOrRefuse(Decision decision, Func<Decision, AuditRecord> toRecord, out string? error)
     {
         if (TryWrite(toRecord(decision), out error) || !decision.Allowed) return decision;
-        var refused = decision.Deny(Reasons.AuditUnavailable,
-            $"the audit record could not be written, and nothing is granted without one: {error}", DecisionKind.SiteError);
+        var refused = decision.Deny(Refusal.SiteError(Reasons.AuditUnavailable,
+            $"the audit record could not be written, and nothing is granted without one: {error}"));
         TryWrite(toRecord(refused), out _);
         return refused;
     }

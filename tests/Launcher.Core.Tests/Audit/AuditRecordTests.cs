@@ -121,7 +121,7 @@ public class AuditRecordTests
         var result = trail.RecordOrRefuse(allowed, d => AuditRecord.From(d, "run", 0, Now), out string? error);
 
         Assert.False(result.Allowed);
-        Assert.Equal(DecisionKind.SiteError, result.Kind);
+        Assert.Equal(RefusalKind.SiteError, result.Refusal!.Kind);
         Assert.Equal(Reasons.AuditUnavailable, result.Reason);
         Assert.Contains("disk full (fixture)", error);
         // The sink that worked shows the allow line and then the refusal that replaced it.

@@ -132,7 +132,7 @@ public class SlurmSystemTests
     [Fact]
     public void Submits_with_its_own_options_last_and_the_job_options_rendered()
     {
-        var options = OptionChecker.Check(["-p", "debug", "-t", "10"], SlurmOptions.Table, new HashSet<string> { "partition", "time" }).Options;
+        var options = OptionChecker.Check(["-p", "debug", "-t", "10"], SlurmOptions.Table, new HashSet<string> { "partition", "time" }).Value;
         var args = SlurmSystem.Instance.SubmitArguments(new BatchSubmission
         {
             Options = options,
