@@ -37,7 +37,7 @@ public class JwksLocationTests
     [MemberData(nameof(Urls))]
     public void Judges_urls(string name, string url, bool allowHttp, string? problem)
     {
-        string? got = JwksLocation.UrlProblem(url, Issuer(allowHttp));
+        string? got = JwksLocation.CheckUrl(url, Issuer(allowHttp))?.Detail;
         if (problem is null) Assert.True(got is null, $"{name}: {got}");
         else Assert.True(got?.Contains(problem, StringComparison.Ordinal) == true, $"{name}: expected '{problem}', got '{got}'");
     }

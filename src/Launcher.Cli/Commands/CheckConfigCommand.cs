@@ -21,20 +21,21 @@ public static class CheckConfigCommand
         var keySource = new Launcher.Posix.Keys.JwksFileKeySource(Launcher.Posix.ProcessIdentity.IsPrivileged);
         foreach (var issuer in site.Config.Issuers)
         {
-            var keys = keySource.GetKeys(issuer, out TokenFailure? failure);
-            if (keys is null)
+            var loaded = keySource.GetKeys(issuer);
+            if (!loaded.Ok)
             {
                 // Right after installation the key set does not exist until the first refresh: warn.
                 // A key set that exists but is unreadable, untrusted or unusable is an error.
-                if (failure!.Reason == Launcher.Core.Authorization.Reasons.JwksUnavailable && !File.Exists(issuer.JwksFile))
+                if (loaded.Refusal.Reason == Launcher.Core.Authorization.Reasons.JwksUnavailable && !File.Exists(issuer.JwksFile))
                 {
-                    Console.Error.WriteLine($"ci-launcher: warning: {failure.Reason}: {failure.Message}");
+                    Console.Error.WriteLine($"ci-launcher: warning: {loaded.Refusal}");
                     continue;
                 }
-                Console.Error.WriteLine($"ci-launcher: {failure.Reason}: {failure.Message}");
+                Console.Error.WriteLine($"ci-launcher: {loaded.Refusal}");
                 ok = false;
                 continue;
             }
+            var keys = loaded.Value;
             Console.Out.WriteLine($"issuer '{issuer.Name}': {keys.Keys.Count} signing key(s) in {issuer.JwksFile} ({string.Join(", ", keys.Keys.Select(k => k.KeyId))})");
             foreach (var skipped in keys.Skipped)
                 Console.Error.WriteLine($"ci-launcher: warning: issuer '{issuer.Name}': ignored {skipped}");

@@ -116,7 +116,7 @@ public static class KeysCommand
 
     private static void Audit(Site site, string command, string kid)
     {
-        var decision = new Decision { Kind = DecisionKind.Allowed, Reason = Reasons.Ok, Detail = command };
+        var decision = Decision.Allow(command);
         site.Record(decision, command, new Dictionary<string, string> { ["kid"] = kid });
     }
 

@@ -69,16 +69,10 @@ public sealed record LaunchPlan
     {
         var account = decision is { Allowed: true, Account: { } a } ? a
             : throw new ArgumentException("only an allowed decision can be launched", nameof(decision));
-        var values = Placeholders.ValuesOf(account);
-        var workdir = launch.Workdir.Expand(values);
+        var workdir = launch.Workdir.Expand(Placeholders.ValuesOf(account));
         if (!workdir.Ok) return workdir.Refusal.AsSiteError(Reasons.LaunchWorkdir).In("launch.workdir");
-        var directories = new List<UserPath>();
-        foreach (var template in launch.CreateDirs)
-        {
-            var dir = template.Expand(values);
-            if (!dir.Ok) return dir.Refusal.AsSiteError(Reasons.LaunchDirectory).In("launch.create_dirs");
-            directories.Add(dir.Value);
-        }
+        var directories = DirectoriesFor(launch, account);
+        if (!directories.Ok) return directories.Refusal;
         KeyValuePair<string, string>? passToken = token is not null && decision.Token is { } verified
             ? new KeyValuePair<string, string>(verified.Issuer.TokenVariable, token)
             : null;
@@ -96,7 +90,21 @@ public sealed record LaunchPlan
             KillTimeout = launch.KillTimeout,
             Containment = launch.Containment,
             CallerLimits = callerLimits,
-            Directories = directories,
+            Directories = directories.Value,
         });
+    }
+
+    /// <summary>launch.create_dirs for <paramref name="account"/>, or a site error naming the template that does not expand.</summary>
+    public static Outcome<IReadOnlyList<UserPath>> DirectoriesFor(LaunchSettings launch, Account account)
+    {
+        var values = Placeholders.ValuesOf(account);
+        var directories = new List<UserPath>();
+        foreach (var template in launch.CreateDirs)
+        {
+            var dir = template.Expand(values);
+            if (!dir.Ok) return dir.Refusal.AsSiteError(Reasons.LaunchDirectory).In("launch.create_dirs");
+            directories.Add(dir.Value);
+        }
+        return Outcome.Of<IReadOnlyList<UserPath>>(directories);
     }
 }

@@ -20,9 +20,13 @@ public static class JwksLocation
     /// Null when <paramref name="url"/> may be fetched for <paramref name="issuer"/>: an absolute
     /// https URL, or http only under the issuer's loudly named test flag. Anything else (file:,
     /// ftp:, a relative path) would let a discovery document or a redirect point the fetch at
-    /// something that is not the issuer's web server.
+    /// something that is not the issuer's web server. The refusal is unlabelled: a URL from a
+    /// discovery document is a discovery failure, the same URL on a redirect a fetch failure.
     /// </summary>
-    public static string? UrlProblem(string url, IssuerSettings issuer)
+    public static Refusal? CheckUrl(string url, IssuerSettings issuer) =>
+        UrlProblem(url, issuer) is { } problem ? Refusal.Unlabelled(problem) : null;
+
+    private static string? UrlProblem(string url, IssuerSettings issuer)
     {
         // "/path" parses as an absolute file: URI on Unix; require the scheme to be written out.
         if (!url.Contains("://", StringComparison.Ordinal) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Any(char.IsWhiteSpace))
@@ -63,8 +67,8 @@ public static class JwksLocation
             if (!root.TryGetProperty("jwks_uri", out var u) || u.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(u.GetString()))
                 return Discovery($"{source} has no \"jwks_uri\" string; set jwks_uri for issuer '{issuer.Name}'");
             string uri = u.GetString()!;
-            if (UrlProblem(uri, issuer) is { } problem)
-                return Discovery($"{source} points jwks_uri at {problem}");
+            if (CheckUrl(uri, issuer) is { } refused)
+                return Discovery($"{source} points jwks_uri at {refused.Detail}");
             return Outcome.Of(uri);
         }
     }

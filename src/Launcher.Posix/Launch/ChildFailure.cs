@@ -1,13 +1,18 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Launcher.Core.Authorization;
+using Launcher.Core.Launch;
 
 namespace Launcher.Posix.Launch;
 
 /// <summary>Turns the child's {step, errno} (enum cil_step in native/cil_spawn.h) into a reason code and a message naming the fix.</summary>
 internal static class ChildFailure
 {
-    public static JobOutcome Describe(int step, int err, JobSpec spec)
+    /// <summary>
+    /// The refusal for a job that did not start. The script's own problems (missing, a link,
+    /// unreadable, wrong owner or mode) are the job's to fix; a failed drop or setup is the site's.
+    /// </summary>
+    public static Refusal Describe(int step, int err, LaunchPlan spec)
     {
         string user = spec.Account.Name;
         string errno = err > 0 ? Marshal.GetPInvokeErrorMessage(err) : "";
@@ -41,7 +46,9 @@ internal static class ChildFailure
             23 => (Reasons.LaunchRlimit, $"the caller's resource limits could not be set for the job: {errno}"),
             _ => (Reasons.LaunchSpawnFailed, $"the job's setup failed at unknown step {step} (errno {err})"),
         };
-        return JobOutcome.NotStarted(reason, detail);
+        return reason.StartsWith("launch.script_", StringComparison.Ordinal)
+            ? Refusal.Denied(reason, detail)
+            : Refusal.SiteError(reason, detail);
     }
 
     private static class LibcErrno

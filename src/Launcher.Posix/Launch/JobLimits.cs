@@ -47,6 +47,6 @@ public static class JobLimits
         fixed (byte* p = bytes) LibC.write(2, p, (nuint)bytes.Length);
     }
 
-    /// <summary>For <see cref="JobSpec.Limits"/>: the caller's limits when set-id (after <see cref="Load"/>), else null (inherit).</summary>
+    /// <summary>For <see cref="LaunchPlan.CallerLimits"/>: the caller's limits when set-id (after <see cref="Load"/>), else null (inherit).</summary>
     public static IReadOnlyList<ResourceLimit>? ForJob => s_caller;
 }

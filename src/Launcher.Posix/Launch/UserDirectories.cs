@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Launcher.Core.Authorization;
-using Launcher.Core.Launch;
+using Launcher.Core.Paths;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
 
@@ -24,15 +24,16 @@ public static unsafe class UserDirectories
     /// or by the user; missing components are created owned by the user, mode 0700. An existing
     /// final directory must already belong to the user; its mode is left as the user set it.
     /// </summary>
-    public static DirectoryOutcome Ensure(string path, uint uid, uint gid)
+    public static Outcome<bool> Ensure(UserPath userPath, uint uid, uint gid)
     {
-        if (!path.StartsWith('/') || path.Contains('\0') || PathTemplate.CleanPathProblem(path) is not null)
-            return DirectoryOutcome.Refused($"'{path}' is not a clean absolute path");
+        string path = userPath.Path;
+        if (CleanPath.Check(path) is { } unclean)
+            return Refused($"'{path}' {unclean.Detail}");
         string[] components = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (components.Length == 0) return DirectoryOutcome.Refused("refusing to hand '/' to a user");
+        if (components.Length == 0) return Refused("refusing to hand '/' to a user");
 
         int dir = Open(LibC.AT_FDCWD, "/");
-        if (dir < 0) return DirectoryOutcome.Refused($"cannot open '/': {Errno()}");
+        if (dir < 0) return Refused($"cannot open '/': {Errno()}");
         bool createdAny = false;
         string sofar = "";
         try
@@ -46,7 +47,7 @@ public static unsafe class UserDirectories
                 if (next < 0 && Marshal.GetLastPInvokeError() == LibC.ENOENT)
                 {
                     next = CreateOwned(dir, components[i], uid, gid, sofar, out string? problem);
-                    if (problem is not null) return DirectoryOutcome.Refused(problem);
+                    if (problem is not null) return Refused(problem);
                     // -1 with no problem: another launcher created it first; judge it like any existing one.
                     created = next >= 0;
                     if (!created) next = Open(dir, components[i]);
@@ -54,7 +55,7 @@ public static unsafe class UserDirectories
                 if (next < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
-                    return DirectoryOutcome.Refused(errno switch
+                    return Refused(errno switch
                     {
                         LibC.ELOOP => $"{sofar} is a symbolic link; write the real path in the template (links are never followed)",
                         LibC.ENOTDIR => $"{sofar} exists and is not a directory; remove it",
@@ -65,7 +66,7 @@ public static unsafe class UserDirectories
                 dir = next;
 
                 var st = FStat(dir);
-                if (st is null) return DirectoryOutcome.Refused($"cannot stat {sofar}: {Errno()}");
+                if (st is null) return Refused($"cannot stat {sofar}: {Errno()}");
                 if (created)
                 {
                     createdAny = true;
@@ -74,22 +75,24 @@ public static unsafe class UserDirectories
                 if (last)
                 {
                     if (st.Value.Uid != uid)
-                        return DirectoryOutcome.Refused($"{sofar} exists and belongs to uid {st.Value.Uid}, not the job's user (uid {uid}); chown it to the user or remove it");
+                        return Refused($"{sofar} exists and belongs to uid {st.Value.Uid}, not the job's user (uid {uid}); chown it to the user or remove it");
                     continue;
                 }
                 if (st.Value.Uid == uid) continue;
                 if (st.Value.Uid != 0)
-                    return DirectoryOutcome.Refused($"{sofar} belongs to uid {st.Value.Uid}; every directory above a user directory must belong to root or the user");
+                    return Refused($"{sofar} belongs to uid {st.Value.Uid}; every directory above a user directory must belong to root or the user");
                 if ((st.Value.Permissions & 0x12) != 0 && (st.Value.Permissions & Sticky) == 0)
-                    return DirectoryOutcome.Refused($"{sofar} has mode {st.Value.ModeOctal}, writable by group or others without the sticky bit (chmod go-w or +t)");
+                    return Refused($"{sofar} has mode {st.Value.ModeOctal}, writable by group or others without the sticky bit (chmod go-w or +t)");
             }
         }
         finally
         {
             LibC.close(dir);
         }
-        return new DirectoryOutcome(true, createdAny, Reasons.Ok, createdAny ? $"created {path}" : $"{path} exists");
+        return Outcome.Of(createdAny);
     }
+
+    private static Refusal Refused(string detail) => Refusal.SiteError(Reasons.LaunchDirectory, detail);
 
     /// <summary>
     /// Creates <paramref name="name"/> in <paramref name="dirfd"/> already owned by the user, mode

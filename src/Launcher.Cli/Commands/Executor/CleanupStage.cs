@@ -41,7 +41,7 @@ public static class CleanupStage
     {
         var dirs = new List<string>();
         if (ctx.TempDir is not null) dirs.Add(ctx.TempDir);
-        if (ctx.Settings.Batch is { } batch && Batch.BatchStage.OutputDirectory(ctx, batch, out _) is { } output) dirs.Add(output);
+        if (ctx.Settings.Batch is { } batch && Batch.BatchStage.OutputDirectory(ctx, batch) is { Ok: true } output) dirs.Add(output.Value.Path);
         if (dirs.Count == 0) return;
         using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
         string? remover = state?.WriteScript(RemoverName, System.Text.Encoding.ASCII.GetBytes(Remover), ctx.Account.Uid, ctx.Account.Gid, out error);
@@ -51,7 +51,7 @@ public static class CleanupStage
             return;
         }
         var outcome = LaunchBridge.Run(ctx, remover, dirs, "/");
-        if (!outcome.Started || outcome.ExitStatus != 0)
-            Console.Error.WriteLine($"ci-launcher: warning: removing {string.Join(", ", dirs)} as {ctx.Account.Name} failed: {(outcome.Started ? $"status {outcome.ExitStatus}" : outcome.Detail)}");
+        if (!outcome.Ok || outcome.Value.ExitStatus != 0)
+            Console.Error.WriteLine($"ci-launcher: warning: removing {string.Join(", ", dirs)} as {ctx.Account.Name} failed: {(outcome.Ok ? $"status {outcome.Value.ExitStatus}" : outcome.Refusal.Detail)}");
     }
 }

@@ -21,10 +21,10 @@ public static class RunStage
     {
         script = null;
         if (StageName.Problem(stage) is { } bad)
-            return StageContext.Fail(codes, StageFailure.System, Reasons.ExecutorStageName, $"stage name '{stage.ReplaceLineEndings(" ")}' {bad}; run_exec is called as 'run_exec [run_args...] SCRIPT STAGE'");
+            return StageContext.Fail(codes, Refusal.SiteError(Reasons.ExecutorStageName, $"stage name '{stage.ReplaceLineEndings(" ")}' {bad}; run_exec is called as 'run_exec [run_args...] SCRIPT STAGE'"));
         script = CallerAccess.ReadOwned(scriptPath, MaxScriptBytes, out string? error);
         if (script is null)
-            return StageContext.Fail(codes, StageFailure.System, Reasons.ExecutorScript, $"stage {stage}: {error}");
+            return StageContext.Fail(codes, Refusal.SiteError(Reasons.ExecutorScript, $"stage {stage}: {error}"));
         return null;
     }
 
@@ -35,16 +35,19 @@ public static class RunStage
         using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
         string? copy = state?.WriteScript(stage, script, ctx.Account.Uid, ctx.Account.Gid, out error);
         if (copy is null)
-            return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+            return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.ExecutorLaunch, $"stage {stage}: {error}"));
 
-        var outcome = LaunchBridge.Run(ctx, copy, [], ctx.BuildsDir);
+        var launched = LaunchBridge.Run(ctx, copy, [], ctx.BuildsDir);
         // The job read its script through its own descriptor; the copy is of no use any more.
         state!.RemoveScript(stage);
-        if (!outcome.Started)
+        if (!launched.Ok)
         {
-            ctx.Site.Record(ctx.Decision.Deny(outcome.Reason, outcome.Detail, Launcher.Core.Authorization.DecisionKind.SiteError), "executor run", StageExtra(ctx, stage));
-            return StageContext.Fail(ctx.Codes, StageFailure.System, outcome.Reason, $"stage {stage} did not start: {outcome.Detail}");
+            // A stage that did not start is a system failure for the runner, whoever's problem the refusal names.
+            var notStarted = launched.Refusal with { Kind = RefusalKind.SiteError };
+            ctx.Site.Record(ctx.Decision.Deny(notStarted), "executor run", StageExtra(ctx, stage));
+            return StageContext.Fail(ctx.Codes, notStarted.In($"stage {stage} did not start"));
         }
+        var outcome = launched.Value;
         var end = StageExtra(ctx, stage);
         end["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
         end["cancelled"] = outcome.Cancelled ? "true" : "false";
