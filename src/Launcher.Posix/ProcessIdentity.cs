@@ -1,4 +1,5 @@
 using Launcher.Posix.Interop;
+using Tmds.Linux;
 
 namespace Launcher.Posix;
 
@@ -15,7 +16,7 @@ public static class ProcessIdentity
     /// less privileged than this process.
     /// </summary>
     public static bool IsSetId =>
-        LibC.geteuid() != LibC.getuid() || LibC.getegid() != LibC.getgid() || LibC.getauxval(LibC.AT_SECURE) != 0;
+        LibC.geteuid() != LibC.getuid() || LibC.getegid() != LibC.getgid() || Glibc.getauxval(Glibc.AT_SECURE) != 0;
 
     /// <summary>Root or set-id: whatever this process reads (config, keys) must be trusted files.</summary>
     public static bool IsPrivileged => LibC.geteuid() == 0 || IsSetId;

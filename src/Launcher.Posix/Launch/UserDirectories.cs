@@ -1,8 +1,9 @@
-using System.Runtime.InteropServices;
 using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
+using Launcher.Posix.Privileged;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Launch;
 
@@ -15,8 +16,7 @@ namespace Launcher.Posix.Launch;
 /// </summary>
 public static unsafe class UserDirectories
 {
-    private const uint Private = 0x1C0; // 0700
-    private const uint Sticky = 0x200;
+    private const UnixFileMode Private = FileModes.OwnerOnly;
 
     /// <summary>
     /// Makes <paramref name="path"/> a directory owned by <paramref name="uid"/>:<paramref name="gid"/>.
@@ -32,7 +32,7 @@ public static unsafe class UserDirectories
         if (components.Length == 0) return DirectoryOutcome.Refused("refusing to hand '/' to a user");
 
         int dir = Open(LibC.AT_FDCWD, "/");
-        if (dir < 0) return DirectoryOutcome.Refused($"cannot open '/': {Errno()}");
+        if (dir < 0) return DirectoryOutcome.Refused($"cannot open '/': {Errno.Message()}");
         bool createdAny = false;
         string sofar = "";
         try
@@ -43,35 +43,33 @@ public static unsafe class UserDirectories
                 sofar += "/" + components[i];
                 bool created = false;
                 int next = Open(dir, components[i]);
-                if (next < 0 && Marshal.GetLastPInvokeError() == LibC.ENOENT)
+                if (next < 0 && Errno.Last == LibC.ENOENT)
                 {
-                    if (Mkdir(dir, components[i]) != 0 && Marshal.GetLastPInvokeError() != LibC.EEXIST)
-                        return DirectoryOutcome.Refused($"cannot create {sofar}: {Errno()}");
+                    if (Mkdir(dir, components[i]) != 0 && Errno.Last != LibC.EEXIST)
+                        return DirectoryOutcome.Refused($"cannot create {sofar}: {Errno.Message()}");
                     next = Open(dir, components[i]);
                     created = next >= 0;
                 }
                 if (next < 0)
                 {
-                    int errno = Marshal.GetLastPInvokeError();
-                    return DirectoryOutcome.Refused(errno switch
-                    {
-                        LibC.ELOOP => $"{sofar} is a symbolic link; write the real path in the template (links are never followed)",
-                        LibC.ENOTDIR => $"{sofar} exists and is not a directory; remove it",
-                        _ => $"cannot open {sofar}: {Errno()}",
-                    });
+                    int errno = Errno.Last;
+                    return DirectoryOutcome.Refused(
+                        errno == LibC.ELOOP ? $"{sofar} is a symbolic link; write the real path in the template (links are never followed)"
+                        : errno == LibC.ENOTDIR ? $"{sofar} exists and is not a directory; remove it"
+                        : $"cannot open {sofar}: {Errno.Message(errno)}");
                 }
                 LibC.close(dir);
                 dir = next;
 
-                var st = FStat(dir);
-                if (st is null) return DirectoryOutcome.Refused($"cannot stat {sofar}: {Errno()}");
+                var st = FileSystem.FStat(dir, out string? statError);
+                if (st is null) return DirectoryOutcome.Refused($"cannot stat {sofar}: {statError}");
                 if (created)
                 {
                     // Just made by this process; a different owner means someone raced us to the name.
                     if (st.Value.Uid != LibC.geteuid())
                         return DirectoryOutcome.Refused($"{sofar} appeared owned by uid {st.Value.Uid} while being created; investigate");
-                    if (LibC.fchown(dir, uid, gid) != 0 || LibC.fchmod(dir, Private) != 0)
-                        return DirectoryOutcome.Refused($"cannot give {sofar} to uid {uid}: {Errno()}");
+                    if (!Ownership.Give(dir, uid, gid) || LibC.fchmod(dir, Private.Native()) != 0)
+                        return DirectoryOutcome.Refused($"cannot give {sofar} to uid {uid}: {Errno.Message()}");
                     createdAny = true;
                     continue;
                 }
@@ -84,7 +82,7 @@ public static unsafe class UserDirectories
                 if (st.Value.Uid == uid) continue;
                 if (st.Value.Uid != 0)
                     return DirectoryOutcome.Refused($"{sofar} belongs to uid {st.Value.Uid}; every directory above a user directory must belong to root or the user");
-                if ((st.Value.Permissions & 0x12) != 0 && (st.Value.Permissions & Sticky) == 0)
+                if ((st.Value.Permissions & FileModes.GroupOrOtherWrite) != 0 && (st.Value.Permissions & UnixFileMode.StickyBit) == 0)
                     return DirectoryOutcome.Refused($"{sofar} has mode {st.Value.ModeOctal}, writable by group or others without the sticky bit (chmod go-w or +t)");
             }
         }
@@ -97,26 +95,15 @@ public static unsafe class UserDirectories
 
     private static int Open(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
-            return LibC.openat(dirfd, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, 0);
+            return LibC.openat(dirfd, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, default);
     }
 
     private static int Mkdir(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
-            return LibC.mkdirat(dirfd, pp, Private);
+            return LibC.mkdirat(dirfd, pp, Private.Native());
     }
-
-    private static FileStatus? FStat(int fd)
-    {
-        LibC.Statx st;
-        byte empty = 0;
-        if (LibC.statx(fd, &empty, LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &st) != 0) return null;
-        return new FileStatus(st.stx_mode, st.stx_uid, st.stx_gid, st.stx_ino,
-            ((ulong)st.stx_dev_major << 32) | st.stx_dev_minor, st.stx_size, st.stx_mtime.tv_sec, st.stx_mtime.tv_nsec);
-    }
-
-    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }
