@@ -1,6 +1,7 @@
 using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
 using Tmds.Linux;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Posix.Launch;
 

@@ -1,9 +1,10 @@
 using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
+using Launcher.Posix.Launch;
 using Tmds.Linux;
 
-namespace Launcher.Posix.Launch;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>
 /// Starts a job as its account and supervises it to the end. The fork-to-exec part is

@@ -1,7 +1,7 @@
 using Launcher.Posix.Interop;
 using Tmds.Linux;
 
-namespace Launcher.Posix;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>Who this process runs as, and whether it is privileged relative to its caller.</summary>
 public static class ProcessIdentity

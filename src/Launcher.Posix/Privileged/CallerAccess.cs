@@ -1,8 +1,9 @@
+using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
 using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
 
-namespace Launcher.Posix.Files;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>
 /// Every path the caller chose (--token-file, JOB_RESPONSE_FILE, a stage script,

@@ -2,10 +2,11 @@ using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
+using Launcher.Posix.Launch;
 using Launcher.Posix.Privileged;
 using Tmds.Linux;
 
-namespace Launcher.Posix.Launch;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>
 /// Creates a job's per-user directory (launch.create_dirs, the executor's builds and cache
