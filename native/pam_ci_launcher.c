@@ -331,6 +331,19 @@ static int verify(const struct library *lib, const struct options *o, const stru
     return lib->authenticate(o->config, r->user, token == NULL ? "" : token, len, r->service, r->rhost, reason, reason_len);
 }
 
+/* What both entry points start with: the module arguments, the PAM request, the library. PAM_SUCCESS or the code to return. */
+static int begin(pam_handle_t *pamh, int argc, const char **argv, struct options *o, struct request *r, struct library *lib)
+{
+    if (parse_options(pamh, argc, argv, o) != 0)
+        return PAM_AUTHINFO_UNAVAIL;
+    int rc = get_request(pamh, r);
+    if (rc != PAM_SUCCESS)
+        return rc;
+    if (load_library(pamh, o, lib) != 0)
+        return PAM_AUTHINFO_UNAVAIL;
+    return PAM_SUCCESS;
+}
+
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     (void)flags;
@@ -339,13 +352,9 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
     struct library lib;
     char reason[REASON_BYTES] = "";
 
-    if (parse_options(pamh, argc, argv, &o) != 0)
-        return PAM_AUTHINFO_UNAVAIL;
-    int rc = get_request(pamh, &r);
+    int rc = begin(pamh, argc, argv, &o, &r, &lib);
     if (rc != PAM_SUCCESS)
         return rc;
-    if (load_library(pamh, &o, &lib) != 0)
-        return PAM_AUTHINFO_UNAVAIL;
 
     const char *token = NULL;
     int from_stack = 0;
@@ -394,13 +403,9 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
     struct library lib;
     char reason[REASON_BYTES] = "";
 
-    if (parse_options(pamh, argc, argv, &o) != 0)
-        return PAM_AUTHINFO_UNAVAIL;
-    int rc = get_request(pamh, &r);
+    int rc = begin(pamh, argc, argv, &o, &r, &lib);
     if (rc != PAM_SUCCESS)
         return rc;
-    if (load_library(pamh, &o, &lib) != 0)
-        return PAM_AUTHINFO_UNAVAIL;
     int result = lib.account(o.config, r.user, r.service, r.rhost, reason, sizeof reason);
     log_result(pamh, "account", &r, result, reason, o.debug);
     return pam_code(result, 1);
