@@ -10,7 +10,7 @@ public sealed record StageLaunch(bool Started, string Reason, string Detail, int
     string Containment = "", int Leftovers = 0, string ContainmentNote = "");
 
 /// <summary>
-/// The executor's one door to the launch sequence of <c>ci-launcher run</c> (LaunchGate,
+/// The executor's one door to the launch sequence of <c>ci-launcher run</c> (CallerGate,
 /// JobRequest, JobLauncher: fork, drop, prove, exec under a supervisor that forwards SIGTERM to
 /// the job's process group and escalates to SIGKILL after launch.kill_timeout) and to its
 /// per-user directory creator. Nothing here decides anything: the stage already did.
