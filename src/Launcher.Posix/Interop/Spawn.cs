@@ -5,7 +5,7 @@ namespace Launcher.Posix.Interop;
 /// <summary>
 /// native/cil_spawn.c, linked statically into the AOT executable (Launcher.Cli.csproj:
 /// NativeLibrary + DirectPInvoke; build.sh compiles it). The layouts and <see cref="Step"/> mirror
-/// cil_spawn.h; a test compiles a probe against the header and compares (SpawnContractTests).
+/// cil_spawn.h; a test compiles a probe against the header and compares (tests/Launcher.Contracts.Tests, NativeContractTests).
 /// Called only by Privileged/JobLauncher.cs.
 /// </summary>
 internal static unsafe partial class Spawn
