@@ -22,7 +22,9 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 #   rpm                 ./build.sh rpm (rpmbuild)
 #   cpio                RPM content tests
 #   openssl             benchmark baseline (openssl speed)
-APT_PACKAGES=(gcc libc6-dev zlib1g-dev libpam0g-dev pamtester libpam-wrapper libnss-wrapper openssh-server openssh-client sshpass rpm cpio openssl procps util-linux passwd)
+#   munge, slurmctld, slurmd, slurm-client   batch tests and benchmark: a private one-node Slurm
+#                       (tests/slurm/cluster.sh starts and stops it; the packages' services never run)
+APT_PACKAGES=(gcc libc6-dev zlib1g-dev libpam0g-dev pamtester libpam-wrapper libnss-wrapper openssh-server openssh-client sshpass rpm cpio openssl procps util-linux passwd munge slurmctld slurmd slurm-client)
 
 missing_packages() {
     local p
@@ -44,8 +46,19 @@ cmd_deps() {
     fi
     log "deps: installing $missing"
     apt-get update -qq
+    # No service may start during the install (sshd, munge, slurmctld, slurmd): tests start their
+    # own private daemons. A policy-rc.d that says 101 stops invoke-rc.d; ours is removed after.
+    local policy=/usr/sbin/policy-rc.d ours=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# ci-launcher build.sh deps: no service starts during this install\nexit 101\n' > "$policy"
+        chmod 0755 "$policy"
+        ours=1
+    fi
+    local rc=0
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null || rc=$?
+    [ "$ours" -eq 1 ] && rm -f "$policy"
+    return "$rc"
 }
 
 cmd_build() {

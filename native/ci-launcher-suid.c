@@ -8,7 +8,9 @@
  * runs between the caller and the AOT binary, and does nothing but:
  *
  *   1. give fds 0-2 a file (/dev/null) if the caller closed them, so nothing the AOT binary
- *      opens later becomes its stdout or stderr;
+ *      opens later becomes its stdout or stderr; close every other descriptor the caller left
+ *      open (as sudo does): the launcher's descriptor table is then its own, so a caller who
+ *      fills it up to RLIMIT_NOFILE cannot make the runtime fail halfway through a decision;
  *   2. refuse an empty argv (CVE-2021-4034: argv[1] would alias envp[0]) or an empty argv[0];
  *   3. record the caller's resource limits for the job (CI_LAUNCHER_CALLER_RLIMITS, set after the
  *      environment was cleaned, so the caller cannot forge it) and give the privileged part safe
@@ -21,7 +23,9 @@
  *   4. put every signal back to its default and unblock them: ignored signals survive exec,
  *      and an ignored SIGCHLD would make the kernel reap the job before the supervisor sees
  *      its exit status;
- *   5. set umask 022, so files created as root (the audit log) are not caller-writable;
+ *   5. set umask 022, and root's group as the effective and saved group (the real one stays the
+ *      caller's), so files created as root (the audit log) are neither caller-writable nor the
+ *      caller group's;
  *   6. rebuild the environment from a fixed allowlist (everything else is dropped);
  *   7. exec the AOT binary by the absolute path fixed when this file was compiled.
  *
@@ -97,7 +101,10 @@ struct limit_rule {
 #define MIB ((rlim_t)1024 * 1024)
 
 static const struct limit_rule limit_rules[RLIM_NLIMITS] = {
-    [RLIMIT_CPU] = { "cpu", "RLIMIT_CPU", "seconds", "ulimit -Ht, LimitCPU=", SOFT_TO_HARD, 0, 0 },
+    /* At its hard RLIMIT_CPU the kernel SIGKILLs a process (at once for 0): the launcher ended
+     * without a word, or its supervisor mid-job, leaving the job unsupervised. A run takes about
+     * 20 ms of CPU and a supervisor little more; 10 s is a floor no real runner limit is below. */
+    [RLIMIT_CPU] = { "cpu", "RLIMIT_CPU", "seconds", "ulimit -Ht, LimitCPU=", SOFT_TO_HARD, 10, 0 },
     /* Unlimited: any size limit lets a caller end an audit record in the middle of a line. */
     [RLIMIT_FSIZE] = { "fsize", "RLIMIT_FSIZE", "bytes", "ulimit -Hf, LimitFSIZE=", SOFT_TO_HARD, RLIM_INFINITY, 0 },
     /* Measured: a job starts with 24 MiB; the executor reads stage scripts of up to 64 MiB. */
@@ -316,6 +323,10 @@ int main(int argc, char **argv, char **envp)
 
     if (fix_standard_fds() != 0)
         return EXIT_REFUSED; /* no usable stderr to explain on */
+    /* Nothing the privileged part does needs a caller's descriptor (a token comes by path or on
+     * stdin); left open they count against RLIMIT_NOFILE, and a full table ended the runtime in an
+     * unhandled EMFILE with a stack trace. glibc: close_range, else a /proc/self/fd walk. */
+    closefrom(3);
     /* Linux >= 5.18 turns an empty argv into {""}: an empty argv[0] is the same attack. */
     if (argc < 1 || argv[0] == NULL || argv[0][0] == '\0')
         refuse("launch.empty_argv", "started with an empty argument vector; run it as 'ci-launcher-suid run ...'");
@@ -333,6 +344,12 @@ int main(int argc, char **argv, char **envp)
         refuse("launch.signals", "cannot unblock signals");
 
     umask(022);
+    /* Root's group for what the privileged part creates (the audit log, the job's state directory
+     * and cgroup), as sudo's PERM_ROOT does; otherwise those carry the caller's group, one chmod g+r
+     * away from being the caller group's to read. The real gid stays the caller's: files the caller
+     * names are opened with it, and the job's drop proves it cannot be regained. */
+    if (geteuid() == 0 && setresgid((gid_t)-1, 0, 0) != 0)
+        refuse("launch.root_group", "cannot take root's group as the effective group");
 
     clean[count++] = SAFE_PATH;
     clean[count++] = caller_rlimits; /* after the allowlist dropped any copy the caller set */

@@ -263,6 +263,30 @@ static void __attribute__((noreturn)) child(const struct cil_spawn_request *r, i
     fail(efd, CIL_STEP_EXEC, errno);
 }
 
+void cil_ignore_stray_signals(void)
+{
+    for (int sig = 1; sig < NSIG; sig++) {
+        switch (sig) {
+        case SIGKILL: case SIGSTOP:                      /* cannot be caught */
+        case SIGTERM: case SIGINT: case SIGHUP:          /* cancels: forwarded to the job */
+        case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+        case SIGTSTP: case SIGTTIN: case SIGTTOU:        /* by default they do not end the process */
+            continue;
+        default:
+            break;
+        }
+        struct sigaction old;
+        if (sigaction(sig, NULL, &old) != 0)
+            continue; /* EINVAL for glibc's internal signals */
+        if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+            continue; /* the runtime's own handler (or already ignored) */
+        struct sigaction ignore;
+        memset(&ignore, 0, sizeof ignore);
+        ignore.sa_handler = SIG_IGN;
+        (void)sigaction(sig, &ignore, NULL);
+    }
+}
+
 int cil_spawn(const struct cil_spawn_request *req, int32_t *pid, int32_t *error_fd)
 {
     if (req->argv == NULL || req->argv[0] == NULL || req->ngroups < 0 || req->ngroups > MAX_GROUPS || req->nlimits < 0

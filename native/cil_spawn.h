@@ -74,4 +74,15 @@ struct cil_spawn_request {
  */
 int cil_spawn(const struct cil_spawn_request *req, int32_t *pid, int32_t *error_fd);
 
+/*
+ * For the supervisor, before it forks the job: every signal that would end this process and
+ * still has its default action is ignored from now on. The supervisor keeps the caller's real
+ * uid, so the caller may signal it; SIGUSR1, SIGALRM, SIGQUIT and the like ended it without
+ * cleanup, leaving the job running unsupervised in its cgroup. Cancel signals (SIGTERM, SIGINT,
+ * SIGHUP) and the runtime's own handlers are left alone; a fault the kernel raises itself is
+ * still delivered (it resets an ignored action to the default). The job gets default actions
+ * back in the child. SIGKILL and SIGSTOP cannot be ignored.
+ */
+void cil_ignore_stray_signals(void);
+
 #endif

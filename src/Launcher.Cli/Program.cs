@@ -31,6 +31,10 @@ namespace Launcher.Cli
                 Launcher.Posix.Launch.JobLimits.WriteStderr($"ci-launcher: {Launcher.Core.Authorization.Reasons.LaunchRlimit}: {descriptors}\n");
                 return ExitCodes.UsageOrConfig;
             }
+            // A caller chooses what fds 1 and 2 are (read-only /dev/null when it closed them): a failed
+            // write must lose the line, not abort the process.
+            Console.SetOut(new LossyWriter(Console.Out));
+            Console.SetError(new LossyWriter(Console.Error));
             return Dispatch(args);
         }
 
@@ -89,7 +93,8 @@ namespace Launcher.Cli
                 usage: ci-launcher COMMAND [OPTIONS]
 
                   validate --config FILE --token-file FILE|- [--json]   verify token, policy, account (exit 0/1/2)
-                  explain  --config FILE --token-file FILE|-            the same, as a trace of every check
+                  explain  --config FILE --token-file FILE|- [--scheduler-parameters TEXT]
+                                                                        the same, as a trace of every check (and the batch checks)
                   check-config [--config FILE]                          check the configuration and key sets
                   jwks refresh [--config FILE] [--issuer NAME]          fetch each issuer's JWKS, replace jwks_file atomically
                   run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]   run SCRIPT as the mapped user (exit: the job's status; 125 refused)

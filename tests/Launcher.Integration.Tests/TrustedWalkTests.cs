@@ -94,6 +94,26 @@ public sealed class TrustedWalkTests : IDisposable
     }
 
     [RootFact]
+    public void A_root_owned_link_directly_in_sticky_tmp_is_never_followed()
+    {
+        // What a user can plant where fs.protected_hardlinks is 0: a hard link to one of root's
+        // links. Made here by root itself, it is just as root-owned.
+        InTmp("real/config.yaml");
+        string link = Path.Combine("/tmp", $"cl-walk-{Guid.NewGuid():N}");
+        File.CreateSymbolicLink(link, Path.Combine(_tmp, "real"));
+        try
+        {
+            var r = Check(Path.Combine(link, "config.yaml"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains($"{link} is a symbolic link directly in a directory others can write to; links there are never followed, even root's", r.Stderr);
+        }
+        finally
+        {
+            File.Delete(link);
+        }
+    }
+
+    [RootFact]
     public void A_loop_of_links_ends_in_a_refusal()
     {
         File.CreateSymbolicLink(Path.Combine(_tmp, "a"), Path.Combine(_tmp, "b"));

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Launcher.Core.Authorization;
+using Launcher.Cli.Commands.Executor.Batch;
 using Launcher.Core.Policy;
 
 namespace Launcher.Cli.Commands;
@@ -20,7 +21,8 @@ public static class ValidateCommand
 
     public static int Run(IReadOnlyList<string> argv, bool explain)
     {
-        var args = CliArgs.Parse(argv, new HashSet<string> { "config", "token-file" }, explain ? new HashSet<string>() : new HashSet<string> { "json" });
+        var args = CliArgs.Parse(argv, explain ? new HashSet<string> { "config", "token-file", "scheduler-parameters" } : new HashSet<string> { "config", "token-file" },
+            explain ? new HashSet<string>() : new HashSet<string> { "json" });
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         string tokenFile = args.Require("token-file");
         // explain prints every rule of the policy: through the wrapper that is more than a caller may read.
@@ -41,6 +43,7 @@ public static class ValidateCommand
         else
         {
             decision = site.Authorizer.Authorize(token, trace);
+            if (explain) decision = BatchExplain.Check(site, decision, args.Get("scheduler-parameters"), trace!);
         }
         // validate grants nothing, so an unwritable audit file (an unprivileged caller) does not change the answer.
         site.Record(decision, explain ? "explain" : "validate");

@@ -86,6 +86,8 @@ public static class Reasons
     /// caller's limits (CI_LAUNCHER_CALLER_RLIMITS, set by ci-launcher-suid) are missing or malformed.
     /// </summary>
     public const string LaunchRlimit = "launch.rlimit";
+    /// <summary>ci-launcher-suid could not make root's group its effective group.</summary>
+    public const string LaunchRootGroup = "launch.root_group";
     /// <summary>launch.containment: cgroup required but unusable, or the job's cgroup could not be made.</summary>
     public const string LaunchContainment = "launch.containment";
     // Refusals of ci-launcher-suid itself (native/ci-launcher-suid.c), before the AOT binary runs.
@@ -111,6 +113,33 @@ public static class Reasons
     public const string ExecutorLaunch = "executor.launch";
     public const string ExecutorJobFailed = "executor.job_failed";
     public const string ExecutorExitCodes = "executor.exit_codes";
+
+    // Batch execution (executor.batch: a stage's script becomes a Slurm job of the mapped user).
+    // Refused before submission, the job author's to fix (BUILD_FAILURE_EXIT_CODE):
+    /// <summary>The scheduler-parameters variable cannot be split into words without a shell.</summary>
+    public const string BatchParameters = "batch.parameters";
+    /// <summary>An option that would change identity, paths, environment or waiting (--uid, -o, --export, --wait, ...).</summary>
+    public const string BatchOptionRefused = "batch.option_refused";
+    /// <summary>Not an option of the batch system's submit command (also: abbreviations, stray words).</summary>
+    public const string BatchOptionUnknown = "batch.option_unknown";
+    /// <summary>A real option the site did not put on executor.batch.allowed_options.</summary>
+    public const string BatchOptionNotAllowed = "batch.option_not_allowed";
+    // Policy bounds of the matched rule (policy.rules[].batch):
+    public const string BatchPartition = "batch.partition";
+    public const string BatchAccount = "batch.account";
+    public const string BatchQos = "batch.qos";
+    public const string BatchTime = "batch.time";
+    // Site trouble around the batch system (SYSTEM_FAILURE_EXIT_CODE):
+    /// <summary>The submit command is missing or the controller cannot be reached.</summary>
+    public const string BatchUnavailable = "batch.unavailable";
+    /// <summary>The batch system refused the submission (bad partition, over limits, ...).</summary>
+    public const string BatchSubmitRejected = "batch.submit_rejected";
+    /// <summary>The job did not start within executor.batch.start_timeout; it was cancelled.</summary>
+    public const string BatchStartTimeout = "batch.start_timeout";
+    /// <summary>The job ended in a state that is not the script's doing (TIMEOUT, NODE_FAIL, PREEMPTED, OUT_OF_MEMORY, ...).</summary>
+    public const string BatchJobState = "batch.job_state";
+    /// <summary>The stage lost track of its job, or its monitor ended without a result.</summary>
+    public const string BatchMonitor = "batch.monitor";
 
     // PAM module (Launcher.Pam).
     /// <summary>The token maps to a different account than the one logging in (PAM_USER).</summary>

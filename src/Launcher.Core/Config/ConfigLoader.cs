@@ -277,8 +277,9 @@ public static partial class ConfigLoader
                     }
                 }
 
+                var batch = r.Batch is null ? null : ValidateBatchBounds(r.Batch, $"{key}.batch", label, action);
                 if (Errors.Count == before)
-                    compiled.Add(new CompiledRule { Name = r.Name, Position = i + 1, Issuer = r.Issuer, Match = match, Action = action, RunAs = runAs });
+                    compiled.Add(new CompiledRule { Name = r.Name, Position = i + 1, Issuer = r.Issuer, Match = match, Action = action, RunAs = runAs, Batch = batch });
             }
             return compiled;
         }
@@ -318,6 +319,8 @@ public static partial class ConfigLoader
                 else Error($"executor.env_allowlist[{i}]", globProblem!);
             }
 
+            var batch = e.Batch is null ? null : ValidateBatch(e.Batch);
+
             if (Errors.Count > before) return null;
             return new ExecutorSettings
             {
@@ -328,6 +331,7 @@ public static partial class ConfigLoader
                 Hostname = e.Hostname,
                 EnvAllowlist = allow,
                 PrepareHook = e.PrepareHook,
+                Batch = batch,
             };
         }
 

@@ -14,6 +14,8 @@ namespace Launcher.Core.Config;
 [YamlSerializable(typeof(LaunchConfig))]
 [YamlSerializable(typeof(ExecutorConfig))]
 [YamlSerializable(typeof(IssuingConfig))]
+[YamlSerializable(typeof(BatchConfig))]
+[YamlSerializable(typeof(BatchBoundsConfig))]
 public partial class ConfigYamlContext : StaticContext
 {
 }

@@ -15,4 +15,6 @@ public sealed class ExecutorConfig
     public List<string> EnvAllowlist { get; set; } = [];
     /// <summary>Optional root-owned script run as the job's user at the end of prepare.</summary>
     public string? PrepareHook { get; set; }
+    /// <summary>Optional: stages that run as batch jobs of the mapped user (Slurm).</summary>
+    public BatchConfig? Batch { get; set; }
 }

@@ -13,4 +13,6 @@ public sealed class ExecutorSettings
     public string? Hostname { get; init; }
     public required IReadOnlyList<Glob> EnvAllowlist { get; init; }
     public string? PrepareHook { get; init; }
+    /// <summary>Null: every stage runs on this host.</summary>
+    public Launcher.Core.Batch.BatchSettings? Batch { get; init; }
 }

@@ -17,8 +17,12 @@ public static class InstallLayout
     /// <summary>The default config for the binary at <paramref name="executable"/> (the kernel's /proc/self/exe).</summary>
     public static string ConfigFor(string? executable)
     {
-        // "(deleted)": the binary was replaced while running (an upgrade); fall back to the system path.
-        if (executable is null || !executable.StartsWith('/') || executable.EndsWith(" (deleted)", StringComparison.Ordinal))
+        // "(deleted)": the binary was replaced while running (an upgrade). It is still this
+        // installation's binary: falling back to the system path handed a relocated tree's callers,
+        // during the upgrade, another installation's config (or none).
+        const string Deleted = " (deleted)";
+        if (executable is not null && executable.EndsWith(Deleted, StringComparison.Ordinal)) executable = executable[..^Deleted.Length];
+        if (executable is null || !executable.StartsWith('/'))
             return SystemConfig;
         string? bin = Parent(executable);
         if (bin is null || System.IO.Path.GetFileName(bin) is not ("bin" or "sbin")) return SystemConfig;

@@ -14,4 +14,6 @@ public sealed class RuleConfig
     public Dictionary<string, ClaimPatterns> Match { get; set; } = [];
     public string Action { get; set; } = "";
     public string? RunAs { get; set; }
+    /// <summary>Optional bounds of the batch jobs this rule admits (executor.batch).</summary>
+    public BatchBoundsConfig? Batch { get; set; }
 }

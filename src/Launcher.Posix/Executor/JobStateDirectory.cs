@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Launcher.Core.Executor;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
 using Launcher.Posix.Privileged;
@@ -40,23 +41,22 @@ public sealed unsafe class JobStateDirectory : IDisposable
 
     private int Fd => (int)_dir.DangerousGetHandle();
 
-    public static string PathFor(string stateDir, long jobId) =>
-        System.IO.Path.Combine(stateDir, jobId.ToString(CultureInfo.InvariantCulture));
+    public static string PathFor(string stateDir, JobStateKey job) => System.IO.Path.Combine(stateDir, job.Name);
 
     /// <summary>
     /// The job's directory: with <paramref name="create"/> (the config stage) made if missing,
     /// state_dir included; otherwise it must exist, because only the config stage starts a job.
     /// </summary>
-    public static JobStateDirectory? Open(string stateDir, long jobId, bool create, out string? error)
+    public static JobStateDirectory? Open(string stateDir, JobStateKey job, bool create, out string? error)
     {
         using var state = create ? TrustedFile.EnsureDirectory(stateDir, DirMode, out error) : TrustedFile.OpenDirectory(stateDir, out error);
         if (state is null) { error = $"executor.state_dir: {error}"; return null; }
-        string name = jobId.ToString(CultureInfo.InvariantCulture);
-        string path = PathFor(stateDir, jobId);
+        string name = job.Name;
+        string path = PathFor(stateDir, job);
         int fd = OpenJob(state, name, create, out error);
         if (fd < 0)
         {
-            error ??= $"{path} does not exist: the config stage did not run for job {name} (or cleanup already removed it)";
+            error ??= $"{path} does not exist: the config stage did not run for job {job.JobId} with a token of this issuer (or cleanup already removed it)";
             return null;
         }
         var dir = new SafeFileHandle(fd, ownsHandle: true);
@@ -69,8 +69,8 @@ public sealed unsafe class JobStateDirectory : IDisposable
         return new JobStateDirectory(path, dir);
     }
 
-    /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500; returns its path.</summary>
-    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error)
+    /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500 (or <paramref name="mode"/>); returns its path.</summary>
+    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error, UnixFileMode mode = ScriptMode)
     {
         string path = System.IO.Path.Combine(Path, name);
         byte[] n = CString.From(name);
@@ -87,7 +87,7 @@ public sealed unsafe class JobStateDirectory : IDisposable
         }
         if (fd < 0) { error = $"cannot create {path}: {Errno.Message()}"; return null; }
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (!Ownership.Give(fd, uid, gid) || LibC.fchmod(fd, ScriptMode.Native()) != 0)
+        if (!Ownership.Give(fd, uid, gid) || LibC.fchmod(fd, mode.Native()) != 0)
         {
             error = $"cannot give {path} to uid {uid}: {Errno.Message()}";
             return null;
@@ -103,6 +103,18 @@ public sealed unsafe class JobStateDirectory : IDisposable
         }
         error = null;
         return path;
+    }
+
+    /// <summary>
+    /// Removes a stage script copy once its stage has ended (missing is fine). Kept until cleanup,
+    /// the copies of a runner that calls run_exec under ever new stage names with scripts of up to
+    /// 64 MiB would fill the file system of state_dir (often /run), which only root may write.
+    /// </summary>
+    public void RemoveScript(string name)
+    {
+        byte[] n = CString.From(name);
+        fixed (byte* pn = n)
+            LibC.unlinkat(Fd, pn, 0);
     }
 
     /// <summary>Records the account the config stage mapped the job to (root-owned, 0600).</summary>
@@ -132,8 +144,29 @@ public sealed unsafe class JobStateDirectory : IDisposable
         return bytes is null ? null : Encoding.UTF8.GetString(bytes).TrimEnd('\n');
     }
 
+    /// <summary>
+    /// Reads <c>&lt;job dir&gt;/&lt;name&gt;</c>, a file this process created for <paramref name="uid"/> to
+    /// write (a batch stage's result). Only root can add or rename entries here, so the name still
+    /// leads to that file; it is opened relative to the judged directory without following links,
+    /// must be a regular file of that uid and at most <paramref name="maxBytes"/>. Null with what was wrong.
+    /// </summary>
+    public byte[]? ReadFile(string name, int maxBytes, uint uid, out string? error)
+    {
+        string path = System.IO.Path.Combine(Path, name);
+        byte[] n = CString.From(name);
+        int fd;
+        fixed (byte* pn = n)
+            fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY, default);
+        if (fd < 0) { error = $"cannot open {path}: {Errno.Message()}"; return null; }
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        var st = FileSystem.FStat(fd, out error);
+        if (st is null) return null;
+        if (!st.Value.IsRegular || st.Value.Uid != uid) { error = $"{path} is not a regular file of uid {uid}"; return null; }
+        return TrustedFile.ReadAll(handle, path, maxBytes, out error);
+    }
+
     /// <summary>Removes the job's directory and the files ci-launcher put in it. Missing is fine.</summary>
-    public static bool Remove(string stateDir, long jobId, out string? error)
+    public static bool Remove(string stateDir, JobStateKey job, out string? error)
     {
         using var state = TrustedFile.OpenDirectory(stateDir, out error);
         if (state is null)
@@ -142,11 +175,11 @@ public sealed unsafe class JobStateDirectory : IDisposable
             error = missing ? null : $"executor.state_dir: {error}";
             return missing;
         }
-        string name = jobId.ToString(CultureInfo.InvariantCulture);
-        string path = PathFor(stateDir, jobId);
+        string name = job.Name;
+        string path = PathFor(stateDir, job);
         int fd = OpenJob(state, name, create: false, out error);
         if (fd < 0) return error is null;
-        using (var job = new SafeFileHandle(fd, ownsHandle: true))
+        using (var jobDir = new SafeFileHandle(fd, ownsHandle: true))
         {
             try
             {

@@ -26,7 +26,7 @@ public enum Secrecy
 /// exception: a root-owned sticky directory (/tmp) may be passed through, because others cannot
 /// rename or remove the root-owned entry below it. A file directly in such a directory is refused
 /// (the sticky bit guards names, not hard links). A symbolic link is followed only when root owns
-/// it (it then sits in a directory that passed the walk, so root alone chose it: /bin -> usr/bin);
+/// it and it sits in a directory only root can write (so root alone chose it: /bin -> usr/bin);
 /// the walk restarts from <c>/</c> on its target, judging every component again.
 /// </para>
 /// </summary>
@@ -213,6 +213,13 @@ public static unsafe class TrustedFile
                 if (link.Uid != 0)
                 {
                     problem = $"{at} is a symbolic link owned by uid {link.Uid}, not root; only root's links are followed in a trusted path";
+                    return Close(fd);
+                }
+                // Where protected_hardlinks is off, anyone can hard-link a root-owned link into a
+                // directory they may write to (/tmp): owned by root, yet chosen by them.
+                if (shared)
+                {
+                    problem = $"{at} is a symbolic link directly in a directory others can write to; links there are never followed, even root's (write the real path)";
                     return Close(fd);
                 }
                 string? destination = ReadLink(fd, names[i]);

@@ -88,4 +88,8 @@ internal static unsafe partial class Spawn
     /// <summary>0 with the child's pid and the read end of its error pipe, or -errno when nothing was forked.</summary>
     [LibraryImport(Libraries.CilSpawn)]
     public static partial int cil_spawn(Request* request, int* pid, int* errorFd);
+
+    /// <summary>For the supervisor before it forks: every signal that would end it and still has its default action is ignored (cil_spawn.h).</summary>
+    [LibraryImport(Libraries.CilSpawn)]
+    public static partial void cil_ignore_stray_signals();
 }

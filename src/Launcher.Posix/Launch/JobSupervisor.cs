@@ -35,6 +35,8 @@ internal sealed unsafe class JobSupervisor : IDisposable
     {
         _grace = grace;
         _containment = containment;
+        // Any other signal the caller sends (same real uid) would end the supervisor without ending the job.
+        Spawn.cil_ignore_stray_signals();
         foreach (var (signal, number) in new[] { (PosixSignal.SIGTERM, LibC.SIGTERM), (PosixSignal.SIGINT, LibC.SIGINT), (PosixSignal.SIGHUP, LibC.SIGHUP) })
         {
             _registrations.Add(PosixSignalRegistration.Create(signal, context =>

@@ -46,10 +46,11 @@ public static unsafe class UserDirectories
                 int next = Open(dir, components[i]);
                 if (next < 0 && Errno.Last == LibC.ENOENT)
                 {
-                    if (Mkdir(dir, components[i]) != 0 && Errno.Last != LibC.EEXIST)
-                        return DirectoryOutcome.Refused($"cannot create {sofar}: {Errno.Message()}");
-                    next = Open(dir, components[i]);
+                    next = CreateOwned(dir, components[i], uid, gid, sofar, out string? problem);
+                    if (problem is not null) return DirectoryOutcome.Refused(problem);
+                    // -1 with no problem: another launcher created it first; judge it like any existing one.
                     created = next >= 0;
+                    if (!created) next = Open(dir, components[i]);
                 }
                 if (next < 0)
                 {
@@ -66,11 +67,6 @@ public static unsafe class UserDirectories
                 if (st is null) return DirectoryOutcome.Refused($"cannot stat {sofar}: {statError}");
                 if (created)
                 {
-                    // Just made by this process; a different owner means someone raced us to the name.
-                    if (st.Value.Uid != LibC.geteuid())
-                        return DirectoryOutcome.Refused($"{sofar} appeared owned by uid {st.Value.Uid} while being created; investigate");
-                    if (!Ownership.Give(dir, uid, gid) || LibC.fchmod(dir, Private.Native()) != 0)
-                        return DirectoryOutcome.Refused($"cannot give {sofar} to uid {uid}: {Errno.Message()}");
                     createdAny = true;
                     continue;
                 }
@@ -92,6 +88,59 @@ public static unsafe class UserDirectories
             LibC.close(dir);
         }
         return new DirectoryOutcome(true, createdAny, Reasons.Ok, createdAny ? $"created {path}" : $"{path} exists");
+    }
+
+    /// <summary>
+    /// Creates <paramref name="name"/> in <paramref name="dirfd"/> already owned by the user, mode
+    /// 0700: made under a temporary name, given away on its descriptor, then renamed into place
+    /// without replacing anything. A second launcher creating the same directory at the same time
+    /// (two concurrent jobs of one user) so never sees it half made, owned by root. Returns the
+    /// open directory; -1 with no problem when the name appeared meanwhile (the caller opens it).
+    /// </summary>
+    private static int CreateOwned(int dirfd, string name, uint uid, uint gid, string shown, out string? problem)
+    {
+        problem = null;
+        string temporary = $".{name}.ci-launcher-{Guid.NewGuid():N}";
+        if (Mkdir(dirfd, temporary) != 0)
+        {
+            problem = $"cannot create {shown}: {Errno.Message()}";
+            return -1;
+        }
+        int fd = Open(dirfd, temporary);
+        var st = fd < 0 ? null : FileSystem.FStat(fd, out _);
+        // Just made by this process; anything else at that name means someone raced us to it.
+        if (st is null || st.Value.Uid != LibC.geteuid())
+        {
+            problem = $"{shown} could not be created safely (its temporary {temporary} was replaced); investigate";
+            if (fd >= 0) LibC.close(fd);
+            return -1;
+        }
+        if (!Ownership.Give(fd, uid, gid) || LibC.fchmod(fd, Private.Native()) != 0)
+        {
+            problem = $"cannot give {shown} to uid {uid}: {Errno.Message()}";
+            LibC.close(fd);
+            Remove(dirfd, temporary);
+            return -1;
+        }
+        byte[] from = CString.From(temporary), to = CString.From(name);
+        int rc;
+        fixed (byte* f = from)
+        fixed (byte* t = to)
+            rc = Glibc.renameat2(dirfd, f, dirfd, t, Glibc.RENAME_NOREPLACE);
+        if (rc == 0) return fd;
+        int errno = Errno.Last;
+        LibC.close(fd);
+        Remove(dirfd, temporary);
+        if (errno == LibC.EEXIST) return -1;
+        problem = $"cannot create {shown}: {Errno.Message(errno)}";
+        return -1;
+    }
+
+    private static void Remove(int dirfd, string name)
+    {
+        byte[] p = CString.From(name);
+        fixed (byte* pp = p)
+            LibC.unlinkat(dirfd, pp, LibC.AT_REMOVEDIR);
     }
 
     private static int Open(int dirfd, string name)

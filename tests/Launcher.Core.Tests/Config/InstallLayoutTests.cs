@@ -12,7 +12,8 @@ public class InstallLayoutTests
     [InlineData("relocated tree", "/opt/ci-launcher/bin/ci-launcher", "/opt/ci-launcher/etc/ci-launcher/config.yaml")]
     [InlineData("not in a bin directory", "/opt/ci-launcher/ci-launcher", "/etc/ci-launcher/config.yaml")]
     [InlineData("build output", "/home/dev/src/dist/ci-launcher", "/etc/ci-launcher/config.yaml")]
-    [InlineData("replaced while running", "/opt/x/bin/ci-launcher (deleted)", "/etc/ci-launcher/config.yaml")]
+    [InlineData("replaced while running", "/opt/x/bin/ci-launcher (deleted)", "/opt/x/etc/ci-launcher/config.yaml")]
+    [InlineData("RPM binary replaced while running", "/usr/bin/ci-launcher (deleted)", "/etc/ci-launcher/config.yaml")]
     [InlineData("relative", "bin/ci-launcher", "/etc/ci-launcher/config.yaml")]
     [InlineData("unknown", null, "/etc/ci-launcher/config.yaml")]
     public void Default_config_follows_the_installation_prefix(string name, string? executable, string expected)

@@ -53,7 +53,34 @@ public class ExecutorJobTests
         string tmp = File.ReadAllText(Path.Combine(runner.ProjectDir, "tmpdir.txt")).Trim();
         Assert.Equal($"{site.Scratch.Path}/{site.User}/tmp/2001", tmp);
         Assert.False(Directory.Exists(tmp), $"{tmp} survived cleanup");
-        Assert.False(Directory.Exists(Path.Combine(site.StateDir, "2001")));
+        Assert.False(Directory.Exists(site.StateOf(2001)));
+    }
+
+    [RootFact]
+    public void A_stage_scripts_copy_in_the_state_directory_lasts_only_as_long_as_its_stage()
+    {
+        using var site = new ExecutorSite();
+        using var runner = site.Runner(jobId: 2005, tokenJobId: 2005);
+        Assert.Equal(0, runner.Config().ExitCode);
+        Assert.Equal(0, runner.Prepare().ExitCode);
+        string job = site.StateOf(2005);
+        // Every run_exec used to leave its copy until cleanup: a runner calling it under ever new
+        // stage names, with scripts of up to 64 MiB, filled the root-only file system of state_dir.
+        foreach (string stage in new[] { "step_a", "step_b", "step_c" })
+        {
+            var r = runner.Run(stage, $"""
+                mkdir -p "$CI_PROJECT_DIR" && cd "$CI_PROJECT_DIR"
+                copy=$(readlink /proc/$$/fd/3)
+                [ -f "$copy" ] && echo "$copy" > {stage}.copy
+                """);
+            Assert.True(r.ExitCode == 0, $"{stage}: exit {r.ExitCode}\n{r.Stderr}");
+            // The job did run from its copy in the job's state directory...
+            Assert.Equal(Path.Combine(job, stage), File.ReadAllText(Path.Combine(runner.ProjectDir, stage + ".copy")).Trim());
+        }
+        // ...and none is left once the stages ended; only what later stages need.
+        Assert.Equal(["mapped+user"], Directory.GetFiles(job).Select(Path.GetFileName));
+        Assert.Equal(0, runner.Cleanup().ExitCode);
+        Assert.False(Directory.Exists(job));
     }
 
     [RootFact]

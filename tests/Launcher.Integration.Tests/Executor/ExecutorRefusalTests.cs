@@ -23,12 +23,13 @@ public class ExecutorRefusalTests
         var root = doc.RootElement;
         Assert.Equal($"{site.Scratch.Path}/{site.User}/builds/17", root.GetProperty("builds_dir").GetString());
         Assert.Equal($"{site.Scratch.Path}/{site.User}/cache/17", root.GetProperty("cache_dir").GetString());
-        Assert.False(root.GetProperty("builds_dir_is_shared").GetBoolean());
+        // Per user, not per job: GitLab Runner must add a per-concurrency directory (issue 13, item 7).
+        Assert.True(root.GetProperty("builds_dir_is_shared").GetBoolean());
         Assert.Equal("ci-test-host", root.GetProperty("hostname").GetString());
         Assert.Equal("ci-launcher", root.GetProperty("driver").GetProperty("name").GetString());
         // The mapped user is kept in the root-owned state directory, not in the runner's environment.
         Assert.False(root.TryGetProperty("job_env", out _));
-        Assert.Equal(site.User + "\n", File.ReadAllText(Path.Combine(site.StateDir, "1001", "mapped+user")));
+        Assert.Equal(site.User + "\n", File.ReadAllText(Path.Combine(site.StateOf(1001), "mapped+user")));
         Assert.DoesNotContain(runner.Variables["CI_LAUNCHER_ID_TOKEN"], r.Stdout + r.Stderr);
 
         // The decision is audited with the runner's job id, and never with the token.

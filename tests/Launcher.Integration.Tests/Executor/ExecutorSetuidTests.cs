@@ -89,7 +89,7 @@ public class ExecutorSetuidTests
         using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
         using var install = new TrustedDir();
         string wrapper = site.Install(install, group);
-        string state = Path.Combine(site.StateDir, "3004");
+        string state = site.StateOf(3004);
 
         using (var job = site.Runner(jobId: 3004, tokenJobId: 3004, runnerUser: runnerUser, executable: wrapper))
             Assert.True(job.Config().ExitCode == 0);

@@ -11,12 +11,13 @@ public sealed class ExecutorSite : IDisposable
 {
     public const string Prefix = "clexe";
 
-    public ExecutorSite(string launchYaml = "", string executorYaml = "")
+    public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = SiteFixture.DefaultRules, bool withGroup = false)
     {
         Users = new TestUsers(Prefix);
-        User = Users.User();
+        Group = withGroup ? Users.Group() : null;
+        User = Users.User(supplementaryGroup: Group);
         Scratch = new TrustedDir();
-        Site = new SiteFixture(extra: $"""
+        Site = new SiteFixture(rules: rules, extra: $"""
             executor:
               builds_dir: {Scratch.Path}/{"{user}"}/builds/{"{runner_id}"}
               cache_dir: {Scratch.Path}/{"{user}"}/cache/{"{runner_id}"}
@@ -33,10 +34,17 @@ public sealed class ExecutorSite : IDisposable
 
     public TestUsers Users { get; }
     public string User { get; }
+
+    /// <summary>The user's supplementary group, when the site was made with one.</summary>
+    public string? Group { get; }
     public TrustedDir Scratch { get; }
     public SiteFixture Site { get; }
 
     public string StateDir => Path.Combine(Scratch.Path, "state");
+
+    /// <summary>The state directory of job <paramref name="jobId"/> of this site's issuer.</summary>
+    public string StateOf(long jobId) =>
+        Launcher.Posix.Executor.JobStateDirectory.PathFor(StateDir, new Launcher.Core.Executor.JobStateKey(jobId, SiteFixture.Issuer));
 
     public uint Uid => TestUsers.Uid(User);
 
@@ -60,13 +68,13 @@ public sealed class ExecutorSite : IDisposable
 
     /// <summary>
     /// A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).
-    /// With an <paramref name="executable"/> (an installed setuid wrapper) the stages name no config: the
-    /// installation's own is used, as a set-id caller cannot choose one.
+    /// A root runner names this site's config; an unprivileged one (<paramref name="runnerUser"/>, through an
+    /// installed setuid wrapper) names none: the installation's own is used, as a set-id caller cannot choose one.
     /// </summary>
-    public GitLabRunnerEmulator Runner(long jobId, long? tokenJobId, string? runnerUser = null, string? executable = null)
+    public GitLabRunnerEmulator Runner(long jobId, long? tokenJobId, string? runnerUser = null, string? executable = null, int concurrentId = 0)
     {
         var runner = new GitLabRunnerEmulator(executable ?? Dist.CiLauncher,
-            stage => executable is null ? ["executor", stage, "--config", Site.ConfigPath] : ["executor", stage], jobId, runnerUser: runnerUser);
+            stage => runnerUser is null ? ["executor", stage, "--config", Site.ConfigPath] : ["executor", stage], jobId, runnerUser: runnerUser, concurrentId: concurrentId);
         if (tokenJobId is { } t)
             runner.Variables["CI_LAUNCHER_ID_TOKEN"] = Site.Token(User, c => c["job_id"] = t.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return runner;

@@ -121,6 +121,49 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
             Assert.False(Directory.Exists(Mount + File.ReadAllText(JobFile("cgroup")).Trim()), "the cancelled job's cgroup was left behind");
     }
 
+    [RootTheory]
+    [InlineData("cgroup")]
+    [InlineData("process_group")]
+    public void Signals_the_caller_sends_besides_the_cancels_do_not_end_the_supervisor(string mode)
+    {
+        var site = s.Configure($"  containment: {mode}\n");
+        ForgetJobFiles();
+        string script = Script("stray", """
+            setsid sh -c 'echo $$ >> "$PWD/pids"; exec sleep 300' &
+            sleep 300 & echo $! >> "$PWD/pids"
+            while [ "$(wc -l < "$PWD/pids")" -lt 2 ]; do sleep 0.05; done
+            sed -n 's/^0:://p' /proc/$$/cgroup > "$PWD/cgroup"
+            echo $$ > "$PWD/leader"
+            while [ ! -e "$PWD/go" ]; do sleep 0.05; done
+            exit 3
+            """);
+        using var supervisor = Process.Start(AsRunner(site, [script]))!;
+        s.Accounts.Track(supervisor.Id);
+        int[] pids = WaitForPids(2, supervisor);
+
+        // The runner may signal its own supervisor (same real uid). Each of these ended it without
+        // cleanup: the job ran on unsupervised, in a cgroup nobody removed, with no end record.
+        foreach (string signal in new[] { "USR1", "USR2", "ALRM", "QUIT", "PROF", "POLL", "SYS", "RTMIN+1" })
+        {
+            var sent = Proc.Run("/usr/bin/setpriv", ["--reuid", s.Runner, "--regid", s.Runner, "--init-groups", "/bin/kill", "-s", signal,
+                supervisor.Id.ToString(CultureInfo.InvariantCulture)]);
+            Assert.True(sent.ExitCode == 0, $"kill -s {signal}: {sent.Stderr}");
+        }
+        Thread.Sleep(500);
+        Assert.False(supervisor.HasExited, "a signal ended the supervisor");
+
+        File.WriteAllText(JobFile("go"), "");
+        Assert.True(supervisor.WaitForExit(TimeSpan.FromSeconds(20)), "the supervisor did not end after its job");
+        Assert.Equal(3, supervisor.ExitCode);
+        foreach (int pid in pids)
+            Assert.False(TestAccounts.Alive(pid), $"job process {pid} outlived the job ({mode})");
+        var end = EndRecord(site);
+        Assert.Equal("3", end.Str("exit_status"));
+        Assert.Equal("2", end.Str("leftovers_killed"));
+        if (mode == "cgroup")
+            Assert.False(Directory.Exists(Mount + File.ReadAllText(JobFile("cgroup")).Trim()), "the job's cgroup was left behind");
+    }
+
     [RootFact]
     public void The_job_cannot_leave_its_cgroup_and_a_caller_with_a_delegated_cgroup_cannot_pull_it_out()
     {

@@ -148,6 +148,31 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
     }
 
     [RootFact]
+    public void Output_the_caller_made_unwritable_loses_lines_but_never_aborts_the_launcher()
+    {
+        var site = s.Configure();
+        // Closed fds 0-2 become read-only /dev/null in a set-id process (glibc): every write fails
+        // with EBADF. /dev/full fails with ENOSPC. The refusal, and the internal.error written when
+        // the refusal could not be, used to throw again: SIGABRT (exit 134) halfway through.
+        var closed = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
+            ["validate", "--token-file", Path.Combine(s.Dir.Path, "no-such-token")], shellPrefix: "exec <&- >&- 2>&-; "));
+        Assert.Equal(1, closed.ExitCode);
+        Assert.Equal("token.missing", AuditLog.Records(site.AuditPath).Last().Str("reason"));
+
+        var full = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
+            ["validate", "--json", "--token-file", site.TokenFile(s.JobUser)], shellPrefix: "exec >/dev/full 2>/dev/full; "));
+        Assert.Equal(0, full.ExitCode);
+        Assert.Equal("ok", AuditLog.Records(site.AuditPath).Last().Str("reason"));
+
+        // Only stdout broken: the answer is lost, the exit status still is the decision, and
+        // nothing (no internal.error, no stack trace) lands on the working stderr.
+        var halfway = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
+            ["validate", "--json", "--token-file", site.TokenFile(s.JobUser)], shellPrefix: "exec >/dev/full; "));
+        Assert.Equal(0, halfway.ExitCode);
+        Assert.Equal("", halfway.Stderr);
+    }
+
+    [RootFact]
     public void A_set_id_launcher_refuses_to_run_with_DOTNET_variables()
     {
         var site = s.Configure();

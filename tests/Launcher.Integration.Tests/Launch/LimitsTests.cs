@@ -122,6 +122,8 @@ public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
         { "ulimit -v 262144; ", "RLIMIT_AS is 268435456 bytes", "at least 1073741824" },
         { "ulimit -d 65536; ", "RLIMIT_DATA is 67108864 bytes", "at least 536870912" },
         { "ulimit -s 256; ", "RLIMIT_STACK is 262144 bytes", "at least 1048576" },
+        // At the hard limit the kernel SIGKILLs the launcher (at once for 0): it ended without a word.
+        { "ulimit -t 5; ", "RLIMIT_CPU is 5 seconds", "at least 10" },
     };
 
     [RootTheory]
@@ -138,6 +140,29 @@ public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.StartsWith($"ci-launcher-suid: launch.rlimit: the caller's hard {seen}; ci-launcher needs it {need}, ", line);
         Assert.False(File.Exists(JobFile("limits")), "the job ran");
         Assert.Equal(auditBefore, File.Exists(site.AuditPath) ? new FileInfo(site.AuditPath).Length : 0);
+    }
+
+    [RootFact]
+    public void A_caller_whose_descriptor_table_is_full_still_gets_its_job_and_the_job_none_of_them()
+    {
+        var site = s.Configure();
+        LaunchSite.Forget(JobFile("limits"));
+        LaunchSite.Forget(JobFile("fds"));
+        // The lowest RLIMIT_NOFILE the wrapper accepts, all but one descriptor open (the wrapper's
+        // dynamic loader needs one to start at all): the launcher inherited them, and its runtime
+        // died of EMFILE with an unhandled exception (exit 134).
+        string fill = "exec /bin/bash -c 'ulimit -n 64; for fd in $(seq 3 62); do eval \"exec $fd</dev/null\"; done; exec \"$0\" \"$@\"' \"$0\" \"$@\"; ";
+        string script = Script("fullfds", LimitsJob + "\nsh -c 'for f in /proc/$1/fd/*; do echo \"${f##*/} $(readlink $f)\"; done' - $$ > \"$PWD/fds\"\n");
+        var r = RunAsRunner(site, script, fill);
+
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stderr}");
+        Assert.Equal("", r.Stderr);
+        Assert.Contains(File.ReadAllLines(JobFile("limits")), l => l.StartsWith("Max open files            64                   64", StringComparison.Ordinal));
+        // Above 2 only the script (fd 3, and bash's own copy of it): none of the caller's 60.
+        var fds = File.ReadAllLines(JobFile("fds")).Select(l => l.Split(' ', 2)).ToDictionary(f => int.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), f => f[1]);
+        Assert.Equal(script, fds[3]);
+        Assert.Equal(5, fds.Count);
+        Assert.All(fds.Where(f => f.Key > 2), f => Assert.Equal(script, f.Value));
     }
 
     [RootFact]

@@ -202,4 +202,16 @@ public sealed class TrustBoundaryTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.True(mine.ExitCode == 0, mine.Stderr);
         Assert.Contains("\"allowed\": true", mine.Stdout);
     }
+
+    [RootFact]
+    public void Files_the_launcher_creates_for_a_caller_belong_to_root_and_roots_group()
+    {
+        var site = s.Configure();
+        Assert.False(File.Exists(site.AuditPath));
+        var r = AsRunner("validate", "--token-file", site.TokenFile(s.JobUser));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        // Created by the set-id launcher: the caller's group would be one chmod g+r away from reading it.
+        var stat = Proc.Run("/usr/bin/stat", ["-c", "%u %g %a", site.AuditPath]);
+        Assert.Equal("0 0 600", stat.Stdout.Trim());
+    }
 }

@@ -25,11 +25,12 @@ public sealed class GitLabRunnerEmulator : IDisposable
     private int _scriptCounter;
 
     public GitLabRunnerEmulator(string executable, Func<string, IReadOnlyList<string>> stageArgs, long jobId, long projectId = 4242, long runnerId = 17,
-        string? runnerUser = null)
+        string? runnerUser = null, int concurrentId = 0)
     {
         _executable = executable;
         _stageArgs = stageArgs;
         JobId = jobId;
+        ConcurrentId = concurrentId;
         RunnerUser = runnerUser;
         TempDir = Directory.CreateTempSubdirectory("custom-executor").FullName;
         File.SetUnixFileMode(TempDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -57,6 +58,15 @@ public sealed class GitLabRunnerEmulator : IDisposable
     }
 
     public long JobId { get; }
+
+    /// <summary>
+    /// GitLab Runner's ProjectRunnerID: the lowest number no other running job of the same project
+    /// on this runner has. It only shows in the path when config_exec says builds_dir_is_shared.
+    /// </summary>
+    public int ConcurrentId { get; }
+
+    /// <summary>The first 8 characters of the runner's token (Runner.ShortDescription()).</summary>
+    public const string RunnerShortToken = "t0k3n5h0";
     public string? RunnerUser { get; }
     public string TempDir { get; }
     public string JobResponseFile { get; set; }
@@ -68,9 +78,15 @@ public sealed class GitLabRunnerEmulator : IDisposable
     /// <summary>From config_exec's JSON, once it ran.</summary>
     public string? BuildsDir { get; private set; }
     public string? CacheDir { get; private set; }
+    public bool BuildsDirIsShared { get; private set; }
 
-    /// <summary>Before config_exec ran (or when it failed) the runner uses config.toml's builds_dir.</summary>
-    public string ProjectDir => Path.Combine(BuildsDir ?? "/builds", "hpc", "solver");
+    /// <summary>
+    /// Before config_exec ran (or when it failed) the runner uses config.toml's builds_dir. As
+    /// gitlab-runner's Build.ProjectUniqueDir: &lt;builds_dir&gt;[/&lt;short token&gt;/&lt;concurrent id&gt;]/&lt;namespace&gt;/&lt;project&gt;.
+    /// </summary>
+    public string ProjectDir => BuildsDirIsShared
+        ? Path.Combine(BuildsDir!, RunnerShortToken, ConcurrentId.ToString(System.Globalization.CultureInfo.InvariantCulture), "hpc", "solver")
+        : Path.Combine(BuildsDir ?? "/builds", "hpc", "solver");
 
     public StageResult Config()
     {
@@ -80,6 +96,7 @@ public sealed class GitLabRunnerEmulator : IDisposable
             using var doc = JsonDocument.Parse(r.Stdout);
             BuildsDir = doc.RootElement.GetProperty("builds_dir").GetString();
             CacheDir = doc.RootElement.GetProperty("cache_dir").GetString();
+            BuildsDirIsShared = doc.RootElement.GetProperty("builds_dir_is_shared").GetBoolean();
             if (doc.RootElement.TryGetProperty("job_env", out var env))
                 foreach (var p in env.EnumerateObject()) _jobEnv[p.Name] = p.Value.GetString()!;
         }
@@ -96,6 +113,17 @@ public sealed class GitLabRunnerEmulator : IDisposable
         string script = WriteScript(body);
         return Stage("run", [script, stage]);
     }
+
+    /// <summary>run_exec with a script of exactly <paramref name="content"/> (no exports, no header).</summary>
+    public StageResult RunRaw(string stage, string content)
+    {
+        string path = Path.Combine(TempDir, $"script{++_scriptCounter}");
+        WriteRunnerFile(path, content, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return Stage("run", [path, stage]);
+    }
+
+    /// <summary>The stage's environment as the runner gives it (for tests that run a stage themselves).</summary>
+    public ProcessStartInfo StartInfoFor(string stage, IReadOnlyList<string> args) => StartInfo(stage, args);
 
     /// <summary>Starts run_exec without waiting (for cancel tests).</summary>
     public Process StartRun(string stage, string body)

@@ -14,7 +14,7 @@ public static class CleanupStage
     /// <summary>Not a possible stage name ('+' is refused there), so it never collides with a runner script copy.</summary>
     private const string RemoverName = "cleanup+remove";
 
-    private const string Remover = "#!/bin/sh\n# written by ci-launcher executor cleanup: remove the job's temporary directory as its user\nexec /bin/rm -rf -- \"$1\"\n";
+    private const string Remover = "#!/bin/sh\n# written by ci-launcher executor cleanup: remove the job's temporary directories as its user\nexec /bin/rm -rf -- \"$@\"\n";
 
     public static int Run(string? configPath)
     {
@@ -30,23 +30,28 @@ public static class CleanupStage
             Console.Error.WriteLine("ci-launcher: warning: the job's directories are left in place: the job could not be re-authorized");
             return 0;
         }
-        if (ctx.Settings.TempDir is not null) RemoveTempDir(ctx);
-        if (!JobStateDirectory.Remove(ctx.Settings.StateDir, ctx.Job.JobId, out string? error))
+        RemoveUserDirectories(ctx);
+        if (!JobStateDirectory.Remove(ctx.Settings.StateDir, ctx.StateKey, out string? error))
             Console.Error.WriteLine($"ci-launcher: warning: {error}");
         return 0;
     }
 
-    private static void RemoveTempDir(StageContext ctx)
+    /// <summary>temp_dir and the batch output directory, removed as the job's user.</summary>
+    private static void RemoveUserDirectories(StageContext ctx)
     {
-        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, create: false, out string? error);
+        var dirs = new List<string>();
+        if (ctx.TempDir is not null) dirs.Add(ctx.TempDir);
+        if (ctx.Settings.Batch is { } batch && Batch.BatchStage.OutputDirectory(ctx, batch, out _) is { } output) dirs.Add(output);
+        if (dirs.Count == 0) return;
+        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
         string? remover = state?.WriteScript(RemoverName, System.Text.Encoding.ASCII.GetBytes(Remover), ctx.Account.Uid, ctx.Account.Gid, out error);
         if (remover is null)
         {
-            Console.Error.WriteLine($"ci-launcher: warning: cannot remove {ctx.TempDir}: {error}");
+            Console.Error.WriteLine($"ci-launcher: warning: cannot remove {string.Join(", ", dirs)}: {error}");
             return;
         }
-        var outcome = LaunchBridge.Run(ctx, remover, [ctx.TempDir!], "/");
+        var outcome = LaunchBridge.Run(ctx, remover, dirs, "/");
         if (!outcome.Started || outcome.ExitStatus != 0)
-            Console.Error.WriteLine($"ci-launcher: warning: removing {ctx.TempDir} as {ctx.Account.Name} failed: {(outcome.Started ? $"status {outcome.ExitStatus}" : outcome.Detail)}");
+            Console.Error.WriteLine($"ci-launcher: warning: removing {string.Join(", ", dirs)} as {ctx.Account.Name} failed: {(outcome.Started ? $"status {outcome.ExitStatus}" : outcome.Detail)}");
     }
 }

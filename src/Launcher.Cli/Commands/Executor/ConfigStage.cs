@@ -18,8 +18,10 @@ public static class ConfigStage
             w.WriteStartObject();
             w.WriteString("builds_dir", ctx.BuildsDir);
             w.WriteString("cache_dir", ctx.CacheDir);
-            // Every user has their own directories (the templates must contain {user} or {uid}).
-            w.WriteBoolean("builds_dir_is_shared", false);
+            // builds_dir is per user (and runner), not per job: two concurrent jobs of one project
+            // would share <builds_dir>/<namespace>/<project>. "Shared" makes GitLab Runner add
+            // <runner short token>/<concurrency id>/, so every running job has its own checkout.
+            w.WriteBoolean("builds_dir_is_shared", true);
             w.WriteString("hostname", ctx.Settings.Hostname ?? Environment.MachineName);
             w.WriteStartObject("driver");
             w.WriteString("name", "ci-launcher");

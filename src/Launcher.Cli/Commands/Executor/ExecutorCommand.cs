@@ -15,6 +15,8 @@ public static class ExecutorCommand
             Help(argv.Count == 0 ? Console.Error : Console.Out);
             return argv.Count == 0 ? ExitCodes.UsageOrConfig : 0;
         }
+        // Not a runner stage: a batch stage's own monitor, already running as the job's user.
+        if (argv[0] == "batch-monitor") return Batch.BatchMonitor.Run(argv.Skip(1).ToList());
         var codes = StageContext.ReadExitCodes();
         string stage = argv[0];
         try
@@ -63,12 +65,17 @@ public static class ExecutorCommand
           B  the job's author can fix it: no token (the id_tokens: block to add is printed),
              token refused, policy or account denied, token of another job/project/runner,
              mapped user changed between stages, or the job script exited non-zero
-             (its status is written to $BUILD_EXIT_CODE_FILE when set)
+             (its status is written to $BUILD_EXIT_CODE_FILE when set); for batch stages
+             also SCHEDULER_PARAMETERS refused or outside the rule's batch bounds
           S  the site must fix it: config missing/invalid/untrusted, no executor: section,
              key set, account lookup, audit sink, JOB_RESPONSE_FILE missing or unreadable,
              unsafe directory template, bad stage name or script file, prepare hook,
-             privilege drop or launch failure, bad *_args in config.toml
+             privilege drop or launch failure, bad *_args in config.toml; for batch
+             stages sbatch missing, controller unreachable, submission rejected, job
+             never started (start_timeout) or ended TIMEOUT/NODE_FAIL/PREEMPTED/...
           cleanup always exits 0 (problems are printed as warnings).
+        Stages on executor.batch.stages run as Slurm jobs of the mapped user; the stage
+        starts 'ci-launcher executor batch-monitor PLAN' as that user (internal).
         See docs/executor.md.
         """);
 }

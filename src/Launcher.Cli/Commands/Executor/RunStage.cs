@@ -31,12 +31,15 @@ public static class RunStage
     public static int Run(StageContext ctx, string stage, byte[] script)
     {
         if (!ctx.Authorize(out int exit)) return exit;
-        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.Job.JobId, create: false, out string? error);
+        if (ctx.Settings.Batch is { } batch && batch.Covers(stage)) return Batch.BatchStage.Run(ctx, batch, stage, script);
+        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
         string? copy = state?.WriteScript(stage, script, ctx.Account.Uid, ctx.Account.Gid, out error);
         if (copy is null)
             return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
 
         var outcome = LaunchBridge.Run(ctx, copy, [], ctx.BuildsDir);
+        // The job read its script through its own descriptor; the copy is of no use any more.
+        state!.RemoveScript(stage);
         if (!outcome.Started)
         {
             ctx.Site.Record(ctx.Decision.Deny(outcome.Reason, outcome.Detail, Launcher.Core.Authorization.DecisionKind.SiteError), "executor run", StageExtra(ctx, stage));

@@ -30,6 +30,9 @@ public sealed class StageContext
     public string CacheDir { get; private set; } = "";
     public string? TempDir { get; private set; }
 
+    /// <summary>The job's directory under executor.state_dir; known once <see cref="Authorize"/> succeeded.</summary>
+    public JobStateKey StateKey => new(Job.JobId, Decision.Token!.Issuer.Issuer);
+
     /// <summary>The exit-code contract of this stage; its notes (missing variables) go to stderr once.</summary>
     public static ExitCodeContract ReadExitCodes()
     {
@@ -138,7 +141,7 @@ public sealed class StageContext
     {
         string user = decision.Account!.Name;
         bool first = Stage == "config";
-        using var state = JobStateDirectory.Open(Settings.StateDir, Job.JobId, create: first, out string? error);
+        using var state = JobStateDirectory.Open(Settings.StateDir, new JobStateKey(Job.JobId, decision.Token!.Issuer.Issuer), create: first, out string? error);
         if (state is null)
             return first
                 ? decision.Deny(Reasons.ExecutorState, error!, DecisionKind.SiteError)
