@@ -2,7 +2,7 @@ using Launcher.Core.Accounts;
 using Launcher.Core.Audit;
 using Launcher.Core.Authorization;
 using Launcher.Core.Tokens;
-using Launcher.Posix;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Pam;
 

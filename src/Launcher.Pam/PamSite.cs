@@ -6,6 +6,7 @@ using Launcher.Posix;
 using Launcher.Posix.Accounts;
 using Launcher.Posix.Keys;
 using Launcher.Posix.Logging;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Pam;
 

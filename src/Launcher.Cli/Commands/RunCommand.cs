@@ -2,6 +2,7 @@ using System.Text;
 using Launcher.Cli.Launch;
 using Launcher.Core.Authorization;
 using Launcher.Core.Tokens;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands;
 
@@ -23,7 +24,7 @@ public static class RunCommand
         if (site is null) return RunExit.For(DecisionKind.SiteError);
         var launch = site.Config.Launch;
 
-        if (LaunchGate.CheckCaller(launch) is { } callerRefusal) return Refuse(site, callerRefusal);
+        if (CallerGate.CheckCaller(launch) is { } callerRefusal) return Refuse(site, callerRefusal);
 
         string? token = ReadToken(site, args.Get("token-file"), out var tokenFailure);
         var decision = token is null
@@ -31,7 +32,7 @@ public static class RunCommand
             : site.Authorizer.Authorize(token);
         if (!decision.Allowed) return Refuse(site, decision);
 
-        if (LaunchGate.CheckAccount(launch, decision, out bool changeIdentity) is { } accountRefusal) return Refuse(site, accountRefusal);
+        if (CallerGate.CheckAccount(launch, decision, out bool changeIdentity) is { } accountRefusal) return Refuse(site, accountRefusal);
 
         // Relative to the caller's directory: the child resolves it after chdir to the job's.
         string script = Path.GetFullPath(args.Rest[0]);

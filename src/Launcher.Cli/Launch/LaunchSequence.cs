@@ -1,6 +1,6 @@
 using System.Globalization;
 using Launcher.Core.Authorization;
-using Launcher.Posix.Launch;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Launch;
 

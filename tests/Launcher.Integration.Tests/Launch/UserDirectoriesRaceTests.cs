@@ -1,5 +1,6 @@
 using Launcher.Integration.Tests.Support;
 using Launcher.Posix.Launch;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Integration.Tests.Launch;
 

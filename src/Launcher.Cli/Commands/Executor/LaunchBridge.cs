@@ -1,7 +1,7 @@
 using Launcher.Cli.Launch;
 using Launcher.Core.Accounts;
 using Launcher.Core.Launch;
-using Launcher.Posix.Launch;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands.Executor;
 
@@ -10,7 +10,7 @@ public sealed record StageLaunch(bool Started, string Reason, string Detail, int
     string Containment = "", int Leftovers = 0, string ContainmentNote = "");
 
 /// <summary>
-/// The executor's one door to the launch sequence of <c>ci-launcher run</c> (LaunchGate,
+/// The executor's one door to the launch sequence of <c>ci-launcher run</c> (CallerGate,
 /// JobRequest, JobLauncher: fork, drop, prove, exec under a supervisor that forwards SIGTERM to
 /// the job's process group and escalates to SIGKILL after launch.kill_timeout) and to its
 /// per-user directory creator. Nothing here decides anything: the stage already did.
@@ -25,7 +25,7 @@ public static class LaunchBridge
     public static StageLaunch Run(StageContext ctx, string script, IReadOnlyList<string> arguments, string workingDirectory)
     {
         var launch = ctx.Site.Config.Launch;
-        if (LaunchGate.CheckAccount(launch, ctx.Decision, out bool changeIdentity) is { } refusal)
+        if (CallerGate.CheckAccount(launch, ctx.Decision, out bool changeIdentity) is { } refusal)
             return new StageLaunch(false, refusal.Reason, refusal.Detail);
         var tokenVariables = ctx.Site.Config.Issuers.Select(i => i.TokenVariable).Distinct().ToList();
         // The runner's own environment is not the job's: launch sees an empty caller environment.

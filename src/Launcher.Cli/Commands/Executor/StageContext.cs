@@ -6,7 +6,7 @@ using Launcher.Core.Config;
 using Launcher.Core.Executor;
 using Launcher.Core.Tokens;
 using Launcher.Posix.Executor;
-using Launcher.Posix.Files;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands.Executor;
 
@@ -62,7 +62,7 @@ public sealed class StageContext
         ctx.Site = site;
         ctx.Settings = site.Config.Executor;
         // Through ci-launcher-suid only members of launch.caller_group get further, before any token is read.
-        if (LaunchGate.CheckCaller(site.Config.Launch) is { } callerRefusal)
+        if (CallerGate.CheckCaller(site.Config.Launch) is { } callerRefusal)
         {
             site.Record(callerRefusal, $"executor {stage.Split(' ')[0]}");
             exit = Fail(codes, StageFailure.System, callerRefusal.Reason, callerRefusal.Detail);

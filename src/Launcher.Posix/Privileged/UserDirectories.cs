@@ -1,10 +1,12 @@
-using System.Runtime.InteropServices;
 using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
+using Launcher.Posix.Launch;
+using Launcher.Posix.Privileged;
+using Tmds.Linux;
 
-namespace Launcher.Posix.Launch;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>
 /// Creates a job's per-user directory (launch.create_dirs, the executor's builds and cache
@@ -15,8 +17,7 @@ namespace Launcher.Posix.Launch;
 /// </summary>
 public static unsafe class UserDirectories
 {
-    private const uint Private = 0x1C0; // 0700
-    private const uint Sticky = 0x200;
+    private const UnixFileMode Private = FileModes.OwnerOnly;
 
     /// <summary>
     /// Makes <paramref name="path"/> a directory owned by <paramref name="uid"/>:<paramref name="gid"/>.
@@ -32,7 +33,7 @@ public static unsafe class UserDirectories
         if (components.Length == 0) return DirectoryOutcome.Refused("refusing to hand '/' to a user");
 
         int dir = Open(LibC.AT_FDCWD, "/");
-        if (dir < 0) return DirectoryOutcome.Refused($"cannot open '/': {Errno()}");
+        if (dir < 0) return DirectoryOutcome.Refused($"cannot open '/': {Errno.Message()}");
         bool createdAny = false;
         string sofar = "";
         try
@@ -43,7 +44,7 @@ public static unsafe class UserDirectories
                 sofar += "/" + components[i];
                 bool created = false;
                 int next = Open(dir, components[i]);
-                if (next < 0 && Marshal.GetLastPInvokeError() == LibC.ENOENT)
+                if (next < 0 && Errno.Last == LibC.ENOENT)
                 {
                     next = CreateOwned(dir, components[i], uid, gid, sofar, out string? problem);
                     if (problem is not null) return DirectoryOutcome.Refused(problem);
@@ -53,19 +54,17 @@ public static unsafe class UserDirectories
                 }
                 if (next < 0)
                 {
-                    int errno = Marshal.GetLastPInvokeError();
-                    return DirectoryOutcome.Refused(errno switch
-                    {
-                        LibC.ELOOP => $"{sofar} is a symbolic link; write the real path in the template (links are never followed)",
-                        LibC.ENOTDIR => $"{sofar} exists and is not a directory; remove it",
-                        _ => $"cannot open {sofar}: {Errno()}",
-                    });
+                    int errno = Errno.Last;
+                    return DirectoryOutcome.Refused(
+                        errno == LibC.ELOOP ? $"{sofar} is a symbolic link; write the real path in the template (links are never followed)"
+                        : errno == LibC.ENOTDIR ? $"{sofar} exists and is not a directory; remove it"
+                        : $"cannot open {sofar}: {Errno.Message(errno)}");
                 }
                 LibC.close(dir);
                 dir = next;
 
-                var st = FStat(dir);
-                if (st is null) return DirectoryOutcome.Refused($"cannot stat {sofar}: {Errno()}");
+                var st = FileSystem.FStat(dir, out string? statError);
+                if (st is null) return DirectoryOutcome.Refused($"cannot stat {sofar}: {statError}");
                 if (created)
                 {
                     createdAny = true;
@@ -80,7 +79,7 @@ public static unsafe class UserDirectories
                 if (st.Value.Uid == uid) continue;
                 if (st.Value.Uid != 0)
                     return DirectoryOutcome.Refused($"{sofar} belongs to uid {st.Value.Uid}; every directory above a user directory must belong to root or the user");
-                if ((st.Value.Permissions & 0x12) != 0 && (st.Value.Permissions & Sticky) == 0)
+                if ((st.Value.Permissions & FileModes.GroupOrOtherWrite) != 0 && (st.Value.Permissions & UnixFileMode.StickyBit) == 0)
                     return DirectoryOutcome.Refused($"{sofar} has mode {st.Value.ModeOctal}, writable by group or others without the sticky bit (chmod go-w or +t)");
             }
         }
@@ -104,11 +103,11 @@ public static unsafe class UserDirectories
         string temporary = $".{name}.ci-launcher-{Guid.NewGuid():N}";
         if (Mkdir(dirfd, temporary) != 0)
         {
-            problem = $"cannot create {shown}: {Errno()}";
+            problem = $"cannot create {shown}: {Errno.Message()}";
             return -1;
         }
         int fd = Open(dirfd, temporary);
-        var st = fd < 0 ? null : FStat(fd);
+        var st = fd < 0 ? null : FileSystem.FStat(fd, out _);
         // Just made by this process; anything else at that name means someone raced us to it.
         if (st is null || st.Value.Uid != LibC.geteuid())
         {
@@ -116,56 +115,45 @@ public static unsafe class UserDirectories
             if (fd >= 0) LibC.close(fd);
             return -1;
         }
-        if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, Private) != 0)
+        if (!Ownership.Give(fd, uid, gid) || LibC.fchmod(fd, Private.Native()) != 0)
         {
-            problem = $"cannot give {shown} to uid {uid}: {Errno()}";
+            problem = $"cannot give {shown} to uid {uid}: {Errno.Message()}";
             LibC.close(fd);
             Remove(dirfd, temporary);
             return -1;
         }
-        byte[] from = FileSystem.Z(temporary), to = FileSystem.Z(name);
+        byte[] from = CString.From(temporary), to = CString.From(name);
         int rc;
         fixed (byte* f = from)
         fixed (byte* t = to)
-            rc = LibC.renameat2(dirfd, f, dirfd, t, LibC.RENAME_NOREPLACE);
+            rc = Glibc.renameat2(dirfd, f, dirfd, t, Glibc.RENAME_NOREPLACE);
         if (rc == 0) return fd;
-        int errno = Marshal.GetLastPInvokeError();
+        int errno = Errno.Last;
         LibC.close(fd);
         Remove(dirfd, temporary);
         if (errno == LibC.EEXIST) return -1;
-        problem = $"cannot create {shown}: {Marshal.GetPInvokeErrorMessage(errno)}";
+        problem = $"cannot create {shown}: {Errno.Message(errno)}";
         return -1;
     }
 
     private static void Remove(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
             LibC.unlinkat(dirfd, pp, LibC.AT_REMOVEDIR);
     }
 
     private static int Open(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
-            return LibC.openat(dirfd, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, 0);
+            return LibC.openat(dirfd, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, default);
     }
 
     private static int Mkdir(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
-            return LibC.mkdirat(dirfd, pp, Private);
+            return LibC.mkdirat(dirfd, pp, Private.Native());
     }
-
-    private static FileStatus? FStat(int fd)
-    {
-        LibC.Statx st;
-        byte empty = 0;
-        if (LibC.statx(fd, &empty, LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &st) != 0) return null;
-        return new FileStatus(st.stx_mode, st.stx_uid, st.stx_gid, st.stx_ino,
-            ((ulong)st.stx_dev_major << 32) | st.stx_dev_minor, st.stx_size, st.stx_mtime.tv_sec, st.stx_mtime.tv_nsec);
-    }
-
-    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }
