@@ -46,6 +46,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cil_signals.h"
+
 #ifndef CI_LAUNCHER_PATH
 #error "build with -DCI_LAUNCHER_PATH=\"/usr/bin/ci-launcher\" (build.sh takes it from CI_LAUNCHER_SUID_TARGET)"
 #endif
@@ -335,12 +337,7 @@ int main(int argc, char **argv, char **envp)
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
         refuse("launch.dumpable", "cannot switch off core dumps");
 
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            (void)sigaction(sig, &dfl, NULL); /* EINVAL for glibc's internal signals is expected */
+    cil_default_signal_dispositions();
     sigset_t none;
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)

@@ -33,6 +33,7 @@
  */
 #define _GNU_SOURCE
 #include "cil_spawn.h"
+#include "cil_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -229,12 +230,7 @@ static void __attribute__((noreturn)) child(const struct cil_spawn_request *r, i
         }
     }
 
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            (void)sigaction(sig, &dfl, NULL); /* EINVAL for glibc's internal signals is expected */
+    cil_default_signal_dispositions();
 
     umask((mode_t)r->umask);
     if (chdir(r->workdir) != 0)

@@ -331,49 +331,73 @@ static int verify(const struct library *lib, const struct options *o, const stru
     return lib->authenticate(o->config, r->user, token == NULL ? "" : token, len, r->service, r->rhost, reason, reason_len);
 }
 
-PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
-{
-    (void)flags;
+/* One PAM call as the stages see it: the module arguments, the request and the loaded library. */
+struct call {
+    pam_handle_t *pamh;
     struct options o;
     struct request r;
     struct library lib;
-    char reason[REASON_BYTES] = "";
+    char reason[REASON_BYTES];
+};
 
-    if (parse_options(pamh, argc, argv, &o) != 0)
-        return PAM_AUTHINFO_UNAVAIL;
-    int rc = get_request(pamh, &r);
-    if (rc != PAM_SUCCESS)
-        return rc;
-    if (load_library(pamh, &o, &lib) != 0)
-        return PAM_AUTHINFO_UNAVAIL;
-
+/* auth: the token from the stack or the conversation, verified for the PAM user. */
+static int authenticate_stage(struct call *c)
+{
     const char *token = NULL;
     int from_stack = 0;
-    if (o.use_first_pass || o.try_first_pass) {
+    if (c->o.use_first_pass || c->o.try_first_pass) {
         const void *item = NULL;
-        if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
+        if (pam_get_item(c->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
             token = item;
             from_stack = 1;
         }
     }
-    if (token == NULL && !o.use_first_pass) {
-        rc = prompt_token(pamh, &token);
+    if (token == NULL && !c->o.use_first_pass) {
+        int rc = prompt_token(c->pamh, &token);
         if (rc != PAM_SUCCESS)
             return rc;
     }
 
-    int result = verify(&lib, &o, &r, token, reason, sizeof reason);
+    int result = verify(&c->lib, &c->o, &c->r, token, c->reason, sizeof c->reason);
     /* try_first_pass: the earlier module's password was not our token; ask for the token once. */
-    if (result == CIL_PAM_DENIED && from_stack && o.try_first_pass) {
-        if (o.debug)
-            log_result(pamh, "auth (first pass)", &r, result, reason, 1);
-        rc = prompt_token(pamh, &token);
+    if (result == CIL_PAM_DENIED && from_stack && c->o.try_first_pass) {
+        if (c->o.debug)
+            log_result(c->pamh, "auth (first pass)", &c->r, result, c->reason, 1);
+        int rc = prompt_token(c->pamh, &token);
         if (rc != PAM_SUCCESS)
             return rc;
-        result = verify(&lib, &o, &r, token, reason, sizeof reason);
+        result = verify(&c->lib, &c->o, &c->r, token, c->reason, sizeof c->reason);
     }
-    log_result(pamh, "auth", &r, result, reason, o.debug);
+    log_result(c->pamh, "auth", &c->r, result, c->reason, c->o.debug);
     return pam_code(result, 0);
+}
+
+/* account: the config's account checks for the PAM user. */
+static int account_stage(struct call *c)
+{
+    int result = c->lib.account(c->o.config, c->r.user, c->r.service, c->r.rhost, c->reason, sizeof c->reason);
+    log_result(c->pamh, "account", &c->r, result, c->reason, c->o.debug);
+    return pam_code(result, 1);
+}
+
+/* What every entry point does first (the module arguments, the PAM request, the library), then its stage. */
+static int serve(pam_handle_t *pamh, int argc, const char **argv, int (*stage)(struct call *))
+{
+    struct call c = { .pamh = pamh, .reason = "" };
+    if (parse_options(pamh, argc, argv, &c.o) != 0)
+        return PAM_AUTHINFO_UNAVAIL;
+    int rc = get_request(pamh, &c.r);
+    if (rc != PAM_SUCCESS)
+        return rc;
+    if (load_library(pamh, &c.o, &c.lib) != 0)
+        return PAM_AUTHINFO_UNAVAIL;
+    return stage(&c);
+}
+
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    (void)flags;
+    return serve(pamh, argc, argv, authenticate_stage);
 }
 
 PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -389,19 +413,5 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     (void)flags;
-    struct options o;
-    struct request r;
-    struct library lib;
-    char reason[REASON_BYTES] = "";
-
-    if (parse_options(pamh, argc, argv, &o) != 0)
-        return PAM_AUTHINFO_UNAVAIL;
-    int rc = get_request(pamh, &r);
-    if (rc != PAM_SUCCESS)
-        return rc;
-    if (load_library(pamh, &o, &lib) != 0)
-        return PAM_AUTHINFO_UNAVAIL;
-    int result = lib.account(o.config, r.user, r.service, r.rhost, reason, sizeof reason);
-    log_result(pamh, "account", &r, result, reason, o.debug);
-    return pam_code(result, 1);
+    return serve(pamh, argc, argv, account_stage);
 }

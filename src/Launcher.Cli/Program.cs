@@ -1,5 +1,5 @@
 using Launcher.Cli.Commands;
-using Launcher.Posix;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli
 {

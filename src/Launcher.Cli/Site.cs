@@ -1,8 +1,8 @@
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
-using Launcher.Core.Policy;
 using Launcher.Posix;
 using Launcher.Posix.Logging;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli;
 
@@ -21,24 +21,19 @@ public sealed class Site
     public Authorizer Authorizer => _services.Authorizer;
     public TimeProvider Clock => _services.Clock;
 
-    /// <summary>
-    /// Set-id on behalf of someone other than root: a caller of ci-launcher-suid. Such a caller
-    /// chooses no file root trusts and sees no content of one.
-    /// </summary>
-    public static bool CallerIsUnprivileged => ProcessIdentity.IsSetId && ProcessIdentity.RealUid != 0;
+    /// <summary>A caller of ci-launcher-suid (<see cref="CallerGate.CallerIsUnprivileged"/>).</summary>
+    public static bool CallerIsUnprivileged => CallerGate.CallerIsUnprivileged;
 
     /// <summary>
     /// Loads the site or prints the config errors (one per line) and returns null. A set-id caller
-    /// always gets <see cref="SiteConfigFile.DefaultPath"/>: naming another config is refused (and
-    /// audited there), because whichever root-owned file it named (an example, a test config, a
-    /// file in a directory the caller can rename) would be trusted as the site's policy.
+    /// always gets <see cref="SiteConfigFile.DefaultPath"/>; naming another config is refused and
+    /// audited there (<see cref="CallerGate.CheckConfigChoice"/>).
     /// </summary>
     public static Site? Load(string? configPath, string command)
     {
-        if (CallerIsUnprivileged && configPath is not null && configPath != SiteConfigFile.DefaultPath)
+        if (CallerGate.CheckConfigChoice(configPath, SiteConfigFile.DefaultPath) is { } refusal)
         {
-            RefuseCaller(command, Reasons.ConfigCallerChosen,
-                $"--config {PolicyEngine.Printable(configPath)} cannot be chosen through ci-launcher-suid; callers always get {SiteConfigFile.DefaultPath} (drop --config)");
+            RefuseCaller(command, refusal);
             return null;
         }
         return LoadCore(configPath ?? SiteConfigFile.DefaultPath, quiet: false);
@@ -48,22 +43,34 @@ public sealed class Site
     /// Refuses a set-id caller before anything else happens: one stderr line with the reason code,
     /// and an audit record when the installation's config names a destination.
     /// </summary>
-    public static void RefuseCaller(string command, string reason, string detail)
+    private static void RefuseCaller(string command, Refusal refusal)
     {
-        Console.Error.WriteLine($"ci-launcher: {reason}: {detail}");
+        Console.Error.WriteLine($"ci-launcher: {refusal}");
         var site = LoadCore(SiteConfigFile.DefaultPath, quiet: true);
-        site?.Record(Decision.Refused(Refusal.Denied(reason, detail)), command);
+        site?.Record(Decision.Refused(refusal), command);
     }
 
     /// <summary>
     /// For commands that only root may run through the wrapper (check-config, explain, jwks refresh):
-    /// true, after the refusal, when the caller is not root.
+    /// true, after the refusal (<see cref="CallerGate.CheckRootOnly"/>), when the caller is not root.
     /// </summary>
     public static bool RefuseUnlessRoot(string command)
     {
-        if (!CallerIsUnprivileged) return false;
-        RefuseCaller(command, Reasons.AdminRootOnly,
-            $"'{command}' through ci-launcher-suid is for root only: it reads the site's files with root's rights; run it as root, or use 'validate --json' for your own decision");
+        if (CallerGate.CheckRootOnly(command) is not { } refusal) return false;
+        RefuseCaller(command, refusal);
+        return true;
+    }
+
+    /// <summary>
+    /// For site administration (keys, jwks export): true, after the refusal
+    /// (<see cref="CallerGate.CheckAdmin"/>), unless root at a root shell. Through the wrapper the
+    /// refusal is also audited.
+    /// </summary>
+    public static bool RefuseUnlessAdmin(string command)
+    {
+        if (CallerGate.CheckAdmin(command) is not { } refusal) return false;
+        if (CallerIsUnprivileged) RefuseCaller(command, refusal);
+        else Console.Error.WriteLine($"ci-launcher: {refusal}");
         return true;
     }
 

@@ -1,6 +1,6 @@
 using Launcher.Core.Authorization;
 using Launcher.Core.Tokens;
-using Launcher.Posix.Files;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli;
 

@@ -11,14 +11,17 @@ namespace Launcher.Pam;
 /// </summary>
 public static unsafe class NativeExports
 {
-    /// <summary>Longest token the module reads: the token reader's limit plus a trailing newline.</summary>
-    private const nuint MaxPasswordBytes = Launcher.Core.Tokens.TokenEnvelope.MaxBytes + 1;
+    /// <summary>Longest token the module reads: the token reader's limit plus a trailing newline (CIL_PAM_MAX_TOKEN_BYTES).</summary>
+    internal const nuint MaxPasswordBytes = Launcher.Core.Tokens.TokenEnvelope.MaxBytes + 1;
+
+    /// <summary>CIL_PAM_ABI_VERSION: what this library speaks.</summary>
+    internal const int Abi = 1;
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     /// <summary>ABI version; the shim refuses a library whose major version it does not know.</summary>
     [UnmanagedCallersOnly(EntryPoint = "cil_pam_abi_version")]
-    public static int AbiVersion() => 1;
+    public static int AbiVersion() => Abi;
 
     [UnmanagedCallersOnly(EntryPoint = "cil_pam_authenticate")]
     public static int Authenticate(byte* config, byte* user, byte* token, nuint tokenLength, byte* service, byte* rhost, byte* reason, nuint reasonLength)

@@ -1,6 +1,7 @@
 using Launcher.Core.Authorization;
 using Launcher.Core.Tokens;
 using Launcher.Posix;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Pam;
 

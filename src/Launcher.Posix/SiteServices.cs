@@ -4,6 +4,7 @@ using Launcher.Core.Config;
 using Launcher.Posix.Accounts;
 using Launcher.Posix.Keys;
 using Launcher.Posix.Logging;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Posix;
 

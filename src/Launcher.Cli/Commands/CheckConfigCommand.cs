@@ -1,5 +1,6 @@
 using Launcher.Core.Tokens;
 using Launcher.Posix.Files;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands;
 
@@ -18,7 +19,7 @@ public static class CheckConfigCommand
             Console.Error.WriteLine($"ci-launcher: warning: {warning}");
 
         bool ok = true;
-        var keySource = new Launcher.Posix.Keys.JwksFileKeySource(Launcher.Posix.ProcessIdentity.IsPrivileged);
+        var keySource = new Launcher.Posix.Keys.JwksFileKeySource(ProcessIdentity.IsPrivileged);
         foreach (var issuer in site.Config.Issuers)
         {
             var loaded = keySource.GetKeys(issuer);
@@ -82,7 +83,7 @@ public static class CheckConfigCommand
     private static string? AuditFileProblem(string file)
     {
         string dir = Path.GetDirectoryName(file) ?? "/";
-        if (Launcher.Posix.ProcessIdentity.IsPrivileged)
+        if (ProcessIdentity.IsPrivileged)
         {
             using var judged = TrustedFile.OpenDirectory(dir, out string? problem);
             if (judged is null) return $"audit.file directory: {problem}";

@@ -17,7 +17,7 @@ public static class JwksExportCommand
     {
         var args = CliArgs.Parse(argv, new HashSet<string> { "config", "output" }, new HashSet<string> { "openid-configuration" });
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
-        if (Admin.Refuse("jwks export") is { } refused) return refused;
+        if (Site.RefuseUnlessAdmin("jwks export")) return ExitCodes.UsageOrConfig;
 
         var site = Site.Load(args.Get("config"), "jwks export");
         if (site is null) return ExitCodes.UsageOrConfig;
@@ -58,7 +58,7 @@ public static class JwksExportCommand
 
         if (args.Get("output") is { } output)
         {
-            AtomicFile.Write(output, Encoding.UTF8.GetBytes(document), (UnixFileMode)0b110_100_100);
+            AtomicFile.Write(output, Encoding.UTF8.GetBytes(document), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             Console.Error.WriteLine($"ci-launcher: wrote {output} ({ring.Keys.Count} key(s))");
         }
         else

@@ -3,8 +3,8 @@ using Launcher.Cli.Jwks;
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Launcher.Core.Tokens;
-using Launcher.Posix;
 using Launcher.Posix.Files;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Launcher.Core.Issuing;
-using Launcher.Posix;
 using Launcher.Posix.Keys;
 
 namespace Launcher.Cli.Commands;
@@ -20,7 +19,7 @@ public static class KeysCommand
         var args = CliArgs.Parse(argv.Skip(1).ToList(), new HashSet<string> { "config", "alg" }, new HashSet<string> { "compromised" });
         if (sub != "generate" && args.Has("alg")) throw new UsageException("--alg applies to 'keys generate' only");
         if (sub != "retire" && args.Has("compromised")) throw new UsageException("--compromised applies to 'keys retire' only");
-        if (Admin.Refuse($"keys {sub}") is { } refused) return refused;
+        if (Site.RefuseUnlessAdmin($"keys {sub}")) return ExitCodes.UsageOrConfig;
 
         var site = Site.Load(args.Get("config"), "keys");
         if (site is null) return ExitCodes.UsageOrConfig;

@@ -4,6 +4,7 @@ using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Core.Tokens;
 using Launcher.Posix.Launch;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands;
 
@@ -25,13 +26,13 @@ public static class RunCommand
         if (site is null) return RunExit.For(RefusalKind.SiteError);
         var launch = site.Config.Launch;
 
-        if (LaunchGate.CheckCaller(launch) is { } callerRefusal) return Refuse(site, Decision.Refused(callerRefusal));
+        if (CallerGate.CheckCaller(launch) is { } callerRefusal) return Refuse(site, Decision.Refused(callerRefusal));
 
         var token = ReadToken(site, args.Get("token-file"));
         var decision = token.Ok ? site.Authorizer.Authorize(token.Value) : Decision.Refused(token.Refusal);
         if (!decision.Allowed) return Refuse(site, decision);
 
-        if (LaunchGate.CheckAccount(launch, decision, out bool changeIdentity) is { } accountRefusal) return Refuse(site, decision.Deny(accountRefusal));
+        if (CallerGate.CheckAccount(launch, decision, out bool changeIdentity) is { } accountRefusal) return Refuse(site, decision.Deny(accountRefusal));
 
         // Relative to the caller's directory: the child resolves it after chdir to the job's.
         string script = Path.GetFullPath(args.Rest[0]);

@@ -2,8 +2,8 @@ using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Launcher.Core.Issuing;
 using Launcher.Core.Tokens;
-using Launcher.Posix;
 using Launcher.Posix.Keys;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands;
 

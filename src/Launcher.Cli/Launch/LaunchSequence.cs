@@ -1,7 +1,7 @@
 using System.Globalization;
 using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
-using Launcher.Posix.Launch;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Launch;
 

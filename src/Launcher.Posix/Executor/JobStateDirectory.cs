@@ -1,10 +1,11 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using Launcher.Core.Executor;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
+using Launcher.Posix.Privileged;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Executor;
 
@@ -21,6 +22,9 @@ public sealed unsafe class JobStateDirectory : IDisposable
 {
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    /// <summary>0500: a stage script copy, readable and executable by the job's user alone, not writable even by it.</summary>
+    private const UnixFileMode ScriptMode = UnixFileMode.UserRead | UnixFileMode.UserExecute;
 
     /// <summary>Not a possible stage name ('+' is refused there), so a stage script never replaces it.</summary>
     private const string MappedUserFile = "mapped+user";
@@ -56,9 +60,9 @@ public sealed unsafe class JobStateDirectory : IDisposable
             return null;
         }
         var dir = new SafeFileHandle(fd, ownsHandle: true);
-        if (LibC.fchmod(fd, (uint)DirMode) != 0)
+        if (LibC.fchmod(fd, DirMode.Native()) != 0)
         {
-            error = $"cannot set the mode of {path}: {Errno()}";
+            error = $"cannot set the mode of {path}: {Errno.Message()}";
             dir.Dispose();
             return null;
         }
@@ -66,26 +70,26 @@ public sealed unsafe class JobStateDirectory : IDisposable
     }
 
     /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500 (or <paramref name="mode"/>); returns its path.</summary>
-    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error, uint mode = 0x140)
+    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error, UnixFileMode mode = ScriptMode)
     {
         string path = System.IO.Path.Combine(Path, name);
-        byte[] n = FileSystem.Z(name);
+        byte[] n = CString.From(name);
         int fd;
         fixed (byte* pn = n)
         {
             // A copy from a retried stage is replaced, never written through.
-            if (LibC.unlinkat(Fd, pn, 0) != 0 && Marshal.GetLastPInvokeError() != LibC.ENOENT)
+            if (LibC.unlinkat(Fd, pn, 0) != 0 && Errno.Last != LibC.ENOENT)
             {
-                error = $"cannot replace {path}: {Errno()}";
+                error = $"cannot replace {path}: {Errno.Message()}";
                 return null;
             }
-            fd = LibC.openat(Fd, pn, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x140 /* 0500 */);
+            fd = LibC.openat(Fd, pn, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, ScriptMode.Native());
         }
-        if (fd < 0) { error = $"cannot create {path}: {Errno()}"; return null; }
+        if (fd < 0) { error = $"cannot create {path}: {Errno.Message()}"; return null; }
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, mode) != 0)
+        if (!Ownership.Give(fd, uid, gid) || LibC.fchmod(fd, mode.Native()) != 0)
         {
-            error = $"cannot give {path} to uid {uid}: {Errno()}";
+            error = $"cannot give {path} to uid {uid}: {Errno.Message()}";
             return null;
         }
         try
@@ -108,7 +112,7 @@ public sealed unsafe class JobStateDirectory : IDisposable
     /// </summary>
     public void RemoveScript(string name)
     {
-        byte[] n = FileSystem.Z(name);
+        byte[] n = CString.From(name);
         fixed (byte* pn = n)
             LibC.unlinkat(Fd, pn, 0);
     }
@@ -116,24 +120,23 @@ public sealed unsafe class JobStateDirectory : IDisposable
     /// <summary>Records the account the config stage mapped the job to (root-owned, 0600).</summary>
     public bool RecordMappedUser(string user, out string? error)
     {
-        error = AtomicFile.Replace(_dir, Path, MappedUserFile, Encoding.UTF8.GetBytes(user + "\n"),
-            UnixFileMode.UserRead | UnixFileMode.UserWrite, rootOwned: true);
+        error = AtomicFile.Replace(_dir, Path, MappedUserFile, Encoding.UTF8.GetBytes(user + "\n"), FileModes.OwnerReadWrite, rootOwned: true);
         return error is null;
     }
 
     /// <summary>The account recorded by the config stage, or null (with why) when there is none.</summary>
     public string? MappedUser(out string? error)
     {
-        byte[] n = FileSystem.Z(MappedUserFile);
+        byte[] n = CString.From(MappedUserFile);
         int fd;
         fixed (byte* pn = n)
-            fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+            fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, default);
         string path = System.IO.Path.Combine(Path, MappedUserFile);
         if (fd < 0)
         {
-            error = Marshal.GetLastPInvokeError() == LibC.ENOENT
+            error = Errno.Last == LibC.ENOENT
                 ? $"the config stage recorded no mapped user for this job ({path} is missing)"
-                : $"cannot open {path}: {Errno()}";
+                : $"cannot open {path}: {Errno.Message()}";
             return null;
         }
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
@@ -150,11 +153,11 @@ public sealed unsafe class JobStateDirectory : IDisposable
     public byte[]? ReadFile(string name, int maxBytes, uint uid, out string? error)
     {
         string path = System.IO.Path.Combine(Path, name);
-        byte[] n = FileSystem.Z(name);
+        byte[] n = CString.From(name);
         int fd;
         fixed (byte* pn = n)
-            fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY, 0);
-        if (fd < 0) { error = $"cannot open {path}: {Errno()}"; return null; }
+            fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY, default);
+        if (fd < 0) { error = $"cannot open {path}: {Errno.Message()}"; return null; }
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         var st = FileSystem.FStat(fd, out error);
         if (st is null) return null;
@@ -183,12 +186,12 @@ public sealed unsafe class JobStateDirectory : IDisposable
                 // Through the descriptor's /proc link: the entries of the directory that was judged.
                 foreach (var entry in Directory.EnumerateFileSystemEntries($"/proc/self/fd/{fd}"))
                 {
-                    byte[] e = FileSystem.Z(System.IO.Path.GetFileName(entry));
+                    byte[] e = CString.From(System.IO.Path.GetFileName(entry));
                     // Only root can create entries here, and it only creates files.
                     fixed (byte* pe = e)
-                        if (LibC.unlinkat(fd, pe, 0) != 0 && Marshal.GetLastPInvokeError() != LibC.ENOENT)
+                        if (LibC.unlinkat(fd, pe, 0) != 0 && Errno.Last != LibC.ENOENT)
                         {
-                            error = $"cannot remove {path}/{System.IO.Path.GetFileName(entry)}: {Errno()}";
+                            error = $"cannot remove {path}/{System.IO.Path.GetFileName(entry)}: {Errno.Message()}";
                             return false;
                         }
                 }
@@ -199,11 +202,11 @@ public sealed unsafe class JobStateDirectory : IDisposable
                 return false;
             }
         }
-        byte[] n = FileSystem.Z(name);
+        byte[] n = CString.From(name);
         fixed (byte* pn = n)
-            if (LibC.unlinkat((int)state.DangerousGetHandle(), pn, LibC.AT_REMOVEDIR) != 0 && Marshal.GetLastPInvokeError() != LibC.ENOENT)
+            if (LibC.unlinkat((int)state.DangerousGetHandle(), pn, LibC.AT_REMOVEDIR) != 0 && Errno.Last != LibC.ENOENT)
             {
-                error = $"cannot remove {path}: {Errno()}";
+                error = $"cannot remove {path}: {Errno.Message()}";
                 return false;
             }
         error = null;
@@ -214,21 +217,21 @@ public sealed unsafe class JobStateDirectory : IDisposable
     private static int OpenJob(SafeFileHandle state, string name, bool create, out string? error)
     {
         int statefd = (int)state.DangerousGetHandle();
-        byte[] n = FileSystem.Z(name);
+        byte[] n = CString.From(name);
         int fd;
         fixed (byte* pn = n)
         {
-            if (create && LibC.mkdirat(statefd, pn, (uint)DirMode) != 0 && Marshal.GetLastPInvokeError() != LibC.EEXIST)
+            if (create && LibC.mkdirat(statefd, pn, DirMode.Native()) != 0 && Errno.Last != LibC.EEXIST)
             {
-                error = $"cannot create the job's state directory {name}: {Errno()}";
+                error = $"cannot create the job's state directory {name}: {Errno.Message()}";
                 return -1;
             }
-            fd = LibC.openat(statefd, pn, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+            fd = LibC.openat(statefd, pn, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, default);
         }
         if (fd < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            error = !create && errno == LibC.ENOENT ? null : $"cannot open the job's state directory {name}: {Marshal.GetPInvokeErrorMessage(errno)}";
+            int errno = Errno.Last;
+            error = !create && errno == LibC.ENOENT ? null : $"cannot open the job's state directory {name}: {Errno.Message(errno)}";
             return -1;
         }
         var st = FileSystem.FStat(fd, out error);
@@ -236,7 +239,7 @@ public sealed unsafe class JobStateDirectory : IDisposable
         {
             null => $"cannot examine the job's state directory {name}: {error}",
             { Uid: not 0 } s => $"the job's state directory {name} is owned by uid {s.Uid}, not root; left alone",
-            { } s when (s.Permissions & 0x12) != 0 => $"the job's state directory {name} has mode {s.ModeOctal}, writable by group or others; left alone",
+            { } s when (s.Permissions & FileModes.GroupOrOtherWrite) != 0 => $"the job's state directory {name} has mode {s.ModeOctal}, writable by group or others; left alone",
             _ => null,
         };
         if (problem is not null)
@@ -248,8 +251,6 @@ public sealed unsafe class JobStateDirectory : IDisposable
         error = null;
         return fd;
     }
-
-    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 
     public void Dispose() => _dir.Dispose();
 }

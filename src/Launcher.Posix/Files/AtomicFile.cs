@@ -1,6 +1,7 @@
-using System.Runtime.InteropServices;
 using Launcher.Posix.Interop;
+using Launcher.Posix.Privileged;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Files;
 
@@ -43,13 +44,13 @@ public static unsafe class AtomicFile
         int dirfd = (int)dir.DangerousGetHandle();
         string target = Path.Combine(dirPath, name);
         string temp = $".{name}.tmp-{Guid.NewGuid():N}";
-        byte[] tempz = FileSystem.Z(temp);
-        byte[] namez = FileSystem.Z(name);
+        byte[] tempz = CString.From(temp);
+        byte[] namez = CString.From(name);
         int fd;
         fixed (byte* t = tempz)
             // O_EXCL|O_NOFOLLOW: never write through a file or symlink someone planted.
-            fd = LibC.openat(dirfd, t, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
-        if (fd < 0) return $"cannot create a temporary file in {dirPath}: {Errno()}";
+            fd = LibC.openat(dirfd, t, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, FileModes.OwnerReadWrite.Native());
+        if (fd < 0) return $"cannot create a temporary file in {dirPath}: {Errno.Message()}";
         bool renamed = false;
         try
         {
@@ -57,17 +58,17 @@ public static unsafe class AtomicFile
             {
                 try { RandomAccess.Write(file, content, 0); }
                 catch (IOException e) { return $"cannot write {target}: {e.Message}"; }
-                if (rootOwned && LibC.fchown(fd, 0, 0) != 0) return $"cannot chown the new {target} to root: {Errno()}";
-                if (LibC.fchmod(fd, (uint)mode) != 0) return $"cannot set the mode of the new {target}: {Errno()}";
-                if (LibC.fsync(fd) != 0) return $"cannot sync the new {target}: {Errno()}";
+                if (rootOwned && !Ownership.Give(fd, 0, 0)) return $"cannot chown the new {target} to root: {Errno.Message()}";
+                if (LibC.fchmod(fd, mode.Native()) != 0) return $"cannot set the mode of the new {target}: {Errno.Message()}";
+                if (LibC.fsync(fd) != 0) return $"cannot sync the new {target}: {Errno.Message()}";
             }
             int r;
             fixed (byte* t = tempz)
             fixed (byte* n = namez)
-                r = LibC.renameat(dirfd, t, dirfd, n);
-            if (r != 0) return $"cannot rename the new file over {target}: {Errno()}";
+                r = Glibc.renameat(dirfd, t, dirfd, n);
+            if (r != 0) return $"cannot rename the new file over {target}: {Errno.Message()}";
             renamed = true;
-            return LibC.fsync(dirfd) == 0 ? null : $"cannot sync directory {dirPath}: {Errno()}";
+            return LibC.fsync(dirfd) == 0 ? null : $"cannot sync directory {dirPath}: {Errno.Message()}";
         }
         finally
         {
@@ -80,20 +81,18 @@ public static unsafe class AtomicFile
     /// <summary>A directory opened with this process's rights (for fsync and *at calls).</summary>
     public static SafeFileHandle? OpenPlainDirectory(string path, out string? problem)
     {
-        byte[] p = FileSystem.Z(path);
+        byte[] p = CString.From(path);
         int fd;
         fixed (byte* pp = p)
-            fd = LibC.openat(LibC.AT_FDCWD, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+            fd = LibC.openat(LibC.AT_FDCWD, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, default);
         if (fd < 0)
         {
-            problem = Marshal.GetLastPInvokeError() == LibC.ENOENT
+            problem = Errno.Last == LibC.ENOENT
                 ? $"directory {path} does not exist (create it, root-owned 0755)"
-                : $"cannot open directory {path}: {Errno()}";
+                : $"cannot open directory {path}: {Errno.Message()}";
             return null;
         }
         problem = null;
         return new SafeFileHandle(fd, ownsHandle: true);
     }
-
-    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using Launcher.Posix.Interop;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Files;
 
@@ -32,9 +32,6 @@ public enum Secrecy
 /// </summary>
 public static unsafe class TrustedFile
 {
-    private const uint GroupOrOtherWrite = 0x12; // 022
-    private const uint GroupOrOtherAny = 0x3F;   // 077
-    private const uint Sticky = 0x200;
 
     /// <summary>A regular file that passed the walk, open for reading; null with the problem.</summary>
     public static SafeFileHandle? OpenFile(string path, Secrecy secrecy, out bool untrusted, out string? problem) =>
@@ -49,7 +46,7 @@ public static unsafe class TrustedFile
     /// (never through a link; an existing component gets the same judgement as in a plain walk).
     /// </summary>
     public static SafeFileHandle? EnsureDirectory(string path, UnixFileMode mode, out string? problem) =>
-        Handle(Walk(path, WalkTarget.Directory, Secrecy.Public, (uint)mode, out _, out problem));
+        Handle(Walk(path, WalkTarget.Directory, Secrecy.Public, mode, out _, out problem));
 
     /// <summary>
     /// An entry of a directory that already passed the walk (its descriptor <paramref name="dir"/>),
@@ -64,8 +61,9 @@ public static unsafe class TrustedFile
         int fd = OpenAt(dirfd, name, FileFlags);
         if (fd < 0)
         {
-            missing = Marshal.GetLastPInvokeError() == LibC.ENOENT;
-            problem = OpenFailure(dirfd, name, path, last: true, WalkTarget.File, out _);
+            int errno = Errno.Last;
+            missing = errno == LibC.ENOENT;
+            problem = OpenFailure(errno, dirfd, name, path, last: true, WalkTarget.File, out _);
             return null;
         }
         bool shared = false;
@@ -133,8 +131,8 @@ public static unsafe class TrustedFile
         int fd = OpenAt(LibC.AT_FDCWD, path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK);
         if (fd < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            problem = errno == LibC.ENOENT ? $"{path} does not exist" : $"cannot read {path}: {Marshal.GetPInvokeErrorMessage(errno)}";
+            int errno = Errno.Last;
+            problem = errno == LibC.ENOENT ? $"{path} does not exist" : $"cannot read {path}: {Errno.Message(errno)}";
             return null;
         }
         problem = null;
@@ -149,7 +147,7 @@ public static unsafe class TrustedFile
     private const int MaxLinks = 40;
 
     /// <summary>The walk itself: the descriptor of the judged last component, or -1 with the problem.</summary>
-    private static int Walk(string path, WalkTarget target, Secrecy secrecy, uint? createMode, out bool untrusted, out string? problem)
+    private static int Walk(string path, WalkTarget target, Secrecy secrecy, UnixFileMode? createMode, out bool untrusted, out string? problem)
     {
         untrusted = false;
         if (!path.StartsWith('/') || path.Contains('\0'))
@@ -182,7 +180,7 @@ public static unsafe class TrustedFile
     /// One pass from <c>/</c>. Returns the judged descriptor, or -1 with the problem, or -1 with
     /// <paramref name="relinked"/>: the components to walk instead, after a root-owned link.
     /// </summary>
-    private static int WalkOnce(List<string> names, WalkTarget target, Secrecy secrecy, uint? createMode,
+    private static int WalkOnce(List<string> names, WalkTarget target, Secrecy secrecy, UnixFileMode? createMode,
         out List<string>? relinked, out bool untrusted, out string? problem)
     {
         relinked = null;
@@ -191,7 +189,7 @@ public static unsafe class TrustedFile
         if (fd < 0)
         {
             untrusted = false;
-            problem = $"cannot open /: {Errno()}";
+            problem = $"cannot open /: {Errno.Message()}";
             return -1;
         }
         string at = "/";
@@ -206,8 +204,8 @@ public static unsafe class TrustedFile
             at = at == "/" ? "/" + names[i] : at + "/" + names[i];
             int flags = !last ? PassFlags : target == WalkTarget.Directory ? DirectoryFlags : FileFlags;
             int next = OpenAt(fd, names[i], flags);
-            int errno = next < 0 ? Marshal.GetLastPInvokeError() : 0;
-            if (next < 0 && errno is LibC.ELOOP or LibC.ENOTDIR && FileSystem.LStatAt(fd, names[i], out _) is { IsSymlink: true } link)
+            int errno = next < 0 ? Errno.Last : 0;
+            if (next < 0 && (errno == LibC.ELOOP || errno == LibC.ENOTDIR) && FileSystem.LStatAt(fd, names[i], out _) is { IsSymlink: true } link)
             {
                 // In a directory that passed the walk only root can create a root-owned entry; in a
                 // sticky one anybody may plant a link of their own, which is never followed.
@@ -227,7 +225,7 @@ public static unsafe class TrustedFile
                 string? destination = ReadLink(fd, names[i]);
                 if (destination is null)
                 {
-                    problem = $"cannot read the symbolic link {at}: {Errno()}";
+                    problem = $"cannot read the symbolic link {at}: {Errno.Message()}";
                     return Close(fd);
                 }
                 // The directories walked so far are real (links were replaced), so '..' in the
@@ -243,24 +241,23 @@ public static unsafe class TrustedFile
             if (next < 0 && errno == LibC.ENOENT && createMode is { } mode)
             {
                 // Created by root in a directory only root can write (judged above), so nobody can have raced us to it.
-                if (Mkdir(fd, names[i], mode) != 0 && Marshal.GetLastPInvokeError() != LibC.EEXIST)
+                if (Mkdir(fd, names[i], mode) != 0 && Errno.Last != LibC.EEXIST)
                 {
-                    problem = $"cannot create {at}: {Errno()}";
+                    problem = $"cannot create {at}: {Errno.Message()}";
                     return Close(fd);
                 }
                 next = OpenAt(fd, names[i], flags);
-                if (next >= 0 && LibC.fchmod(next, mode) != 0)
+                if (next >= 0 && LibC.fchmod(next, mode.Native()) != 0)
                 {
-                    problem = $"cannot set the mode of {at}: {Errno()}";
+                    problem = $"cannot set the mode of {at}: {Errno.Message()}";
                     LibC.close(next);
                     return Close(fd);
                 }
-                errno = next < 0 ? Marshal.GetLastPInvokeError() : 0;
+                errno = next < 0 ? Errno.Last : 0;
             }
             if (next < 0)
             {
-                Marshal.SetLastPInvokeError(errno);
-                problem = OpenFailure(fd, names[i], at, last, target, out untrusted);
+                problem = OpenFailure(errno, fd, names[i], at, last, target, out untrusted);
                 if (errno == LibC.ENOENT && !last) problem = $"{Join(names)} does not exist";
                 return Close(fd);
             }
@@ -294,21 +291,21 @@ public static unsafe class TrustedFile
 
     private static string? ReadLink(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         byte[] buffer = new byte[4096];
-        nint n;
+        long n;
         fixed (byte* pp = p)
         fixed (byte* b = buffer)
-            n = LibC.readlinkat(dirfd, pp, b, (nuint)buffer.Length);
+            n = LibC.readlinkat(dirfd, pp, b, buffer.Length);
         if (n < 0 || n >= buffer.Length) return null;
         return System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
     }
 
     /// <summary>Intermediate directories: a handle for *at calls only. O_PATH needs no read permission and opens no device.</summary>
-    private const int PassFlags = LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
-    private const int DirectoryFlags = LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+    private static readonly int PassFlags = LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+    private static readonly int DirectoryFlags = LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
     /// <summary>O_NONBLOCK: a FIFO planted at the name must not hang root; it is refused as not regular after fstat.</summary>
-    private const int FileFlags = LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NOCTTY | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
+    private static readonly int FileFlags = LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NOCTTY | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
 
     /// <summary>Judges the descriptor just opened for <paramref name="at"/>; <paramref name="shared"/> becomes whether it is a sticky directory others may write to.</summary>
     private static bool Judge(int fd, string at, bool isLast, WalkTarget target, Secrecy secrecy, bool parentShared, ref bool shared,
@@ -334,32 +331,31 @@ public static unsafe class TrustedFile
             problem = $"{at} is directly in a directory others can write to; move it into a root-owned directory (a sticky bit protects names, not hard links)";
             return false;
         }
-        if ((s.Permissions & GroupOrOtherWrite) != 0)
+        if ((s.Permissions & FileModes.GroupOrOtherWrite) != 0)
         {
-            bool passThrough = s.IsDirectory && !isLast && (s.Permissions & Sticky) != 0;
+            bool passThrough = s.IsDirectory && !isLast && (s.Permissions & UnixFileMode.StickyBit) != 0;
             if (!passThrough)
             {
                 problem = $"{what} has mode {s.ModeOctal}, writable by group or others (chmod go-w {at})";
                 return false;
             }
         }
-        if (wantFile && secrecy == Secrecy.Private && (s.Permissions & GroupOrOtherAny) != 0)
+        if (wantFile && secrecy == Secrecy.Private && (s.Permissions & FileModes.GroupOrOtherAny) != 0)
         {
             problem = $"{at} has mode {s.ModeOctal}, readable or writable by group or others (chmod 0600 {at}, and replace it: it may have been copied)";
             return false;
         }
-        shared = s.IsDirectory && (s.Permissions & GroupOrOtherWrite) != 0;
+        shared = s.IsDirectory && (s.Permissions & FileModes.GroupOrOtherWrite) != 0;
         untrusted = false;
         problem = null;
         return true;
     }
 
-    private static string OpenFailure(int dirfd, string name, string at, bool last, WalkTarget target, out bool untrusted)
+    private static string OpenFailure(int errno, int dirfd, string name, string at, bool last, WalkTarget target, out bool untrusted)
     {
-        int errno = Marshal.GetLastPInvokeError();
         untrusted = true;
         // O_NOFOLLOW fails with ELOOP on a final symlink; with O_DIRECTORY an intermediate one gives ENOTDIR.
-        if (errno is LibC.ELOOP or LibC.ENOTDIR && FileSystem.LStatAt(dirfd, name, out _) is { IsSymlink: true })
+        if ((errno == LibC.ELOOP || errno == LibC.ENOTDIR) && FileSystem.LStatAt(dirfd, name, out _) is { IsSymlink: true })
             return $"{at} is a symbolic link; links are never followed in a trusted path (write the real path)";
         if (errno == LibC.ENOTDIR) return $"{at} is not a directory";
         untrusted = false;
@@ -369,26 +365,26 @@ public static unsafe class TrustedFile
             untrusted = true;
             return $"{at} is not a regular file";
         }
-        return $"cannot open {at}: {Marshal.GetPInvokeErrorMessage(errno)}";
+        return $"cannot open {at}: {Errno.Message(errno)}";
     }
 
     private static int OpenAt(int dirfd, string name, int flags)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         int fd;
         fixed (byte* pp = p)
         {
-            do fd = LibC.openat(dirfd, pp, flags, 0);
-            while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+            do fd = LibC.openat(dirfd, pp, flags, default);
+            while (fd < 0 && Errno.Last == LibC.EINTR);
         }
         return fd;
     }
 
-    private static int Mkdir(int dirfd, string name, uint mode)
+    private static int Mkdir(int dirfd, string name, UnixFileMode mode)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
-            return LibC.mkdirat(dirfd, pp, mode);
+            return LibC.mkdirat(dirfd, pp, mode.Native());
     }
 
     private static int Close(int fd)
@@ -396,6 +392,4 @@ public static unsafe class TrustedFile
         LibC.close(fd);
         return -1;
     }
-
-    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }

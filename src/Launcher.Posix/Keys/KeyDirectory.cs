@@ -1,9 +1,9 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Launcher.Core.Issuing;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Keys;
 
@@ -16,7 +16,6 @@ namespace Launcher.Posix.Keys;
 /// </summary>
 public sealed unsafe class KeyDirectory(string path)
 {
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     public string Path => path;
 
@@ -27,7 +26,7 @@ public sealed unsafe class KeyDirectory(string path)
     /// <summary>Creates the directory 0700 if missing; refuses one that is not root-owned or is open to group/others.</summary>
     public bool EnsureExists(out string? problem)
     {
-        using var dir = TrustedFile.EnsureDirectory(path, Private, out problem);
+        using var dir = TrustedFile.EnsureDirectory(path, FileModes.OwnerOnly, out problem);
         if (dir is null) { problem = $"key_dir {path}: {problem}"; return false; }
         return IsPrivate(dir, out problem);
     }
@@ -54,7 +53,7 @@ public sealed unsafe class KeyDirectory(string path)
     public void SaveRing(KeyRing ring)
     {
         using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
-        if (AtomicFile.Replace(dir, path, KeyRing.FileName, ring.ToJson(), UnixFileMode.UserRead | UnixFileMode.UserWrite, rootOwned: true) is { } failed)
+        if (AtomicFile.Replace(dir, path, KeyRing.FileName, ring.ToJson(), FileModes.OwnerReadWrite, rootOwned: true) is { } failed)
             throw new IOException(failed);
     }
 
@@ -63,23 +62,23 @@ public sealed unsafe class KeyDirectory(string path)
     {
         using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
         string file = KeyFile(key.KeyId);
-        byte[] name = FileSystem.Z(key.KeyId + ".pem");
+        byte[] name = CString.From(key.KeyId + ".pem");
         int fd;
         fixed (byte* n = name)
-            fd = LibC.openat((int)dir.DangerousGetHandle(), n, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
-        if (fd < 0) throw new IOException($"cannot create {file}: {Errno()}");
+            fd = LibC.openat((int)dir.DangerousGetHandle(), n, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, FileModes.OwnerReadWrite.Native());
+        if (fd < 0) throw new IOException($"cannot create {file}: {Errno.Message()}");
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         RandomAccess.Write(handle, Encoding.ASCII.GetBytes(key.ExportPrivatePem() + "\n"), 0);
-        if (LibC.fsync(fd) != 0) throw new IOException($"cannot sync {file}: {Errno()}");
+        if (LibC.fsync(fd) != 0) throw new IOException($"cannot sync {file}: {Errno.Message()}");
     }
 
     public void DeletePrivateKey(string kid)
     {
         using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
-        byte[] name = FileSystem.Z(kid + ".pem");
+        byte[] name = CString.From(kid + ".pem");
         fixed (byte* n = name)
-            if (LibC.unlinkat((int)dir.DangerousGetHandle(), n, 0) != 0 && Marshal.GetLastPInvokeError() != LibC.ENOENT)
-                throw new IOException($"cannot remove {KeyFile(kid)}: {Errno()}");
+            if (LibC.unlinkat((int)dir.DangerousGetHandle(), n, 0) != 0 && Errno.Last != LibC.ENOENT)
+                throw new IOException($"cannot remove {KeyFile(kid)}: {Errno.Message()}");
     }
 
     /// <summary>Loads the private key of <paramref name="kid"/> after the ownership and mode checks; the error names the file, its mode and the fix.</summary>
@@ -119,16 +118,16 @@ public sealed unsafe class KeyDirectory(string path)
     {
         using var dir = OpenPrivate(out problem);
         if (dir is null) return null;
-        byte[] name = FileSystem.Z(".lock");
+        byte[] name = CString.From(".lock");
         int fd;
         fixed (byte* n = name)
-            fd = LibC.openat((int)dir.DangerousGetHandle(), n, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
-        if (fd < 0) { problem = $"cannot open {path}/.lock: {Errno()}"; return null; }
+            fd = LibC.openat((int)dir.DangerousGetHandle(), n, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, FileModes.OwnerReadWrite.Native());
+        if (fd < 0) { problem = $"cannot open {path}/.lock: {Errno.Message()}"; return null; }
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+        if (Glibc.flock(fd, Glibc.LOCK_EX | Glibc.LOCK_NB) != 0)
         {
             handle.Dispose();
-            problem = $"cannot lock {path}/.lock ({Errno()}); is another 'ci-launcher keys' command running?";
+            problem = $"cannot lock {path}/.lock ({Errno.Message()}); is another 'ci-launcher keys' command running?";
             return null;
         }
         problem = null;
@@ -160,11 +159,9 @@ public sealed unsafe class KeyDirectory(string path)
         problem = st switch
         {
             null => $"key_dir {path}: {error}",
-            { } s when (s.Permissions & 0x3F) != 0 => $"key_dir {path} has mode {s.ModeOctal}, open to group or others (chmod 0700 {path})",
+            { } s when (s.Permissions & FileModes.GroupOrOtherAny) != 0 => $"key_dir {path} has mode {s.ModeOctal}, open to group or others (chmod 0700 {path})",
             _ => null,
         };
         return problem is null;
     }
-
-    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }

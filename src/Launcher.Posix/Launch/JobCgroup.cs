@@ -1,9 +1,10 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Launcher.Core.Launch;
+using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Launch;
 
@@ -22,6 +23,10 @@ namespace Launcher.Posix.Launch;
 /// </summary>
 internal sealed unsafe class JobCgroup : IDisposable
 {
+    /// <summary>0755: the job cgroup, as cgroup directories are; only root writes in it.</summary>
+    private const UnixFileMode CgroupMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
     /// <summary>How long the end waits for killed processes to be gone before giving up on rmdir.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
@@ -77,7 +82,7 @@ internal sealed unsafe class JobCgroup : IDisposable
         int fd = OpenPath(LibC.AT_FDCWD, mount.MountPoint, follow: true);
         if (fd < 0)
         {
-            unavailable = $"cannot open the cgroup2 mount {mount.MountPoint}: {Marshal.GetPInvokeErrorMessage(-fd)}";
+            unavailable = $"cannot open the cgroup2 mount {mount.MountPoint}: {Errno.Message(-fd)}";
             return null;
         }
         string parentPath = mount.MountPoint;
@@ -108,11 +113,11 @@ internal sealed unsafe class JobCgroup : IDisposable
             + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         string path = parentPath.TrimEnd('/') + "/" + name;
         int dir = -1, procs = -1, kill = -1;
-        fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0"))
+        fixed (byte* n = CString.From(name))
         {
-            if (LibC.mkdirat(fd, n, 0x1ED /* 0755 */) != 0)
+            if (LibC.mkdirat(fd, n, CgroupMode.Native()) != 0)
             {
-                unavailable = $"cannot create a job cgroup under {parentPath}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
+                unavailable = $"cannot create a job cgroup under {parentPath}: {Errno.Message()}";
                 LibC.close(fd);
                 return null;
             }
@@ -127,7 +132,7 @@ internal sealed unsafe class JobCgroup : IDisposable
                 int error = -Math.Min(dir, Math.Min(procs, kill));
                 unavailable = kill == -LibC.ENOENT
                     ? $"the kernel has no cgroup.kill in {path} (Linux 5.14 or later is needed)"
-                    : $"cannot open the job cgroup {path}: {Marshal.GetPInvokeErrorMessage(error)}";
+                    : $"cannot open the job cgroup {path}: {Errno.Message(error)}";
                 foreach (int open in new[] { dir, procs, kill }) if (open >= 0) LibC.close(open);
                 LibC.unlinkat(fd, n, LibC.AT_REMOVEDIR);
                 LibC.close(fd);
@@ -142,9 +147,9 @@ internal sealed unsafe class JobCgroup : IDisposable
     public void Kill()
     {
         byte one = (byte)'1';
-        nint n;
+        long n;
         do n = LibC.write(_killFd, &one, 1);
-        while (n < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        while (n < 0 && Errno.Last == LibC.EINTR);
     }
 
     /// <summary>Whether any process of the job is alive (cgroup.events "populated 1"). Zombies do not count.</summary>
@@ -175,14 +180,14 @@ internal sealed unsafe class JobCgroup : IDisposable
         }
         seen.Remove(leader);
         if (problem is null && !Remove())
-            problem = $"cannot remove cgroup {Path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
+            problem = $"cannot remove cgroup {Path}: {Errno.Message()}";
         return seen.Count;
     }
 
     private bool Remove()
     {
         if (_removed) return true;
-        fixed (byte* n = Encoding.UTF8.GetBytes(Name + "\0"))
+        fixed (byte* n = CString.From(Name))
             _removed = LibC.unlinkat(_parentFd, n, LibC.AT_REMOVEDIR) == 0;
         return _removed;
     }
@@ -206,8 +211,8 @@ internal sealed unsafe class JobCgroup : IDisposable
             byte* buf = stackalloc byte[4096];
             while (true)
             {
-                nint n = LibC.read(fd, buf, 4096);
-                if (n < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
+                long n = LibC.read(fd, buf, 4096);
+                if (n < 0 && Errno.Last == LibC.EINTR) continue;
                 if (n < 0) return null;
                 if (n == 0) return text.ToString();
                 text.Append(Encoding.ASCII.GetString(buf, (int)n));
@@ -222,44 +227,41 @@ internal sealed unsafe class JobCgroup : IDisposable
     private static int OpenPath(int dirFd, string name, bool follow)
     {
         int flags = LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC | (follow ? 0 : LibC.O_NOFOLLOW);
-        fixed (byte* p = Encoding.UTF8.GetBytes(name + "\0"))
+        fixed (byte* p = CString.From(name))
         {
-            int fd = LibC.openat(dirFd, p, flags, 0);
-            return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
+            int fd = LibC.openat(dirFd, p, flags, default);
+            return fd >= 0 ? fd : -Errno.Last;
         }
     }
 
     private static int OpenAt(int dirFd, string name, int flags)
     {
-        fixed (byte* p = Encoding.UTF8.GetBytes(name + "\0"))
+        fixed (byte* p = CString.From(name))
         {
-            int fd = LibC.openat(dirFd, p, flags | LibC.O_CLOEXEC | LibC.O_NOFOLLOW | LibC.O_NOCTTY, 0);
-            return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
+            int fd = LibC.openat(dirFd, p, flags | LibC.O_CLOEXEC | LibC.O_NOFOLLOW | LibC.O_NOCTTY, default);
+            return fd >= 0 ? fd : -Errno.Last;
         }
     }
 
     private static bool IsCgroup2(int fd)
     {
         long* buf = stackalloc long[32];
-        return LibC.fstatfs(fd, buf) == 0 && buf[0] == LibC.CGROUP2_SUPER_MAGIC;
+        return Glibc.fstatfs(fd, buf) == 0 && buf[0] == Glibc.CGROUP2_SUPER_MAGIC;
     }
 
     /// <summary>Null when the cgroup directory and its cgroup.procs are root's and writable by nobody else.</summary>
     private static string? TrustProblem(int dirFd)
     {
-        LibC.Statx st;
-        byte empty = 0;
-        if (LibC.statx(dirFd, &empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, &st) != 0)
-            return Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
-        if (st.stx_uid != 0 || (st.stx_mode & 0x12) != 0) return $"directory owned by uid {st.stx_uid}, mode {Convert.ToString(st.stx_mode & 0xFFF, 8)}";
-        fixed (byte* procs = "cgroup.procs\0"u8)
-        {
-            if (LibC.statx(dirFd, procs, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &st) != 0)
-                return "no cgroup.procs: " + Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
-        }
-        if (st.stx_uid != 0 || (st.stx_mode & 0x12) != 0) return $"cgroup.procs owned by uid {st.stx_uid}, mode {Convert.ToString(st.stx_mode & 0xFFF, 8)}";
+        if (FileSystem.FStat(dirFd, out string? error) is not { } dir) return error;
+        if (IsForeign(dir)) return $"directory owned by uid {dir.Uid}, mode {Octal(dir)}";
+        if (FileSystem.LStatAt(dirFd, "cgroup.procs", out error) is not { } procs) return "no cgroup.procs: " + error;
+        if (IsForeign(procs)) return $"cgroup.procs owned by uid {procs.Uid}, mode {Octal(procs)}";
         return null;
     }
+
+    private static bool IsForeign(FileStatus st) => st.Uid != 0 || (st.Permissions & FileModes.GroupOrOtherWrite) != 0;
+
+    private static string Octal(FileStatus st) => Convert.ToString((int)st.Permissions, 8);
 
     public void Dispose()
     {

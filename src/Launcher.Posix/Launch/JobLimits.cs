@@ -1,5 +1,7 @@
 using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
+using Tmds.Linux;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Posix.Launch;
 
@@ -35,8 +37,8 @@ public static class JobLimits
     /// <summary>Null when RLIMIT_NOFILE lets this process work; else the one-line problem (root started it with a tiny limit).</summary>
     public static unsafe string? DescriptorProblem()
     {
-        LibC.Rlimit lim;
-        if (LibC.getrlimit(LibC.RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= MinDescriptors) return null;
+        Glibc.Rlimit lim;
+        if (Glibc.getrlimit(Glibc.RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= MinDescriptors) return null;
         return $"RLIMIT_NOFILE is {lim.rlim_cur}; ci-launcher needs at least {MinDescriptors} open files (ulimit -n {MinDescriptors}, or LimitNOFILE= of the service that starts it)";
     }
 
@@ -44,7 +46,7 @@ public static class JobLimits
     public static unsafe void WriteStderr(string message)
     {
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(message);
-        fixed (byte* p = bytes) LibC.write(2, p, (nuint)bytes.Length);
+        fixed (byte* p = bytes) LibC.write(2, p, bytes.Length);
     }
 
     /// <summary>For <see cref="LaunchPlan.CallerLimits"/>: the caller's limits when set-id (after <see cref="Load"/>), else null (inherit).</summary>

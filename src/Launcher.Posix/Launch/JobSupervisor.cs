@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Launcher.Posix.Interop;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Launch;
 
@@ -98,7 +99,7 @@ internal sealed unsafe class JobSupervisor : IDisposable
     private void SignalGroup(int signal)
     {
         if (LibC.kill(-_pid, signal) == 0) return;
-        if (Marshal.GetLastPInvokeError() == LibC.ESRCH) LibC.kill(_pid, signal);
+        if (Errno.Last == LibC.ESRCH) LibC.kill(_pid, signal);
     }
 
     /// <summary>
@@ -107,12 +108,12 @@ internal sealed unsafe class JobSupervisor : IDisposable
     /// </summary>
     public (int ExitStatus, int? Signal, int Leftovers) Wait()
     {
-        byte* info = stackalloc byte[LibC.SiginfoSize];
-        while (LibC.waitid(LibC.P_PID, _pid, info, LibC.WEXITED | LibC.WNOWAIT) < 0)
+        siginfo_t info;
+        while (Glibc.waitid(Glibc.P_PID, _pid, &info, Glibc.WEXITED | Glibc.WNOWAIT) < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = Errno.Last;
             if (errno != LibC.EINTR)
-                throw new InvalidOperationException($"waitid({_pid}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+                throw new InvalidOperationException($"waitid({_pid}) failed: {Errno.Message(errno)}");
         }
         lock (_lock) _leaderExited = true;
         // After a cancel, stragglers that ignored the forwarded signal (or never got it: another
@@ -125,11 +126,11 @@ internal sealed unsafe class JobSupervisor : IDisposable
             lock (_lock) _killed = true;
 
         int status = 0;
-        while (LibC.waitpid(_pid, &status, 0) < 0)
+        while (Glibc.waitpid(_pid, &status, 0) < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = Errno.Last;
             if (errno != LibC.EINTR)
-                throw new InvalidOperationException($"waitpid({_pid}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+                throw new InvalidOperationException($"waitpid({_pid}) failed: {Errno.Message(errno)}");
         }
         int termSignal = status & 0x7F;
         if (termSignal == 0) return ((status >> 8) & 0xFF, null, leftovers);

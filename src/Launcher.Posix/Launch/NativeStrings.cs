@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Launcher.Posix.Interop;
 
 namespace Launcher.Posix.Launch;
@@ -12,11 +11,10 @@ internal sealed unsafe class NativeStrings : IDisposable
     public byte* Str(string s)
     {
         if (s.Contains('\0')) throw new ArgumentException("a string with a NUL byte cannot cross to C", nameof(s));
-        int n = Encoding.UTF8.GetByteCount(s);
-        byte* p = (byte*)NativeMemory.Alloc((nuint)n + 1);
+        byte[] z = CString.From(s);
+        byte* p = (byte*)NativeMemory.Alloc((nuint)z.Length);
         _blocks.Add((nint)p);
-        Encoding.UTF8.GetBytes(s, new Span<byte>(p, n));
-        p[n] = 0;
+        z.CopyTo(new Span<byte>(p, z.Length));
         return p;
     }
 

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Launch;
 
@@ -22,8 +22,8 @@ internal sealed unsafe class ProcessGroupContainment : JobContainment
     public ProcessGroupContainment(string? note)
     {
         Note = note;
-        if (LibC.prctl(LibC.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
-            Note = (note is null ? "" : note + "; ") + $"PR_SET_CHILD_SUBREAPER failed ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}): processes that leave the job's process group are not found";
+        if (Glibc.prctl(Glibc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+            Note = (note is null ? "" : note + "; ") + $"PR_SET_CHILD_SUBREAPER failed ({Errno.Message()}): processes that leave the job's process group are not found";
     }
 
     public override string Name => "process_group";
@@ -57,7 +57,7 @@ internal sealed unsafe class ProcessGroupContainment : JobContainment
             // Reap the supervisor's own (a killed orphan, or one that exited during the job): each by its pid, never the leader.
             int status;
             foreach (var p in strays)
-                if (p.ParentPid == _self) LibC.waitpid(p.Pid, &status, LibC.WNOHANG);
+                if (p.ParentPid == _self) Glibc.waitpid(p.Pid, &status, Glibc.WNOHANG);
             if (Environment.TickCount64 > deadline)
             {
                 Note = (Note is null ? "" : Note + "; ") + $"{strays.Count} job processes still present {DrainTimeout.TotalSeconds:0}s after SIGKILL";

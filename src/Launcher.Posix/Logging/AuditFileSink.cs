@@ -1,7 +1,8 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Launcher.Core.Audit;
+using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
+using Tmds.Linux;
 
 namespace Launcher.Posix.Logging;
 
@@ -24,8 +25,8 @@ namespace Launcher.Posix.Logging;
 /// </summary>
 public sealed unsafe class AuditFileSink(string path) : IAuditSink
 {
-    private const int Flags = LibC.O_RDWR | LibC.O_APPEND | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_NOCTTY | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
-    private const uint Mode = 0x180; // 0600
+    private static readonly int Flags = LibC.O_RDWR | LibC.O_APPEND | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_NOCTTY | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
+    private const UnixFileMode Mode = FileModes.OwnerReadWrite;
 
     /// <summary>What replaces a torn record when it is long enough to hold it: a valid JSON line that says what happened.</summary>
     public const string TornMarker = "{\"torn_record\":true}";
@@ -57,7 +58,7 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
         {
             long size = CheckFile(fd);
             CheckRoom(size, line.Length);
-            nint written = AppendOnce(fd, line, out int errno);
+            long written = AppendOnce(fd, line, out int errno);
             if (written == line.Length)
             {
                 Sync(fd);
@@ -83,7 +84,7 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
     private int Open()
     {
         bool root = LibC.geteuid() == 0;
-        byte[] name = Encoding.UTF8.GetBytes((root ? System.IO.Path.GetFileName(path) : path) + "\0");
+        byte[] name = CString.From(root ? System.IO.Path.GetFileName(path) : path);
         string? problem = null;
         using var judged = root ? Files.TrustedFile.OpenDirectory(System.IO.Path.GetDirectoryName(path) ?? "/", out problem) : null;
         if (root && judged is null) throw new IOException($"{path}: audit.file directory: {problem}");
@@ -91,41 +92,39 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
         int fd;
         fixed (byte* p = name)
         {
-            do fd = LibC.openat(at, p, Flags, Mode);
-            while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+            do fd = LibC.openat(at, p, Flags, Mode.Native());
+            while (fd < 0 && Errno.Last == LibC.EINTR);
         }
-        if (fd < 0) throw Failure("open", Marshal.GetLastPInvokeError());
+        if (fd < 0) throw Failure("open", Errno.Last);
         return fd;
     }
 
     /// <summary>The opened file must be a plain file that exists once; returns its size.</summary>
     private long CheckFile(int fd)
     {
-        LibC.Statx st;
-        byte empty = 0;
-        if (LibC.statx(fd, &empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, &st) != 0)
-            throw Failure("fstat", Marshal.GetLastPInvokeError());
-        if ((st.stx_mode & LibC.S_IFMT) != LibC.S_IFREG)
+        if (FileSystem.FStat(fd, out _) is not { } st)
+            throw Failure("fstat", Errno.Last);
+        if (!st.IsRegular)
             throw new IOException($"{path}: not a regular file; point audit.file at a plain file");
-        if (st.stx_nlink != 1)
-            throw new IOException($"{path}: has {st.stx_nlink} hard links; the audit writer appends only to a file that exists once");
-        return (long)st.stx_size;
+        if (st.Links != 1)
+            throw new IOException($"{path}: has {st.Links} hard links; the audit writer appends only to a file that exists once");
+        return (long)st.Size;
     }
 
     /// <summary>The whole record must fit under this process's RLIMIT_FSIZE, or it is not written at all.</summary>
     private void CheckRoom(long size, int recordBytes)
     {
-        LibC.Rlimit limit;
-        if (LibC.getrlimit(LibC.RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != LibC.RLIM_INFINITY
+        Glibc.Rlimit limit;
+        if (Glibc.getrlimit(Glibc.RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != Glibc.RLIM_INFINITY
             && (ulong)size + (ulong)recordBytes > limit.rlim_cur)
             // No sizes in the message: the file may be one the caller cannot read.
             throw new IOException($"{path}: the file size limit of this process (RLIMIT_FSIZE, ulimit -f) leaves no room for the record; nothing was written");
     }
 
     /// <summary>One write(2) of the whole record with SIGXFSZ blocked in this thread; a SIGXFSZ it raised is consumed.</summary>
-    private static nint AppendOnce(int fd, byte[] line, out int errno)
+    private static long AppendOnce(int fd, byte[] line, out int errno)
     {
-        LibC.SigSet xfsz, old, pending;
+        sigset_t xfsz, old, pending;
         LibC.sigemptyset(&xfsz);
         LibC.sigaddset(&xfsz, LibC.SIGXFSZ);
         int rc = LibC.pthread_sigmask(LibC.SIG_BLOCK, &xfsz, &old);
@@ -138,20 +137,20 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
         bool pendingBefore = LibC.sigpending(&pending) == 0 && LibC.sigismember(&pending, LibC.SIGXFSZ) == 1;
         try
         {
-            nint written;
+            long written;
             fixed (byte* b = line)
             {
-                do written = LibC.write(fd, b, (nuint)line.Length);
-                while (written < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+                do written = LibC.write(fd, b, line.Length);
+                while (written < 0 && Errno.Last == LibC.EINTR);
             }
-            errno = written < 0 ? Marshal.GetLastPInvokeError() : 0;
+            errno = written < 0 ? Errno.Last : 0;
             return written;
         }
         finally
         {
             if (!pendingBefore && LibC.sigpending(&pending) == 0 && LibC.sigismember(&pending, LibC.SIGXFSZ) == 1)
             {
-                var now = new LibC.Timespec();
+                var now = new timespec();
                 LibC.sigtimedwait(&xfsz, null, &now);
             }
             LibC.pthread_sigmask(LibC.SIG_SETMASK, &old, null);
@@ -165,15 +164,15 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
     /// and whatever other writers appended since lies after and is untouched. Returns what was
     /// done, for the error message.
     /// </summary>
-    private string Terminate(int fd, nint written)
+    private string Terminate(int fd, long written)
     {
         long end = LibC.lseek(fd, 0, LibC.SEEK_CUR);
         long start = end - written;
-        if (end < 0 || start < 0) return $"the torn record could not be located ({LastError()}); check the end of the file";
+        if (end < 0 || start < 0) return $"the torn record could not be located ({Errno.Message()}); check the end of the file";
         // pwrite on an O_APPEND descriptor appends on Linux; clear it (fails on a chattr +a file).
         int flags = LibC.fcntl(fd, LibC.F_GETFL, 0);
         if (flags < 0 || LibC.fcntl(fd, LibC.F_SETFL, flags & ~LibC.O_APPEND) != 0)
-            return $"the torn record at offset {start} could not be blanked ({LastError()}); fix that line by hand";
+            return $"the torn record at offset {start} could not be blanked ({Errno.Message()}); fix that line by hand";
 
         byte[] patch;
         long at = start;
@@ -189,14 +188,14 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
         else
             patch = Encoding.ASCII.GetBytes(new string(' ', (int)written - 1) + "\n");
 
-        nint done;
+        long done;
         fixed (byte* b = patch)
         {
-            do done = LibC.pwrite(fd, b, (nuint)patch.Length, at);
-            while (done < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+            do done = LibC.pwrite(fd, b, patch.Length, at);
+            while (done < 0 && Errno.Last == LibC.EINTR);
         }
         if (done != patch.Length)
-            return $"the torn record at offset {start} could not be blanked ({(done < 0 ? LastError() : "short write")}); fix that line by hand";
+            return $"the torn record at offset {start} could not be blanked ({(done < 0 ? Errno.Message() : "short write")}); fix that line by hand";
         LibC.fsync(fd);
         return "the torn bytes were blanked, the file holds only whole lines";
     }
@@ -211,12 +210,10 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
     {
         int rc;
         do rc = LibC.fsync(fd);
-        while (rc != 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        if (rc != 0) throw Failure("fsync", Marshal.GetLastPInvokeError());
+        while (rc != 0 && Errno.Last == LibC.EINTR);
+        if (rc != 0) throw Failure("fsync", Errno.Last);
     }
 
-    private static string LastError() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
-
     private IOException Failure(string call, int errno, string? more = null) =>
-        new($"{path}: {call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}){(more is null ? "" : "; " + more)}");
+        new($"{path}: {call} failed: {Errno.Message(errno)} (errno {errno}){(more is null ? "" : "; " + more)}");
 }

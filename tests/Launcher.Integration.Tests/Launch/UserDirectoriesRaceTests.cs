@@ -1,7 +1,7 @@
 using Launcher.Core.Authorization;
 using Launcher.Core.Paths;
 using Launcher.Integration.Tests.Support;
-using Launcher.Posix.Launch;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Integration.Tests.Launch;
 

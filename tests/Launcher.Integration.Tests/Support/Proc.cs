@@ -26,8 +26,15 @@ public static class Proc
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
+        try
+        {
+            if (stdin is not null) p.StandardInput.Write(stdin);
+            p.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The program exited (or closed stdin) without reading it, e.g. refusing before the token: EPIPE is no failure of the test.
+        }
         if (!p.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
         {
             p.Kill(entireProcessTree: true);

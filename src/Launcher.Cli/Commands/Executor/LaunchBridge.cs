@@ -4,11 +4,12 @@ using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Core.Paths;
 using Launcher.Posix.Launch;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands.Executor;
 
 /// <summary>
-/// The executor's one door to the launch sequence of <c>ci-launcher run</c> (LaunchGate,
+/// The executor's one door to the launch sequence of <c>ci-launcher run</c> (CallerGate,
 /// LaunchPlan, JobLauncher: fork, drop, prove, exec under a supervisor that forwards SIGTERM to
 /// the job's process group and escalates to SIGKILL after launch.kill_timeout) and to its
 /// per-user directory creator. Nothing here decides anything: the stage already did.
@@ -23,7 +24,7 @@ public static class LaunchBridge
     public static Outcome<JobEnd> Run(StageContext ctx, string script, IReadOnlyList<string> arguments, string workingDirectory)
     {
         var launch = ctx.Site.Config.Launch;
-        if (LaunchGate.CheckAccount(launch, ctx.Decision, out bool changeIdentity) is { } refusal) return refusal;
+        if (CallerGate.CheckAccount(launch, ctx.Decision, out bool changeIdentity) is { } refusal) return refusal;
         var tokenVariables = ctx.Site.Config.Issuers.Select(i => i.TokenVariable).Distinct().ToList();
         // The runner's own environment is not the job's: launch sees an empty caller environment.
         var plan = LaunchPlan.Prepare(launch, ctx.Decision, script, arguments, [], tokenVariables, token: null, changeIdentity, JobLimits.ForJob);

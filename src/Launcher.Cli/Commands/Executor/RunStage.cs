@@ -2,7 +2,7 @@ using System.Globalization;
 using Launcher.Core.Authorization;
 using Launcher.Core.Executor;
 using Launcher.Posix.Executor;
-using Launcher.Posix.Files;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands.Executor;
 

@@ -8,7 +8,7 @@ using Launcher.Core.Paths;
 using Launcher.Core.Templates;
 using Launcher.Core.Tokens;
 using Launcher.Posix.Executor;
-using Launcher.Posix.Files;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands.Executor;
 
@@ -69,7 +69,7 @@ public sealed class StageContext
         ctx.Site = site;
         ctx.Settings = site.Config.Executor;
         // Through ci-launcher-suid only members of launch.caller_group get further, before any token is read.
-        if (LaunchGate.CheckCaller(site.Config.Launch) is { } callerRefusal)
+        if (CallerGate.CheckCaller(site.Config.Launch) is { } callerRefusal)
         {
             site.Record(Decision.Refused(callerRefusal), $"executor {stage.Split(' ')[0]}");
             // A runner that may not use the launcher is the site's setup to fix, whatever the refusal says.

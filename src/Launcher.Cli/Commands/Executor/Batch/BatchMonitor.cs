@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Launcher.Core.Authorization;
 using Launcher.Core.Batch;
-using Launcher.Posix;
+using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands.Executor.Batch;
 

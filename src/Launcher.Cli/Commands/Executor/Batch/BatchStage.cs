@@ -46,7 +46,7 @@ public static class BatchStage
         string? jobScript = state.WriteScript(stage, BatchScript(ctx, batch, stage, script), uid, gid, out error);
         // Created here, empty, for the monitor to fill: it cannot create files in the root-owned directory.
         string resultName = stage + "+result";
-        string? resultFile = jobScript is null ? null : state.WriteScript(resultName, [], uid, gid, out error, mode: 0x180);
+        string? resultFile = jobScript is null ? null : state.WriteScript(resultName, [], uid, gid, out error, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
         if (jobScript is null || resultFile is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
 
         var plan = Plan(ctx, batch, stage, admission.Value, jobScript, outputDir, resultFile);
@@ -104,7 +104,7 @@ public static class BatchStage
         ctx.Site.Record(ctx.Decision, "executor run.exit", extra);
         if (result.ExitStatus == 0) return 0;
         if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
-            && !Launcher.Posix.Files.CallerAccess.WriteText(codeFile, result.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
+            && !Launcher.Posix.Privileged.CallerAccess.WriteText(codeFile, result.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
             Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {writeError}");
         return ctx.Codes.BuildFailure;
     }

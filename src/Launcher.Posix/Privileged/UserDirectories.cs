@@ -1,10 +1,10 @@
-using System.Runtime.InteropServices;
 using Launcher.Core.Authorization;
 using Launcher.Core.Paths;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
+using Tmds.Linux;
 
-namespace Launcher.Posix.Launch;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>
 /// Creates a job's per-user directory (launch.create_dirs, the executor's builds and cache
@@ -15,25 +15,32 @@ namespace Launcher.Posix.Launch;
 /// </summary>
 public static unsafe class UserDirectories
 {
-    private const uint Private = 0x1C0; // 0700
-    private const uint Sticky = 0x200;
+    private const UnixFileMode Private = FileModes.OwnerOnly;
+
+    /// <summary>0755: a shared parent every user of the template passes through, changed by root alone.</summary>
+    private const UnixFileMode Shared = FileModes.OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     /// <summary>
     /// Makes <paramref name="path"/> a directory owned by <paramref name="uid"/>:<paramref name="gid"/>.
     /// Existing parents must be directories owned by root (not group/world-writable unless sticky)
-    /// or by the user; missing components are created owned by the user, mode 0700. An existing
-    /// final directory must already belong to the user; its mode is left as the user set it.
+    /// or by the user. Missing components are created: from the user's own part of the path on
+    /// (<see cref="UserPath.PersonalFrom"/>) owned by the user, mode 0700; above it owned by root,
+    /// mode 0755, because every user of the template shares them (<c>/shared/ci</c> of
+    /// <c>/shared/ci/{user}</c>): made the first user's, they would let that user refuse, read
+    /// or redirect every later user's directory. An existing final directory must already belong
+    /// to the user; its mode is left as the user set it. The value says whether anything was created.
     /// </summary>
     public static Outcome<bool> Ensure(UserPath userPath, uint uid, uint gid)
     {
         string path = userPath.Path;
-        if (CleanPath.Check(path) is { } unclean)
-            return Refused($"'{path}' {unclean.Detail}");
-        string[] components = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (CleanPath.Check(path) is { } unclean) return Refused($"'{path}' {unclean.Detail}");
+        string[] components = userPath.Components;
         if (components.Length == 0) return Refused("refusing to hand '/' to a user");
+        if (!userPath.IsPersonal(components.Length - 1)) return Refused($"'{path}' has no component of the user's own");
 
         int dir = Open(LibC.AT_FDCWD, "/");
-        if (dir < 0) return Refused($"cannot open '/': {Errno()}");
+        if (dir < 0) return Refused($"cannot open '/': {Errno.Message()}");
         bool createdAny = false;
         string sofar = "";
         try
@@ -44,9 +51,10 @@ public static unsafe class UserDirectories
                 sofar += "/" + components[i];
                 bool created = false;
                 int next = Open(dir, components[i]);
-                if (next < 0 && Marshal.GetLastPInvokeError() == LibC.ENOENT)
+                if (next < 0 && Errno.Last == LibC.ENOENT)
                 {
-                    next = CreateOwned(dir, components[i], uid, gid, sofar, out string? problem);
+                    var (owner, group, mode) = userPath.IsPersonal(i) ? (uid, gid, Private) : (0u, 0u, Shared);
+                    next = Create(dir, components[i], owner, group, mode, sofar, out string? problem);
                     if (problem is not null) return Refused(problem);
                     // -1 with no problem: another launcher created it first; judge it like any existing one.
                     created = next >= 0;
@@ -54,19 +62,17 @@ public static unsafe class UserDirectories
                 }
                 if (next < 0)
                 {
-                    int errno = Marshal.GetLastPInvokeError();
-                    return Refused(errno switch
-                    {
-                        LibC.ELOOP => $"{sofar} is a symbolic link; write the real path in the template (links are never followed)",
-                        LibC.ENOTDIR => $"{sofar} exists and is not a directory; remove it",
-                        _ => $"cannot open {sofar}: {Errno()}",
-                    });
+                    int errno = Errno.Last;
+                    return Refused(
+                        errno == LibC.ELOOP ? $"{sofar} is a symbolic link; write the real path in the template (links are never followed)"
+                        : errno == LibC.ENOTDIR ? $"{sofar} exists and is not a directory; remove it"
+                        : $"cannot open {sofar}: {Errno.Message(errno)}");
                 }
                 LibC.close(dir);
                 dir = next;
 
-                var st = FStat(dir);
-                if (st is null) return Refused($"cannot stat {sofar}: {Errno()}");
+                var st = FileSystem.FStat(dir, out string? statError);
+                if (st is null) return Refused($"cannot stat {sofar}: {statError}");
                 if (created)
                 {
                     createdAny = true;
@@ -81,7 +87,7 @@ public static unsafe class UserDirectories
                 if (st.Value.Uid == uid) continue;
                 if (st.Value.Uid != 0)
                     return Refused($"{sofar} belongs to uid {st.Value.Uid}; every directory above a user directory must belong to root or the user");
-                if ((st.Value.Permissions & 0x12) != 0 && (st.Value.Permissions & Sticky) == 0)
+                if ((st.Value.Permissions & FileModes.GroupOrOtherWrite) != 0 && (st.Value.Permissions & UnixFileMode.StickyBit) == 0)
                     return Refused($"{sofar} has mode {st.Value.ModeOctal}, writable by group or others without the sticky bit (chmod go-w or +t)");
             }
         }
@@ -95,23 +101,24 @@ public static unsafe class UserDirectories
     private static Refusal Refused(string detail) => Refusal.SiteError(Reasons.LaunchDirectory, detail);
 
     /// <summary>
-    /// Creates <paramref name="name"/> in <paramref name="dirfd"/> already owned by the user, mode
-    /// 0700: made under a temporary name, given away on its descriptor, then renamed into place
-    /// without replacing anything. A second launcher creating the same directory at the same time
-    /// (two concurrent jobs of one user) so never sees it half made, owned by root. Returns the
-    /// open directory; -1 with no problem when the name appeared meanwhile (the caller opens it).
+    /// Creates <paramref name="name"/> in <paramref name="dirfd"/> already owned by
+    /// <paramref name="uid"/>:<paramref name="gid"/> with <paramref name="mode"/>: made under a
+    /// temporary name, given away on its descriptor, then renamed into place without replacing
+    /// anything. A second launcher creating the same directory at the same time (two concurrent
+    /// jobs) so never sees it half made. Returns the open directory; -1 with no problem when the
+    /// name appeared meanwhile (the caller opens it and judges it like any existing one).
     /// </summary>
-    private static int CreateOwned(int dirfd, string name, uint uid, uint gid, string shown, out string? problem)
+    private static int Create(int dirfd, string name, uint uid, uint gid, UnixFileMode mode, string shown, out string? problem)
     {
         problem = null;
         string temporary = $".{name}.ci-launcher-{Guid.NewGuid():N}";
         if (Mkdir(dirfd, temporary) != 0)
         {
-            problem = $"cannot create {shown}: {Errno()}";
+            problem = $"cannot create {shown}: {Errno.Message()}";
             return -1;
         }
         int fd = Open(dirfd, temporary);
-        var st = fd < 0 ? null : FStat(fd);
+        var st = fd < 0 ? null : FileSystem.FStat(fd, out _);
         // Just made by this process; anything else at that name means someone raced us to it.
         if (st is null || st.Value.Uid != LibC.geteuid())
         {
@@ -119,56 +126,45 @@ public static unsafe class UserDirectories
             if (fd >= 0) LibC.close(fd);
             return -1;
         }
-        if (LibC.fchown(fd, uid, gid) != 0 || LibC.fchmod(fd, Private) != 0)
+        if (!Ownership.Give(fd, uid, gid) || LibC.fchmod(fd, mode.Native()) != 0)
         {
-            problem = $"cannot give {shown} to uid {uid}: {Errno()}";
+            problem = $"cannot give {shown} to uid {uid}: {Errno.Message()}";
             LibC.close(fd);
             Remove(dirfd, temporary);
             return -1;
         }
-        byte[] from = FileSystem.Z(temporary), to = FileSystem.Z(name);
+        byte[] from = CString.From(temporary), to = CString.From(name);
         int rc;
         fixed (byte* f = from)
         fixed (byte* t = to)
-            rc = LibC.renameat2(dirfd, f, dirfd, t, LibC.RENAME_NOREPLACE);
+            rc = Glibc.renameat2(dirfd, f, dirfd, t, Glibc.RENAME_NOREPLACE);
         if (rc == 0) return fd;
-        int errno = Marshal.GetLastPInvokeError();
+        int errno = Errno.Last;
         LibC.close(fd);
         Remove(dirfd, temporary);
         if (errno == LibC.EEXIST) return -1;
-        problem = $"cannot create {shown}: {Marshal.GetPInvokeErrorMessage(errno)}";
+        problem = $"cannot create {shown}: {Errno.Message(errno)}";
         return -1;
     }
 
     private static void Remove(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
             LibC.unlinkat(dirfd, pp, LibC.AT_REMOVEDIR);
     }
 
     private static int Open(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
-            return LibC.openat(dirfd, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, 0);
+            return LibC.openat(dirfd, pp, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY, default);
     }
 
     private static int Mkdir(int dirfd, string name)
     {
-        byte[] p = FileSystem.Z(name);
+        byte[] p = CString.From(name);
         fixed (byte* pp = p)
-            return LibC.mkdirat(dirfd, pp, Private);
+            return LibC.mkdirat(dirfd, pp, Private.Native());
     }
-
-    private static FileStatus? FStat(int fd)
-    {
-        LibC.Statx st;
-        byte empty = 0;
-        if (LibC.statx(fd, &empty, LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &st) != 0) return null;
-        return new FileStatus(st.stx_mode, st.stx_uid, st.stx_gid, st.stx_ino,
-            ((ulong)st.stx_dev_major << 32) | st.stx_dev_minor, st.stx_size, st.stx_mtime.tv_sec, st.stx_mtime.tv_nsec);
-    }
-
-    private static string Errno() => Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
 }

@@ -1,6 +1,7 @@
 using Launcher.Posix.Interop;
+using Tmds.Linux;
 
-namespace Launcher.Posix;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>Who this process runs as, and whether it is privileged relative to its caller.</summary>
 public static class ProcessIdentity
@@ -15,7 +16,7 @@ public static class ProcessIdentity
     /// less privileged than this process.
     /// </summary>
     public static bool IsSetId =>
-        LibC.geteuid() != LibC.getuid() || LibC.getegid() != LibC.getgid() || LibC.getauxval(LibC.AT_SECURE) != 0;
+        LibC.geteuid() != LibC.getuid() || LibC.getegid() != LibC.getgid() || Glibc.getauxval(Glibc.AT_SECURE) != 0;
 
     /// <summary>Root or set-id: whatever this process reads (config, keys) must be trusted files.</summary>
     public static bool IsPrivileged => LibC.geteuid() == 0 || IsSetId;

@@ -1,8 +1,9 @@
-using System.Runtime.InteropServices;
+using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
-namespace Launcher.Posix.Files;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>
 /// Every path the caller chose (--token-file, JOB_RESPONSE_FILE, a stage script,
@@ -15,13 +16,16 @@ namespace Launcher.Posix.Files;
 /// </summary>
 public static unsafe class CallerAccess
 {
+    /// <summary>0644: what <see cref="WriteText"/> creates (the caller's own file, e.g. BUILD_EXIT_CODE_FILE).</summary>
+    private const UnixFileMode Created = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     /// <summary>
     /// A regular file the caller can read, open for reading (symlinks the caller could follow are
     /// followed: they lead nowhere the caller could not go); null with the caller's own error.
     /// </summary>
     public static FileStream? OpenRead(string path, out string? error)
     {
-        var handle = Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK, 0, out error);
+        var handle = Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK, default, out error);
         if (handle is null) return null;
         if (FileSystem.FStat((int)handle.DangerousGetHandle(), out error) is not { IsRegular: true })
         {
@@ -39,7 +43,7 @@ public static unsafe class CallerAccess
     public static byte[]? ReadOwned(string path, long maxBytes, out string? error)
     {
         if (!path.StartsWith('/')) { error = $"{path} is not an absolute path"; return null; }
-        using var handle = Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, 0, out error);
+        using var handle = Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, default, out error);
         if (handle is null) return null;
         var st = FileSystem.FStat((int)handle.DangerousGetHandle(), out error);
         if (st is null) { error = $"cannot examine {path}: {error}"; return null; }
@@ -53,7 +57,7 @@ public static unsafe class CallerAccess
     public static bool WriteText(string path, string text, out string? error)
     {
         if (!path.StartsWith('/')) { error = $"{path} is not an absolute path"; return false; }
-        using var handle = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW, 0x1A4 /* 0644 */, out error);
+        using var handle = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW, Created, out error);
         if (handle is null) return false;
         var st = FileSystem.FStat((int)handle.DangerousGetHandle(), out error);
         if (st is null || !st.Value.IsRegular) { error = $"{path} is not a regular file"; return false; }
@@ -74,31 +78,31 @@ public static unsafe class CallerAccess
     /// The bracket: open(2) with the caller's file-system ids. setfsuid is per thread (glibc does
     /// not broadcast it), so no other thread of this process ever runs with them.
     /// </summary>
-    private static SafeFileHandle? Open(string path, int flags, uint mode, out string? error)
+    private static SafeFileHandle? Open(string path, int flags, UnixFileMode mode, out string? error)
     {
         uint euid = LibC.geteuid(), egid = LibC.getegid();
         uint ruid = LibC.getuid(), rgid = LibC.getgid();
-        byte[] p = FileSystem.Z(path);
+        byte[] p = CString.From(path);
         int fd, errno;
-        LibC.setfsgid(rgid);
-        LibC.setfsuid(ruid);
+        Glibc.setfsgid(rgid);
+        Glibc.setfsuid(ruid);
         fixed (byte* pp = p)
         {
             do
             {
-                fd = LibC.openat(LibC.AT_FDCWD, pp, flags | LibC.O_CLOEXEC | LibC.O_NOCTTY, mode);
-                errno = Marshal.GetLastPInvokeError();
+                fd = LibC.openat(LibC.AT_FDCWD, pp, flags | LibC.O_CLOEXEC | LibC.O_NOCTTY, mode.Native());
+                errno = Errno.Last;
             }
             while (fd < 0 && errno == LibC.EINTR);
         }
-        LibC.setfsuid(euid);
-        LibC.setfsgid(egid);
+        Glibc.setfsuid(euid);
+        Glibc.setfsgid(egid);
         // setfsuid(-1) changes nothing and returns the current id: the restore must have taken.
-        if ((uint)LibC.setfsuid(uint.MaxValue) != euid || (uint)LibC.setfsgid(uint.MaxValue) != egid)
+        if ((uint)Glibc.setfsuid(uint.MaxValue) != euid || (uint)Glibc.setfsgid(uint.MaxValue) != egid)
             Environment.FailFast("ci-launcher: could not restore the file-system ids after opening a caller's file");
         if (fd < 0)
         {
-            error = $"cannot open {path} as uid {ruid}: {Marshal.GetPInvokeErrorMessage(errno)}";
+            error = $"cannot open {path} as uid {ruid}: {Errno.Message(errno)}";
             return null;
         }
         error = null;

@@ -1,9 +1,10 @@
-using System.Runtime.InteropServices;
 using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
+using Launcher.Posix.Launch;
+using Tmds.Linux;
 
-namespace Launcher.Posix.Launch;
+namespace Launcher.Posix.Privileged;
 
 /// <summary>
 /// Starts a job as its account and supervises it to the end. The fork-to-exec part is
@@ -58,7 +59,7 @@ public static unsafe class JobLauncher
             };
             int rc = Spawn.cil_spawn(&request, &pid, &errorFd);
             if (rc != 0)
-                return Refusal.SiteError(Reasons.LaunchSpawnFailed, $"fork failed: {Marshal.GetPInvokeErrorMessage(-rc)}");
+                return Refusal.SiteError(Reasons.LaunchSpawnFailed, $"fork failed: {Errno.Message(-rc)}");
         }
         supervisor.Attach(pid);
 
@@ -68,8 +69,8 @@ public static unsafe class JobLauncher
         {
             supervisor.StopSignalling();
             int ignored;
-            while (LibC.waitpid(pid, &ignored, 0) < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR) { }
-            return ChildFailure.Describe(f.step, f.err, spec);
+            while (Glibc.waitpid(pid, &ignored, 0) < 0 && Errno.Last == LibC.EINTR) { }
+            return ChildFailure.Describe((Spawn.Step)f.step, f.err, spec);
         }
 
         onStarted?.Invoke(pid);
@@ -95,17 +96,17 @@ public static unsafe class JobLauncher
         byte* p = (byte*)&error;
         while (total < sizeof(Spawn.Error))
         {
-            nint n = LibC.read(fd, p + total, sizeof(Spawn.Error) - total);
+            long n = LibC.read(fd, p + total, sizeof(Spawn.Error) - total);
             if (n == 0) break;
             if (n < 0)
             {
-                if (Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
-                return new Spawn.Error { step = 0, err = Marshal.GetLastPInvokeError() };
+                if (Errno.Last == LibC.EINTR) continue;
+                return new Spawn.Error { step = (int)Spawn.Step.Unknown, err = Errno.Last };
             }
             total += (int)n;
         }
         if (total == 0) return null;
-        if (total < sizeof(Spawn.Error)) return new Spawn.Error { step = 0, err = 0 };
+        if (total < sizeof(Spawn.Error)) return new Spawn.Error { step = (int)Spawn.Step.Unknown, err = 0 };
         return error;
     }
 }
