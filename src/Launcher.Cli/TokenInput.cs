@@ -14,12 +14,17 @@ public static class TokenInput
         try
         {
             // A named file is opened with the caller's rights: root's would let any caller of the wrapper read root-only files.
-            string? error = null;
-            using Stream? stream = source == "-" ? Console.OpenStandardInput() : CallerAccess.OpenRead(source, out error);
-            if (stream is null)
-                return Refusal.Denied(Reasons.TokenMissing, $"cannot read token file {source}: {error}");
+            Stream stream;
+            if (source == "-") stream = Console.OpenStandardInput();
+            else
+            {
+                var opened = CallerAccess.OpenRead(source);
+                if (!opened.Ok) return opened.Refusal.AsDenied(Reasons.TokenMissing).In($"cannot read token file {source}");
+                stream = opened.Value;
+            }
+            using var input = stream;
             int n;
-            while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
+            while (total < buffer.Length && (n = input.Read(buffer, total, buffer.Length - total)) > 0) total += n;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -20,11 +20,11 @@ public static class SiteCache
     /// <summary>The site of <paramref name="path"/>, or the config's (first) problem, a site error.</summary>
     public static Outcome<SiteServices> Get(string path)
     {
-        var status = FileSystem.Stat(path, out string? error);
-        if (status is null)
+        var status = FileSystem.Stat(path);
+        if (!status.Ok)
         {
             lock (Gate) Sites.Remove(path);
-            return Refusal.SiteError(Reasons.ConfigInvalid, $"config {path}: {error}");
+            return status.Refusal.AsSiteError(Reasons.ConfigInvalid).In($"config {path}");
         }
         lock (Gate)
         {

@@ -16,9 +16,14 @@ public static class SiteConfigFile
     /// <summary>The validated config, or every error (a refused file itself is config.untrusted).</summary>
     public static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Load(string path, bool mustBeTrusted)
     {
-        byte[]? bytes = TrustedFile.Read(path, mustBeTrusted, MaxConfigBytes, out bool untrusted, out string? error);
-        if (bytes is null)
-            return (null, [new ConfigError(path, 0, "file", error!, Reason: untrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)]);
+        var read = TrustedFile.Read(path, mustBeTrusted, MaxConfigBytes);
+        if (!read.Ok)
+        {
+            // A file or a directory on its path that others could change is config.untrusted (TrustedFile's label).
+            var refused = read.Refusal;
+            return (null, [new ConfigError(path, 0, "file", refused.Detail, Reason: refused.Reason == Reasons.ConfigUntrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)]);
+        }
+        byte[] bytes = read.Value;
         string text;
         try
         {

@@ -67,21 +67,17 @@ public static class JwksRefreshCommand
         // their choosing, and the readers would refuse the result anyway; the write below goes through
         // the same judged directory descriptor again.
         string dir = Path.GetDirectoryName(issuer.JwksFile) ?? "/";
-        string? dirProblem;
-        using (var judged = privileged ? TrustedFile.OpenDirectory(dir, out dirProblem) : AtomicFile.OpenPlainDirectory(dir, out dirProblem))
-        {
-            if (judged is null)
-                return WriteFailed($"refusing to write jwks_file {issuer.JwksFile}: {dirProblem}");
-        }
+        var judged = privileged ? TrustedFile.OpenDirectory(dir) : AtomicFile.OpenPlainDirectory(dir);
+        if (!judged.Ok) return WriteFailed($"refusing to write jwks_file {issuer.JwksFile}: {judged.Refusal.Detail}");
+        judged.Value.Dispose();
 
         string? ca = null;
         if (issuer.CaFile is not null)
         {
             // The CA bundle decides whom the fetch trusts, so it gets the same ownership rules as the config.
-            byte[]? bytes = TrustedFile.Read(issuer.CaFile, privileged, MaxCaBytes, out _, out string? error);
-            if (bytes is null)
-                return Refusal.SiteError(Reasons.JwksFetchFailed, $"ca_file: {error}");
-            ca = Encoding.UTF8.GetString(bytes);
+            var bytes = TrustedFile.Read(issuer.CaFile, privileged, MaxCaBytes);
+            if (!bytes.Ok) return bytes.Refusal.AsSiteError(Reasons.JwksFetchFailed).In("ca_file");
+            ca = Encoding.UTF8.GetString(bytes.Value);
         }
 
         var created = HttpFetcher.Create(issuer, ca);
@@ -110,8 +106,8 @@ public static class JwksRefreshCommand
         if (!keys.Ok) return keys.Refusal;
 
         const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        if (AtomicFile.Replace(issuer.JwksFile, body, mode, trustedDirectory: privileged, rootOwned: ProcessIdentity.EffectiveUid == 0) is { } writeProblem)
-            return WriteFailed(writeProblem);
+        if (AtomicFile.Replace(issuer.JwksFile, body, mode, trustedDirectory: privileged, rootOwned: ProcessIdentity.EffectiveUid == 0) is { } notWritten)
+            return notWritten.AsSiteError(Reasons.JwksWriteFailed);
         return keys;
     }
 

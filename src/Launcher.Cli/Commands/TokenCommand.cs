@@ -84,12 +84,13 @@ public static class TokenCommand
     private static Outcome<(string Token, string Kid)> Sign(SiteTokenGrant grant, IssuingSettings issuing)
     {
         var keys = new KeyDirectory(issuing.KeyDir);
-        var ring = keys.LoadRing(out string? problem);
-        if (ring is null) return Refusal.SiteError(Reasons.IssuingKeyUnavailable, problem!);
-        if (ring.Signing is not { } signing)
-            return Refusal.SiteError(Reasons.IssuingNoSigningKey, $"no key in {keys.RingFile} is signing ({ring.Describe()}); run 'ci-launcher keys activate KID'");
-        using var key = keys.LoadPrivateKey(signing.KeyId, out problem);
-        if (key is null) return Refusal.SiteError(Reasons.IssuingKeyUnavailable, problem!);
+        var ring = keys.LoadRing();
+        if (!ring.Ok) return ring.Refusal.AsSiteError(Reasons.IssuingKeyUnavailable);
+        if (ring.Value.Signing is not { } signing)
+            return Refusal.SiteError(Reasons.IssuingNoSigningKey, $"no key in {keys.RingFile} is signing ({ring.Value.Describe()}); run 'ci-launcher keys activate KID'");
+        var loaded = keys.LoadPrivateKey(signing.KeyId);
+        if (!loaded.Ok) return loaded.Refusal.AsSiteError(Reasons.IssuingKeyUnavailable);
+        using var key = loaded.Value;
         return Outcome.Of((grant.Sign(key), key.KeyId));
     }
 

@@ -22,8 +22,8 @@ public static partial class ConfigLoader
                 string s = c.Stages[i];
                 if (s.Length == 0 || s.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-' or '.' or '*')))
                     Error($"executor.batch.stages[{i}]", $"'{s}' is not a stage name pattern (letters, digits, '_', '-', '.', and '*')");
-                else if (Glob.TryCreate(s, out var g, out string? problem)) stages.Add(g!);
-                else Error($"executor.batch.stages[{i}]", problem!);
+                else if (Glob.Parse(s) is var glob && glob.Ok) stages.Add(glob.Value);
+                else Error($"executor.batch.stages[{i}]", glob.Refusal.Detail);
             }
 
             if (c.ParametersVariable.Length == 0 || char.IsAsciiDigit(c.ParametersVariable[0]) || !c.ParametersVariable.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))

@@ -30,10 +30,10 @@ public static partial class ConfigLoader
                 if (name.Length == 0 || char.IsAsciiDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '*'))
                     Error($"executor.env_allowlist[{i}]", $"'{name}' must be a variable name without the CUSTOM_ENV_ prefix ('*' allowed)");
                 // A pattern may cover reserved names; those are dropped when the job starts. A literal reserved name is a mistake.
-                else if (!name.Contains('*') && CustomEnvironment.NameProblem(name, tokenVariables) is { } problem)
-                    Error($"executor.env_allowlist[{i}]", $"'{name}' {problem}; it is never passed to a job");
-                else if (Glob.TryCreate(name, out var glob, out string? globProblem)) allow.Add(glob!);
-                else Error($"executor.env_allowlist[{i}]", globProblem!);
+                else if (!name.Contains('*') && CustomEnvironment.CheckName(name, tokenVariables) is { } reserved)
+                    Error($"executor.env_allowlist[{i}]", $"'{name}' {reserved.Detail}; it is never passed to a job");
+                else if (Glob.Parse(name) is var glob && glob.Ok) allow.Add(glob.Value);
+                else Error($"executor.env_allowlist[{i}]", glob.Refusal.Detail);
             }
 
             var batch = e.Batch is null ? null : ValidateBatch(e.Batch);

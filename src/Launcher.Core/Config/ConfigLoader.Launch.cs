@@ -42,8 +42,8 @@ public static partial class ConfigLoader
             for (int i = 0; i < c.Env.Count; i++)
             {
                 string pattern = c.Env[i];
-                if (EnvironmentNames.PatternProblem(pattern) is { } envProblem)
-                    Error($"launch.env[{i}]", envProblem);
+                if (EnvironmentNames.CheckPattern(pattern) is { } badPattern)
+                    Error($"launch.env[{i}]", badPattern.Detail);
                 // A prefix (CUSTOM_ENV_*) may cover the token variable: it is removed from the job anyway. Naming it exactly is a mistake.
                 else if (!c.PassToken && tokenVariables.FirstOrDefault(t => pattern == t || pattern == "CUSTOM_ENV_" + t) is { } tv)
                     Error($"launch.env[{i}]", $"'{pattern}' is the token variable of an issuer; the token reaches the job only with launch.pass_token: true");

@@ -47,8 +47,9 @@ public static partial class ConfigLoader
                     var globs = new List<Glob>();
                     foreach (var p in patterns.Patterns)
                     {
-                        if (Glob.TryCreate(p, out var g, out string? problem)) globs.Add(g!);
-                        else Error($"{key}.match.{claim}", $"{label}: {problem}");
+                        var glob = Glob.Parse(p);
+                        if (glob.Ok) globs.Add(glob.Value);
+                        else Error($"{key}.match.{claim}", $"{label}: {glob.Refusal.Detail}");
                     }
                     match.Add((claim, globs));
                 }

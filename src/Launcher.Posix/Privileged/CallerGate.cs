@@ -77,8 +77,8 @@ public static class CallerGate
         if (launch.Downscope == Downscope.None && account.Uid != caller)
             return Refusal.Denied(Reasons.LaunchDownscopeMismatch,
                 $"launch.downscope is none, so a job can only run as its caller (uid {caller}), but the token maps to '{account.Name}' (uid {account.Uid}); use downscope: setuid or map the token to the caller");
-        if (ProcessIdentity.IsPrivileged && TrustedFile.Problem(launch.Shell) is { } shellProblem)
-            return Refusal.SiteError(Reasons.LaunchShellUntrusted, $"launch.shell: {shellProblem}");
+        if (ProcessIdentity.IsPrivileged && TrustedFile.Check(launch.Shell) is { } untrusted)
+            return untrusted.AsSiteError(Reasons.LaunchShellUntrusted).In("launch.shell");
         return null;
     }
 

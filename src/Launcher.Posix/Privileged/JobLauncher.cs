@@ -30,8 +30,9 @@ public static unsafe class JobLauncher
         if (spec.CallerLimits is { Count: not 0 } limits && limits.Count != CallerLimits.Names.Count)
             throw new ArgumentException("limits must hold every RLIMIT_* resource", nameof(spec));
 
-        using var containment = JobContainment.Choose(spec.Containment, out string? containmentRefusal);
-        if (containment is null) return Refusal.SiteError(Reasons.LaunchContainment, containmentRefusal!);
+        var chosen = JobContainment.Choose(spec.Containment);
+        if (!chosen.Ok) return chosen.Refusal;
+        using var containment = chosen.Value;
         using var supervisor = new JobSupervisor(spec.KillTimeout, containment);
         int pid, errorFd;
         using (var native = new NativeStrings())

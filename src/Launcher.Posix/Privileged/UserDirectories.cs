@@ -54,9 +54,10 @@ public static unsafe class UserDirectories
                 if (next < 0 && Errno.Last == LibC.ENOENT)
                 {
                     var (owner, group, mode) = userPath.IsPersonal(i) ? (uid, gid, Private) : (0u, 0u, Shared);
-                    next = Create(dir, components[i], owner, group, mode, sofar, out string? problem);
-                    if (problem is not null) return Refused(problem);
-                    // -1 with no problem: another launcher created it first; judge it like any existing one.
+                    var made = Create(dir, components[i], owner, group, mode, sofar);
+                    if (!made.Ok) return made.Refusal;
+                    // -1: another launcher created it first; judge it like any existing one.
+                    next = made.Value;
                     created = next >= 0;
                     if (!created) next = Open(dir, components[i]);
                 }
@@ -71,8 +72,8 @@ public static unsafe class UserDirectories
                 LibC.close(dir);
                 dir = next;
 
-                var st = FileSystem.FStat(dir, out string? statError);
-                if (st is null) return Refused($"cannot stat {sofar}: {statError}");
+                var st = FileSystem.FStat(dir);
+                if (!st.Ok) return Refused($"cannot stat {sofar}: {st.Refusal.Detail}");
                 if (created)
                 {
                     createdAny = true;
@@ -105,46 +106,38 @@ public static unsafe class UserDirectories
     /// <paramref name="uid"/>:<paramref name="gid"/> with <paramref name="mode"/>: made under a
     /// temporary name, given away on its descriptor, then renamed into place without replacing
     /// anything. A second launcher creating the same directory at the same time (two concurrent
-    /// jobs) so never sees it half made. Returns the open directory; -1 with no problem when the
-    /// name appeared meanwhile (the caller opens it and judges it like any existing one).
+    /// jobs) so never sees it half made. Returns the open directory, or -1 when the name appeared
+    /// meanwhile (the caller opens it and judges it like any existing one).
     /// </summary>
-    private static int Create(int dirfd, string name, uint uid, uint gid, UnixFileMode mode, string shown, out string? problem)
+    private static Outcome<int> Create(int dirfd, string name, uint uid, uint gid, UnixFileMode mode, string shown)
     {
-        problem = null;
         string temporary = $".{name}.ci-launcher-{Guid.NewGuid():N}";
-        if (Mkdir(dirfd, temporary) != 0)
-        {
-            problem = $"cannot create {shown}: {Errno.Message()}";
-            return -1;
-        }
+        if (Mkdir(dirfd, temporary) != 0) return Refused($"cannot create {shown}: {Errno.Message()}");
         int fd = Open(dirfd, temporary);
-        var st = fd < 0 ? null : FileSystem.FStat(fd, out _);
         // Just made by this process; anything else at that name means someone raced us to it.
-        if (st is null || st.Value.Uid != LibC.geteuid())
+        if (fd < 0 || FileSystem.FStat(fd) is not { Ok: true } st || st.Value.Uid != LibC.geteuid())
         {
-            problem = $"{shown} could not be created safely (its temporary {temporary} was replaced); investigate";
             if (fd >= 0) LibC.close(fd);
-            return -1;
+            return Refused($"{shown} could not be created safely (its temporary {temporary} was replaced); investigate");
         }
         if (!Ownership.Give(fd, uid, gid) || LibC.fchmod(fd, mode.Native()) != 0)
         {
-            problem = $"cannot give {shown} to uid {uid}: {Errno.Message()}";
+            string why = Errno.Message();
             LibC.close(fd);
             Remove(dirfd, temporary);
-            return -1;
+            return Refused($"cannot give {shown} to uid {uid}: {why}");
         }
         byte[] from = CString.From(temporary), to = CString.From(name);
         int rc;
         fixed (byte* f = from)
         fixed (byte* t = to)
             rc = Glibc.renameat2(dirfd, f, dirfd, t, Glibc.RENAME_NOREPLACE);
-        if (rc == 0) return fd;
+        if (rc == 0) return Outcome.Of(fd);
         int errno = Errno.Last;
         LibC.close(fd);
         Remove(dirfd, temporary);
-        if (errno == LibC.EEXIST) return -1;
-        problem = $"cannot create {shown}: {Errno.Message(errno)}";
-        return -1;
+        if (errno == LibC.EEXIST) return Outcome.Of(-1);
+        return Refused($"cannot create {shown}: {Errno.Message(errno)}");
     }
 
     private static void Remove(int dirfd, string name)

@@ -28,8 +28,8 @@ public static class PrepareStage
 
         if (ctx.Settings.PrepareHook is not { } hook) return 0;
         // The hook runs with the user's rights, but root chose it: it must be a root-owned file no one else can change.
-        if (TrustedFile.Problem(hook) is { } untrusted)
-            return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.ExecutorPrepare, $"executor.prepare_hook: {untrusted}"));
+        if (TrustedFile.Check(hook) is { } untrusted)
+            return StageContext.Fail(ctx.Codes, untrusted.AsSiteError(Reasons.ExecutorPrepare).In("executor.prepare_hook"));
         var outcome = LaunchBridge.Run(ctx, hook, [ctx.BuildsDir, ctx.CacheDir], ctx.BuildsDir);
         if (!outcome.Ok)
             return StageContext.Fail(ctx.Codes, Refusal.SiteError(outcome.Refusal.Reason, $"executor.prepare_hook {hook} did not start: {outcome.Refusal.Detail}"));

@@ -84,19 +84,19 @@ public sealed class StageContext
             exit = Fail(codes, Refusal.SiteError(Reasons.ExecutorJobResponse, "JOB_RESPONSE_FILE is not set; gitlab-runner sets it for every custom executor stage (GitLab Runner too old, or not started by it?)"));
             return null;
         }
-        byte[]? bytes = CallerAccess.ReadOwned(responseFile, JobResponse.MaxBytes, out string? readError);
-        if (bytes is null)
+        var bytes = CallerAccess.ReadOwned(responseFile, JobResponse.MaxBytes);
+        if (!bytes.Ok)
         {
-            exit = Fail(codes, Refusal.SiteError(Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE: {readError}"));
+            exit = Fail(codes, bytes.Refusal.AsSiteError(Reasons.ExecutorJobResponse).In("JOB_RESPONSE_FILE"));
             return null;
         }
-        var job = JobResponse.Parse(bytes, out string? problem);
-        if (job is null)
+        var job = JobResponse.Parse(bytes.Value);
+        if (!job.Ok)
         {
-            exit = Fail(codes, Refusal.SiteError(Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE {responseFile} {problem}"));
+            exit = Fail(codes, Refusal.SiteError(Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE {responseFile} {job.Refusal.Detail}"));
             return null;
         }
-        ctx.Job = job;
+        ctx.Job = job.Value;
         return ctx;
     }
 
@@ -155,17 +155,18 @@ public sealed class StageContext
     {
         string user = decision.Account!.Name;
         bool first = Stage == "config";
-        using var state = JobStateDirectory.Open(Settings.StateDir, new JobStateKey(Job.JobId, decision.Token!.Issuer.Issuer), create: first, out string? error);
-        if (state is null)
+        var opened = JobStateDirectory.Open(Settings.StateDir, new JobStateKey(Job.JobId, decision.Token!.Issuer.Issuer), create: first);
+        if (!opened.Ok)
             return decision.Deny(first
-                ? Refusal.SiteError(Reasons.ExecutorState, error!)
-                : Refusal.Denied(Reasons.ExecutorUserChanged, $"{error}; the job must start with config_exec"));
+                ? opened.Refusal.AsSiteError(Reasons.ExecutorState)
+                : Refusal.Denied(Reasons.ExecutorUserChanged, $"{opened.Refusal.Detail}; the job must start with config_exec"));
+        using var state = opened.Value;
         if (first)
-            return state.RecordMappedUser(user, out error) ? decision : decision.Deny(Refusal.SiteError(Reasons.ExecutorState, error!));
-        string? recorded = state.MappedUser(out error);
-        if (recorded is null) return decision.Deny(Refusal.Denied(Reasons.ExecutorUserChanged, error!));
-        return recorded == user ? decision
-            : decision.Deny(Refusal.Denied(Reasons.ExecutorUserChanged, $"the config stage mapped this job to '{recorded}', now it maps to '{user}'; the token or the policy changed during the job, retry it"));
+            return state.RecordMappedUser(user) is { } notRecorded ? decision.Deny(notRecorded.AsSiteError(Reasons.ExecutorState)) : decision;
+        var recorded = state.MappedUser();
+        if (!recorded.Ok) return decision.Deny(recorded.Refusal.AsDenied(Reasons.ExecutorUserChanged));
+        return recorded.Value == user ? decision
+            : decision.Deny(Refusal.Denied(Reasons.ExecutorUserChanged, $"the config stage mapped this job to '{recorded.Value}', now it maps to '{user}'; the token or the policy changed during the job, retry it"));
     }
 
     private Decision Decide()

@@ -40,23 +40,23 @@ public static class BatchStage
             return SiteFailure(ctx, extra, Reasons.ExecutorPath, $"stage {stage}: executor.batch.output_dir: {(output.Ok ? outputProblem.ToString() : outputProblem.Detail)}");
         string outputDir = output.Value.Path;
 
-        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
-        if (state is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+        var opened = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false);
+        if (!opened.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {opened.Refusal.Detail}");
+        using var state = opened.Value;
         uint uid = ctx.Account.Uid, gid = ctx.Account.Gid;
-        string? jobScript = state.WriteScript(stage, BatchScript(ctx, batch, stage, script), uid, gid, out error);
+        var jobScript = state.WriteScript(stage, BatchScript(ctx, batch, stage, script), uid, gid);
         // Created here, empty, for the monitor to fill: it cannot create files in the root-owned directory.
         string resultName = stage + "+result";
-        string? resultFile = jobScript is null ? null : state.WriteScript(resultName, [], uid, gid, out error, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        if (jobScript is null || resultFile is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+        var resultFile = jobScript.Ok ? state.WriteScript(resultName, [], uid, gid, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite) : jobScript;
+        if (!resultFile.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {resultFile.Refusal.Detail}");
 
-        var plan = Plan(ctx, batch, stage, admission.Value, jobScript, outputDir, resultFile);
-        string? planFile = state.WriteScript(stage + "+plan", plan.ToJson(), uid, gid, out error);
-        string? monitor = planFile is null ? null
-            : state.WriteScript(stage + "+monitor", Encoding.UTF8.GetBytes(MonitorScript(planFile)), uid, gid, out error);
-        if (monitor is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+        var plan = Plan(ctx, batch, stage, admission.Value, jobScript.Value, outputDir, resultFile.Value);
+        var planFile = state.WriteScript(stage + "+plan", plan.ToJson(), uid, gid);
+        var monitor = planFile.Ok ? state.WriteScript(stage + "+monitor", Encoding.UTF8.GetBytes(MonitorScript(planFile.Value)), uid, gid) : planFile;
+        if (!monitor.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {monitor.Refusal.Detail}");
 
-        var launched = LaunchBridge.Run(ctx, monitor, [], ctx.BuildsDir);
-        byte[]? bytes = launched.Ok ? state.ReadFile(resultName, BatchResult.MaxBytes, uid, out error) : null;
+        var launched = LaunchBridge.Run(ctx, monitor.Value, [], ctx.BuildsDir);
+        var bytes = launched.Ok ? state.ReadFile(resultName, BatchResult.MaxBytes, uid) : default;
         // sbatch copied the job script at submission and the result is read: none of the stage's files is of use any more.
         foreach (string name in new[] { stage, resultName, stage + "+plan", stage + "+monitor" }) state.RemoveScript(name);
         if (!launched.Ok)
@@ -67,7 +67,9 @@ public static class BatchStage
         }
         var outcome = launched.Value;
 
-        BatchResult? result = bytes is { Length: > 0 } ? BatchResult.Parse(bytes, out error) : null;
+        // A result file the monitor never wrote (empty), or one that cannot be read or parsed, leaves nothing known about the job.
+        var parsed = bytes is { Ok: true, Value.Length: > 0 } ? BatchResult.Parse(bytes.Value) : bytes.Ok ? Refusal.Unlabelled("empty result file") : bytes.Refusal;
+        BatchResult? result = parsed.Ok ? parsed.Value : null;
         extra["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
         extra["cancelled"] = outcome.Cancelled ? "true" : "false";
         extra["killed"] = outcome.Killed ? "true" : "false";
@@ -90,7 +92,7 @@ public static class BatchStage
         if (result is null)
         {
             // The monitor runs as the job's user; without its result nothing is known about the job.
-            string detail = $"stage {stage}: the batch monitor ended with status {outcome.ExitStatus} and left no result ({error ?? "empty result file"})";
+            string detail = $"stage {stage}: the batch monitor ended with status {outcome.ExitStatus} and left no result ({parsed.Refusal.Detail})";
             ctx.Site.Record(ctx.Decision.Deny(Refusal.SiteError(Reasons.BatchMonitor, detail)), "executor run.exit", extra);
             return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.BatchMonitor, detail));
         }
@@ -104,8 +106,8 @@ public static class BatchStage
         ctx.Site.Record(ctx.Decision, "executor run.exit", extra);
         if (result.ExitStatus == 0) return 0;
         if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
-            && !Launcher.Posix.Privileged.CallerAccess.WriteText(codeFile, result.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
-            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {writeError}");
+            && Launcher.Posix.Privileged.CallerAccess.WriteText(codeFile, result.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n") is { } notWritten)
+            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {notWritten.Detail}");
         return ctx.Codes.BuildFailure;
     }
 
