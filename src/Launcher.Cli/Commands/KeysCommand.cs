@@ -45,12 +45,10 @@ public static class KeysCommand
         string alg = args.Get("alg") ?? "ES256";
         if (!SiteKey.SupportedAlgorithms.Contains(alg)) throw new UsageException($"--alg '{alg}' must be ES256 or RS256");
         if (dir.EnsureExists() is { } unusable) return Fail(unusable);
-        var locked = dir.Lock();
+        var locked = LockRing(dir);
         if (!locked.Ok) return Fail(locked.Refusal);
-        using var guard = locked.Value;
-        var loaded = dir.LoadRing();
-        if (!loaded.Ok) return Fail(loaded.Refusal);
-        var ring = loaded.Value;
+        var (guard, ring) = locked.Value;
+        using var held = guard;
 
         using var key = SiteKey.Generate(alg);
         dir.WritePrivateKey(key);
@@ -66,12 +64,10 @@ public static class KeysCommand
     {
         if (args.Positional.Count != 1) throw new UsageException($"keys {action} takes one KID (see 'ci-launcher keys list')");
         string kid = args.Positional[0];
-        var locked = dir.Lock();
+        var locked = LockRing(dir);
         if (!locked.Ok) return Fail(locked.Refusal);
-        using var guard = locked.Value;
-        var loaded = dir.LoadRing();
-        if (!loaded.Ok) return Fail(loaded.Refusal);
-        var ring = loaded.Value;
+        var (guard, ring) = locked.Value;
+        using var held = guard;
         var now = site.Clock.GetUtcNow();
         Outcome<KeyRing> changed;
         if (ring.Find(kid) is null)
@@ -122,6 +118,17 @@ public static class KeysCommand
     {
         var decision = Decision.Allow(command);
         site.Record(decision, command, new Dictionary<string, string> { ["kid"] = kid });
+    }
+
+    /// <summary>The key directory locked for one rotation step, and its ring read under the lock.</summary>
+    private static Outcome<(IDisposable Lock, KeyRing Ring)> LockRing(KeyDirectory dir)
+    {
+        var locked = dir.Lock();
+        if (!locked.Ok) return locked.Refusal;
+        var ring = dir.LoadRing();
+        if (ring.Ok) return Outcome.Of((locked.Value, ring.Value));
+        locked.Value.Dispose();
+        return ring.Refusal;
     }
 
     /// <summary>The key directory's problems are issuing.key_unavailable; a rotation the ring refuses is issuing.rotation.</summary>
