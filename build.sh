@@ -151,7 +151,7 @@ case "${1:-}" in
         [ -f "$ROOT/packaging/build-rpm.sh" ] || die "packaging/build-rpm.sh is missing"
         exec bash "$ROOT/packaging/build-rpm.sh" ;;
     bench)
-        cmd_deps hyperfine time python3 >/dev/null   # bench/validate: latency, GNU time for peak RSS, python3 for percentiles
+        cmd_deps hyperfine time python3 sudo valgrind >/dev/null   # latency, GNU time for peak RSS, python3 for percentiles; sudo: bench/launch baseline; valgrind: instruction counts
         [ -x "$DIST/ci-launcher" ] || cmd_publish
         exec bash "$ROOT/bench/run.sh" "${@:2}" ;;
     *) echo "usage: ./build.sh deps|build|test|publish|demo|rpm|bench|clean" >&2; exit 2 ;;
