@@ -26,6 +26,7 @@ internal static unsafe partial class Spawn
         public int cgroup_procs_fd;
         public int nlimits;
         public Rlimit* limits;
+        public int cgroup_fd;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -8,8 +8,9 @@ using Launcher.Posix.Interop;
 namespace Launcher.Posix.Launch;
 
 /// <summary>
-/// A cgroup v2 of one job's own: created by the supervisor (root) before the fork, joined by the
-/// child through <see cref="ProcsFd"/> before it drops privileges, emptied with cgroup.kill and
+/// A cgroup v2 of one job's own: created by the supervisor (root) before the fork, the child
+/// created inside it (<see cref="DirFd"/>, clone3) or else joining it through <see cref="ProcsFd"/>
+/// before it drops privileges, emptied with cgroup.kill and
 /// removed at the job's end. Everything the job forks, including what calls setsid or double-
 /// forks into a daemon, is born inside it and dies with it.
 ///
@@ -46,8 +47,11 @@ internal sealed unsafe class JobCgroup : IDisposable
     /// <summary>The directory, for messages: e.g. /sys/fs/cgroup/ci-launcher-job.1234.9f3a7c21.</summary>
     public string Path { get; }
 
-    /// <summary>cgroup.procs of the job cgroup, write-only, close-on-exec; the child writes "0" to it.</summary>
+    /// <summary>cgroup.procs of the job cgroup, write-only, close-on-exec; the child writes "0" to it when it could not be created inside.</summary>
     public int ProcsFd => _procsFd;
+
+    /// <summary>The job cgroup's directory (O_PATH, close-on-exec), for clone3(CLONE_INTO_CGROUP): the child is created inside.</summary>
+    public int DirFd => _dirFd;
 
     /// <summary>The job's cgroup, or null with why cgroup v2 cannot be used on this machine or by this process.</summary>
     public static JobCgroup? Create(out string? unavailable)
