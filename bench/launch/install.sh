@@ -31,48 +31,18 @@ bench_install() {
     for tries in 1 2 3 4 5; do useradd -m -s /bin/bash "$TARGET" 2>/dev/null && break; sleep 1; done
     id "$CALLER" >/dev/null && id "$TARGET" >/dev/null
 
-    install -d -m 0755 "$BASE" "$PREFIX" "$PREFIX/bin" "$PREFIX/etc/ci-launcher" "$PREFIX/libexec/ci-launcher" \
-        "$PREFIX/var/lib/ci-launcher/jwks" "$PREFIX/var/log/ci-launcher" "$BASE/job"
-    install -m 0755 "$binary" "$PREFIX/bin/ci-launcher"
-    gcc -O2 -Wall -Wextra -Werror -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -fstack-clash-protection -fcf-protection \
-        -DCI_LAUNCHER_PATH="\"$PREFIX/bin/ci-launcher\"" -o "$PREFIX/libexec/ci-launcher/ci-launcher-suid" "$root/native/ci-launcher-suid.c" \
-        -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
-    chown "root:$GROUP" "$PREFIX/libexec/ci-launcher/ci-launcher-suid"
-    chmod 4750 "$PREFIX/libexec/ci-launcher/ci-launcher-suid"
-    WRAPPER=$PREFIX/libexec/ci-launcher/ci-launcher-suid
-
+    install -d -m 0755 "$BASE" "$BASE/job"
     local issuer="$root/artifacts/test-issuer/test-issuer"
     [ -x "$issuer" ] || dotnet build "$root/tests/Launcher.TestIssuer" -c Release -nologo -clp:ErrorsOnly -o "$root/artifacts/test-issuer" >/dev/null
     "$issuer" keygen --dir "$BASE/issuer" --alg RS256 --kid bench-1 >/dev/null
     chmod 0700 "$BASE/issuer"
-    install -m 0644 "$BASE/issuer/jwks.json" "$PREFIX/var/lib/ci-launcher/jwks/gitlab.json"
     # The job's token, readable by the caller (the wrapper opens --token-file with the caller's rights).
     "$issuer" mint --dir "$BASE/issuer" --iss https://gitlab.example.org --aud https://hpc.example.org --user "$TARGET" --lifetime 7200 > "$BASE/job/token"
     chmod 0644 "$BASE/job/token"
     printf 'exit 0\n' > "$BASE/job/job.sh" && chmod 0644 "$BASE/job/job.sh"
-    cat > "$PREFIX/etc/ci-launcher/config.yaml" <<YAML
-issuers:
-  - name: gitlab
-    issuer: https://gitlab.example.org
-    audiences: [https://hpc.example.org]
-    jwks_file: $PREFIX/var/lib/ci-launcher/jwks/gitlab.json
-    algorithms: [RS256]
-policy:
-  rules:
-    - name: hpc
-      issuer: gitlab
-      match: { project_path: "hpc/**" }
-      action: allow
-      run_as: "{user_login}"
-audit:
-  file: $PREFIX/var/log/ci-launcher/audit.log
-  syslog: false
-launch:
-  caller_group: $GROUP
-  shell: /bin/true
-  workdir: /
-YAML
-    chmod 0644 "$PREFIX/etc/ci-launcher/config.yaml"
+    BENCH_ROOT=$root
+    bench_prefix "$PREFIX" "$binary"
+    WRAPPER=$PREFIX/libexec/ci-launcher/ci-launcher-suid
 
     # sudo's side: the same caller may run /bin/true as the same target, no password, no lecture.
     printf 'Defaults:%s !lecture\n%s ALL=(%s) NOPASSWD: /bin/true\n' "$CALLER" "$CALLER" "$TARGET" > "$SUDOERS.tmp"
@@ -82,6 +52,44 @@ YAML
     RUN_ARGS="run --token-file $BASE/job/token -- $BASE/job/job.sh"
     # The caller side is a plain shell of the runner account; the same prefix starts every caller row.
     AS_CALLER="setpriv --reuid $CALLER --regid $CALLER --init-groups"
+}
+
+# bench_prefix DIR BINARY: one installation of BINARY at DIR (another build beside the first, for
+# before/after comparisons in the same rounds: bench/launch/ab.sh). Its wrapper is DIR/libexec/...
+bench_prefix() {
+    local prefix=$1 binary=$2
+    install -d -m 0755 "$prefix" "$prefix/bin" "$prefix/etc/ci-launcher" "$prefix/libexec/ci-launcher" \
+        "$prefix/var/lib/ci-launcher/jwks" "$prefix/var/log/ci-launcher"
+    install -m 0755 "$binary" "$prefix/bin/ci-launcher"
+    gcc -O2 -Wall -Wextra -Werror -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -fstack-clash-protection -fcf-protection \
+        -DCI_LAUNCHER_PATH="\"$prefix/bin/ci-launcher\"" -o "$prefix/libexec/ci-launcher/ci-launcher-suid" "$BENCH_ROOT/native/ci-launcher-suid.c" \
+        -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+    chown "root:$GROUP" "$prefix/libexec/ci-launcher/ci-launcher-suid"
+    chmod 4750 "$prefix/libexec/ci-launcher/ci-launcher-suid"
+    install -m 0644 "$BASE/issuer/jwks.json" "$prefix/var/lib/ci-launcher/jwks/gitlab.json"
+    cat > "$prefix/etc/ci-launcher/config.yaml" <<YAML
+issuers:
+  - name: gitlab
+    issuer: https://gitlab.example.org
+    audiences: [https://hpc.example.org]
+    jwks_file: $prefix/var/lib/ci-launcher/jwks/gitlab.json
+    algorithms: [RS256]
+policy:
+  rules:
+    - name: hpc
+      issuer: gitlab
+      match: { project_path: "hpc/**" }
+      action: allow
+      run_as: "{user_login}"
+audit:
+  file: $prefix/var/log/ci-launcher/audit.log
+  syslog: false
+launch:
+  caller_group: $GROUP
+  shell: /bin/true
+  workdir: /
+YAML
+    chmod 0644 "$prefix/etc/ci-launcher/config.yaml"
 }
 
 bench_cleanup() {
