@@ -43,6 +43,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
+    /// <summary>Bytes from the kernel's generator (the urandom source once it is seeded; flags 0 blocks until then).</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint getrandom(void* buf, nuint buflen, uint flags);
+
     /// <summary>struct statfs starts with f_type (a long) on every LP64 Linux ABI; the rest is not read.</summary>
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int fstatfs(int fd, void* buf);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
@@ -108,8 +107,13 @@ internal sealed unsafe class JobCgroup : IDisposable
 
         // The pid and 32 random bits: unique per job, and not guessable for a job user who wanted
         // to pre-create it (it cannot: the parent is root's).
-        string name = "ci-launcher-job." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "."
-            + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        if (RandomBits() is not { } random)
+        {
+            unavailable = $"cannot get random bytes for the job cgroup's name (getrandom: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})";
+            LibC.close(fd);
+            return null;
+        }
+        string name = "ci-launcher-job." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + random.ToString("x8", CultureInfo.InvariantCulture);
         string path = parentPath.TrimEnd('/') + "/" + name;
         int dir = -1, procs = -1, kill = -1;
         fixed (byte* n = Encoding.UTF8.GetBytes(name + "\0"))
@@ -140,6 +144,20 @@ internal sealed unsafe class JobCgroup : IDisposable
         }
         unavailable = null;
         return new JobCgroup(fd, dir, procs, kill, name, path);
+    }
+
+    /// <summary>
+    /// 32 bits from getrandom(2). Not RandomNumberGenerator: that is OpenSSL's DRBG, whose first use
+    /// in a process instantiates it (an AES-CTR fetch and seeding), a tenth of all the instructions
+    /// of a launch (bench/launch/README.md); nothing else in a launch needs it.
+    /// </summary>
+    private static uint? RandomBits()
+    {
+        uint value;
+        nint n;
+        do n = LibC.getrandom(&value, sizeof(uint), 0);
+        while (n < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        return n == sizeof(uint) ? value : null;
     }
 
     /// <summary>SIGKILL to every process in the cgroup, atomically with respect to forks racing it.</summary>
