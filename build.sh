@@ -86,6 +86,10 @@ cmd_publish() {
     log "publish: ci-launcher (native AOT)"
     dotnet publish "$ROOT/src/Launcher.Cli/Launcher.Cli.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/cli" >/dev/null
     install -m 0755 "$ART/publish/cli/ci-launcher" "$DIST/ci-launcher"
+    # 'jwks refresh' in a binary of its own (HttpClient stays out of the launch path); ci-launcher execs it.
+    log "publish: ci-launcher-jwks-refresh (native AOT)"
+    dotnet publish "$ROOT/src/Launcher.Refresh/Launcher.Refresh.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/refresh" >/dev/null
+    install -m 0755 "$ART/publish/refresh/ci-launcher-jwks-refresh" "$DIST/ci-launcher-jwks-refresh"
     if [ -f "$ROOT/src/Launcher.Pam/Launcher.Pam.csproj" ]; then
         log "publish: libci-launcher-pam.so (native AOT shared library)"
         dotnet publish "$ROOT/src/Launcher.Pam/Launcher.Pam.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/pam" >/dev/null

@@ -25,6 +25,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int kill(int pid, int sig);
 
+    /// <summary>Replaces this process's image; returns only on failure.</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int execve(byte* path, byte** argv, byte** envp);
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint read(int fd, void* buf, nint count);
 
