@@ -99,9 +99,9 @@ public sealed class Site
     /// <see cref="RecordOrRefuse"/> does exactly that. Only commands that grant nothing
     /// (validate, explain) may ignore the result.
     /// </summary>
-    public bool Record(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null)
+    public bool Record(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null, bool durable = true)
     {
-        var record = AuditRecord.From(decision, command, ProcessIdentity.RealUid, Clock.GetUtcNow(), extra);
+        var record = AuditRecord.From(decision, command, ProcessIdentity.RealUid, Clock.GetUtcNow(), extra) with { Durable = durable };
         if (Audit.TryWrite(record, out string? error)) return true;
         Console.Error.WriteLine($"ci-launcher: {Reasons.AuditUnavailable}: {error}");
         return false;
