@@ -99,6 +99,10 @@ cmd_publish() {
     log "publish: ci-launcher (native AOT)"
     dotnet publish "$ROOT/src/Launcher.Cli/Launcher.Cli.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/cli" >/dev/null
     install -m 0755 "$ART/publish/cli/ci-launcher" "$DIST/ci-launcher"
+    # 'jwks refresh' in a binary of its own (HttpClient stays out of the launch path); ci-launcher execs it.
+    log "publish: ci-launcher-jwks-refresh (native AOT)"
+    dotnet publish "$ROOT/src/Launcher.Refresh/Launcher.Refresh.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/refresh" >/dev/null
+    install -m 0755 "$ART/publish/refresh/ci-launcher-jwks-refresh" "$DIST/ci-launcher-jwks-refresh"
     if [ -f "$ROOT/src/Launcher.Pam/Launcher.Pam.csproj" ]; then
         log "publish: libci-launcher-pam.so (native AOT shared library)"
         dotnet publish "$ROOT/src/Launcher.Pam/Launcher.Pam.csproj" -c Release -nologo -clp:ErrorsOnly -o "$ART/publish/pam" >/dev/null
@@ -164,7 +168,7 @@ case "${1:-}" in
         [ -f "$ROOT/packaging/build-rpm.sh" ] || die "packaging/build-rpm.sh is missing"
         exec bash "$ROOT/packaging/build-rpm.sh" ;;
     bench)
-        cmd_deps hyperfine time python3 >/dev/null   # bench/validate: latency, GNU time for peak RSS, python3 for percentiles
+        cmd_deps hyperfine time python3 sudo valgrind >/dev/null   # latency, GNU time for peak RSS, python3 for percentiles; sudo: bench/launch baseline; valgrind: instruction counts
         [ -x "$DIST/ci-launcher" ] || cmd_publish
         exec bash "$ROOT/bench/run.sh" "${@:2}" ;;
     *) echo "usage: ./build.sh deps|build|test|publish|demo|rpm|bench|clean" >&2; exit 2 ;;

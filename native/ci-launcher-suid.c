@@ -366,9 +366,12 @@ int main(int argc, char **argv, char **envp)
     argv[0] = (char *)CI_LAUNCHER_PATH;
     execve(CI_LAUNCHER_PATH, argv, clean);
 
+    int err = errno;
     char detail[512];
-    snprintf(detail, sizeof detail, "cannot execute %s: %s (reinstall ci-launcher; this wrapper was built for that path)",
-             CI_LAUNCHER_PATH, strerror(errno));
+    /* E2BIG is the caller's argument list or environment, not the installation. */
+    snprintf(detail, sizeof detail, "cannot execute %s: %s (%s)", CI_LAUNCHER_PATH, strerror(err),
+             err == E2BIG ? "the arguments and environment are too large; pass fewer CUSTOM_ENV_ variables or shorter ones"
+                          : "reinstall ci-launcher; this wrapper was built for that path");
     refuse("launch.exec_failed", detail);
     return EXIT_REFUSED;
 }

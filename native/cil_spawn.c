@@ -6,12 +6,16 @@
  * frozen in whatever state fork() caught them. The order of the steps is the point of the
  * file; it follows sudo's exec_setup() and OpenSSH's permanently_set_uid():
  *
+ *   (born in the job's cgroup  when the supervisor made one: clone3(CLONE_INTO_CGROUP) with the
+ *                              cgroup's directory fd, so the child never ran outside it; see
+ *                              spawn_process for why not fork() and why that is safe here)
  *   setsid                     own session and process group: the supervisor signals the whole
  *                              job by its group id, and the job loses the caller's controlling
  *                              terminal (no TIOCSTI into the runner's tty)
- *   join the job's cgroup      (when the supervisor made one) "0" to its cgroup.procs, through the
- *                              fd the parent opened: while still root, because the job's user can
- *                              write no cgroup.procs; everything the job forks is born inside it
+ *   join the job's cgroup      only where clone3 could not place the child (a seccomp filter that
+ *                              hides clone3): "0" to its cgroup.procs, through the fd the parent
+ *                              opened, while still root, because the job's user can write no
+ *                              cgroup.procs; everything the job forks is born inside it
  *   resource limits            (set-id) the caller's own, recorded by ci-launcher-suid before it
  *                              raised them for the privileged part; before setresuid, so the
  *                              kernel judges RLIMIT_NPROC for the new user by the caller's limit
@@ -39,6 +43,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/fsuid.h>
@@ -102,6 +107,29 @@ static int close_fds_except(int keep)
     return close_listed_fds(keep);
 }
 
+/*
+ * Credentials are changed with the raw system calls, which change the calling thread only. The
+ * child has one thread, so that is the whole process, exactly what glibc's wrappers do after
+ * fork(). glibc's wrappers cannot be used after clone3: in a process that had threads they
+ * broadcast the change to every thread glibc knows of (setxid signals, under glibc's locks), and
+ * a child started by a raw clone3 still lists the parent's threads, frozen in whatever state the
+ * clone caught them.
+ */
+static int raw_setgroups(size_t n, const gid_t *list)
+{
+    return (int)syscall(SYS_setgroups, n, list);
+}
+
+static int raw_setresgid(gid_t r, gid_t e, gid_t s)
+{
+    return (int)syscall(SYS_setresgid, r, e, s);
+}
+
+static int raw_setresuid(uid_t r, uid_t e, uid_t s)
+{
+    return (int)syscall(SYS_setresuid, r, e, s);
+}
+
 static int contains(const uint32_t *list, int n, gid_t g)
 {
     for (int i = 0; i < n; i++)
@@ -120,11 +148,11 @@ static void prove(const struct cil_spawn_request *r, int efd, const uid_t old_ui
     /* Each id this process ever had, and root's: taking one back must be refused by the kernel. */
     uid_t try_uid[4] = { 0, old_uid[0], old_uid[1], old_uid[2] };
     for (int i = 0; i < 4; i++)
-        if (try_uid[i] != r->uid && setresuid((uid_t)-1, try_uid[i], (uid_t)-1) == 0)
+        if (try_uid[i] != r->uid && raw_setresuid((uid_t)-1, try_uid[i], (uid_t)-1) == 0)
             fail(efd, CIL_STEP_REGAINED_UID, 0);
     gid_t try_gid[4] = { 0, old_gid[0], old_gid[1], old_gid[2] };
     for (int i = 0; i < 4; i++)
-        if (try_gid[i] != r->gid && setresgid((gid_t)-1, try_gid[i], (gid_t)-1) == 0)
+        if (try_gid[i] != r->gid && raw_setresgid((gid_t)-1, try_gid[i], (gid_t)-1) == 0)
             fail(efd, CIL_STEP_REGAINED_GID, 0);
 
     /* setfsuid(-1) changes nothing and returns the current filesystem id: the fourth field. */
@@ -179,7 +207,7 @@ static char *format_fd_path(char *buf, int fd)
     return buf;
 }
 
-static void __attribute__((noreturn)) child(const struct cil_spawn_request *r, int efd)
+static void __attribute__((noreturn)) child(const struct cil_spawn_request *r, int efd, int in_cgroup)
 {
     uid_t old_uid[3];
     gid_t old_gid[3];
@@ -189,7 +217,7 @@ static void __attribute__((noreturn)) child(const struct cil_spawn_request *r, i
     if (setsid() < 0)
         fail(efd, CIL_STEP_SETSID, errno);
 
-    if (r->cgroup_procs_fd >= 0) {
+    if (r->cgroup_procs_fd >= 0 && !in_cgroup) {
         ssize_t n;
         do
             n = write(r->cgroup_procs_fd, "0", 1); /* "0": the writing process */
@@ -207,11 +235,11 @@ static void __attribute__((noreturn)) child(const struct cil_spawn_request *r, i
     if (r->change_identity) {
         if (old_uid[1] != 0)
             fail(efd, CIL_STEP_NOT_ROOT, EPERM);
-        if (setgroups((size_t)r->ngroups, (const gid_t *)r->groups) != 0)
+        if (raw_setgroups((size_t)r->ngroups, (const gid_t *)r->groups) != 0)
             fail(efd, CIL_STEP_SETGROUPS, errno);
-        if (setresgid(r->gid, r->gid, r->gid) != 0)
+        if (raw_setresgid(r->gid, r->gid, r->gid) != 0)
             fail(efd, CIL_STEP_SETRESGID, errno);
-        if (setresuid(r->uid, r->uid, r->uid) != 0)
+        if (raw_setresuid(r->uid, r->uid, r->uid) != 0)
             fail(efd, CIL_STEP_SETRESUID, errno);
     }
     prove(r, efd, old_uid, old_gid);
@@ -287,6 +315,36 @@ void cil_ignore_stray_signals(void)
     }
 }
 
+/*
+ * The child process, born in the job's cgroup when there is one. Joining after fork() by writing
+ * to cgroup.procs is a migration, which takes the kernel's cgroup_threadgroup_rwsem for writing:
+ * that waits for an RCU grace period, 10 to 30 ms on these machines (bench/launch/README.md),
+ * longer than all the rest of a launch. A child created inside the cgroup is not migrated.
+ * clone3 is called raw (glibc 2.36 has no wrapper), which skips what glibc's fork() does for the
+ * child: the atfork handlers, resetting glibc's locks and its list of threads. The child needs
+ * none of it: it runs only this file's code, which calls no malloc, stdio or lock-taking glibc
+ * function, and changes credentials with raw system calls (raw_setresuid). Where clone3 cannot
+ * be used (ENOSYS from a seccomp filter, an older kernel) it falls back to fork() and the child
+ * joins by cgroup.procs, which reports the precise failure if that does not work either.
+ */
+static pid_t spawn_process(const struct cil_spawn_request *req, int *in_cgroup)
+{
+    *in_cgroup = 0;
+    if (req->cgroup_fd >= 0) {
+        struct clone_args args;
+        memset(&args, 0, sizeof args);
+        args.flags = CLONE_INTO_CGROUP;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = (uint64_t)req->cgroup_fd;
+        long pid = syscall(SYS_clone3, &args, sizeof args);
+        if (pid >= 0) {
+            *in_cgroup = 1;
+            return (pid_t)pid;
+        }
+    }
+    return fork();
+}
+
 int cil_spawn(const struct cil_spawn_request *req, int32_t *pid, int32_t *error_fd)
 {
     if (req->argv == NULL || req->argv[0] == NULL || req->ngroups < 0 || req->ngroups > MAX_GROUPS || req->nlimits < 0
@@ -314,10 +372,11 @@ int cil_spawn(const struct cil_spawn_request *req, int32_t *pid, int32_t *error_
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t child_pid = fork();
+    int in_cgroup;
+    pid_t child_pid = spawn_process(req, &in_cgroup);
     if (child_pid == 0) {
         close(pipefd[0]);
-        child(req, pipefd[1]);
+        child(req, pipefd[1], in_cgroup);
     }
     int fork_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -62,9 +62,11 @@ struct cil_spawn_request {
     const char *script;       /* absolute; opened after the drop, O_NOFOLLOW */
     char **argv;              /* shell, <slot for the script path>, args..., NULL */
     char **envp;              /* the job's whole environment */
-    int32_t cgroup_procs_fd;  /* -1: none; else cgroup.procs of the job's cgroup, which the child joins before the drop */
+    int32_t cgroup_procs_fd;  /* -1: none; else cgroup.procs of the job's cgroup, which the child joins before the drop
+                                 when it could not be born in it (cgroup_fd) */
     int32_t nlimits;          /* 0: keep the inherited limits; else limits[r] is set for each RLIMIT_* r < nlimits */
     const struct cil_rlimit *limits;
+    int32_t cgroup_fd;        /* -1: none; else the job cgroup's directory (O_PATH): the child is created in it */
 };
 
 /*

@@ -39,7 +39,7 @@ with_suid=0
 with_pam=0
 [ -f "$ROOT/native/ci-launcher-suid.c" ] && with_suid=1
 [ -f "$ROOT/native/pam_ci_launcher.c" ] && [ -f "$ROOT/src/Launcher.Pam/Launcher.Pam.csproj" ] && with_pam=1
-artifacts=(ci-launcher)
+artifacts=(ci-launcher ci-launcher-jwks-refresh)
 [ "$with_suid" -eq 1 ] && artifacts+=(ci-launcher-suid)
 [ "$with_pam" -eq 1 ] && artifacts+=(pam_ci_launcher.so libci-launcher-pam.so)
 

@@ -93,9 +93,9 @@ public sealed class Site
     /// token issue) records BEFORE acting and refuses when this fails. Only commands that grant
     /// nothing (validate, explain) may ignore the result.
     /// </summary>
-    public bool Record(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null)
+    public bool Record(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null, bool durable = true)
     {
-        if (_services.Record(decision, command, extra) is not { } failed) return true;
+        if (_services.Record(decision, command, extra, durable) is not { } failed) return true;
         Console.Error.WriteLine($"ci-launcher: {failed}");
         return false;
     }

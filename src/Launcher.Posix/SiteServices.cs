@@ -39,9 +39,13 @@ public sealed class SiteServices
         return config is null ? (null, errors) : (new SiteServices(config, auditTag), []);
     }
 
-    /// <summary>Null when the decision's audit record was written everywhere the config says; else the audit.unavailable refusal.</summary>
-    public Refusal? Record(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null) =>
-        Audit.Write(AuditRecord.From(decision, command, ProcessIdentity.RealUid, Clock.GetUtcNow(), extra));
+    /// <summary>
+    /// Null when the decision's audit record was written everywhere the config says; else the
+    /// audit.unavailable refusal. <paramref name="durable"/>: synced to disk before returning
+    /// (<see cref="AuditRecord.Durable"/>).
+    /// </summary>
+    public Refusal? Record(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null, bool durable = true) =>
+        Audit.Write(AuditRecord.From(decision, command, ProcessIdentity.RealUid, Clock.GetUtcNow(), extra) with { Durable = durable });
 
     /// <summary>
     /// For what grants something (run, executor, PAM, token issue): the decision to act on, after

@@ -5,7 +5,7 @@ public static class JwksCommand
 {
     private static readonly Dictionary<string, Func<IReadOnlyList<string>, int>> Subcommands = new(StringComparer.Ordinal)
     {
-        ["refresh"] = JwksRefreshCommand.Run,
+        ["refresh"] = JwksRefreshHelper.Run,
         ["export"] = JwksExportCommand.Run,
     };
 

@@ -37,7 +37,11 @@ public static class LaunchSequence
             ["leftovers_killed"] = outcome.Leftovers.ToString(CultureInfo.InvariantCulture),
         };
         if (outcome.ContainmentNote.Length > 0) end["containment_note"] = outcome.ContainmentNote;
-        site.Record(decision, command + ".exit", end);
+        // Not fsynced: it grants nothing, the job is over. It reaches the file (and any reader)
+        // with its one write; only a machine crash within the writeback interval can lose it, and
+        // then the log shows what a crash during the job shows, the durable "run" record without
+        // an end. Syncing it would only hold back the job's exit status (bench/launch/README.md).
+        site.Record(decision, command + ".exit", end, durable: false);
         return outcome.ExitStatus;
     }
 

@@ -29,6 +29,13 @@ public sealed record AuditRecord
     /// <summary>Command-specific extras (e.g. PAM service and rhost, issued audience).</summary>
     public IReadOnlyDictionary<string, string>? Extra { get; init; }
 
+    /// <summary>
+    /// Whether the writer makes the record durable (fsync) before it returns. Every record that
+    /// lets something happen is; only the end record of a job that already ran is not (see
+    /// <c>LaunchSequence</c>). Not part of the line.
+    /// </summary>
+    public bool Durable { get; init; } = true;
+
     public static AuditRecord From(Decision d, string command, uint callerUid, DateTimeOffset time,
         IReadOnlyDictionary<string, string>? extra = null)
     {

@@ -19,10 +19,8 @@ public static partial class ConfigLoader
     public static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string path, string yaml)
     {
         LauncherConfig? raw;
-        YamlLineMap lines;
         try
         {
-            lines = YamlLineMap.Build(yaml);
             raw = Deserializer.Deserialize<LauncherConfig>(yaml);
         }
         catch (YamlException e)
@@ -32,7 +30,7 @@ public static partial class ConfigLoader
         if (raw is null)
             return (null, [new ConfigError(path, 0, "(document)", "the file is empty; see ci-launcher.yaml(5) for a minimal configuration")]);
 
-        var v = new Validator(path, lines);
+        var v = new Validator(path, yaml);
         var config = v.Validate(raw);
         return v.Errors.Count == 0 ? (config, []) : (null, v.Errors);
     }
@@ -60,12 +58,18 @@ public static partial class ConfigLoader
     /// lists them all, each with its key and line) and returns the section's validated settings,
     /// or null when it reported one.
     /// </summary>
-    private sealed partial class Validator(string path, YamlLineMap lines)
+    private sealed partial class Validator(string path, string yaml)
     {
         public List<ConfigError> Errors { get; } = [];
         private readonly List<string> _warnings = [];
 
-        private void Error(string key, string message) => Errors.Add(new ConfigError(path, lines.LineOf(key), key, message));
+        /// <summary>
+        /// Line numbers only serve error messages: the text is parsed for them the first time an
+        /// error needs one, not on every load (a second YAML parse, a fifth of loading a config).
+        /// </summary>
+        private YamlLineMap? _lines;
+
+        private void Error(string key, string message) => Errors.Add(new ConfigError(path, (_lines ??= YamlLineMap.Build(yaml)).LineOf(key), key, message));
 
         public SiteConfig? Validate(LauncherConfig raw)
         {

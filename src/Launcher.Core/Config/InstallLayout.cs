@@ -31,6 +31,23 @@ public static class InstallLayout
         return prefix + "/etc/ci-launcher/config.yaml";
     }
 
+    /// <summary>
+    /// Where the binary at <paramref name="executable"/> finds a helper program of the same
+    /// installation: <c>PREFIX/libexec/ci-launcher/NAME</c> for <c>PREFIX/bin/ci-launcher</c> (so
+    /// <c>/usr/libexec/ci-launcher/NAME</c> for the RPM), and beside the binary anywhere else (a
+    /// build's <c>dist/</c>). Null when the binary's own path is unknown or replaced.
+    /// </summary>
+    public static string? HelperFor(string? executable, string name)
+    {
+        if (executable is null || !executable.StartsWith('/') || executable.EndsWith(" (deleted)", StringComparison.Ordinal))
+            return null;
+        string? bin = Parent(executable);
+        if (bin is null) return null;
+        if (System.IO.Path.GetFileName(bin) is not ("bin" or "sbin")) return (bin == "/" ? "" : bin) + "/" + name;
+        string prefix = Parent(bin) ?? "/";
+        return (prefix == "/" ? "" : prefix) + "/libexec/ci-launcher/" + name;
+    }
+
     private static string? Parent(string path)
     {
         int slash = path.TrimEnd('/').LastIndexOf('/');

@@ -29,6 +29,7 @@ internal static unsafe partial class Spawn
         public int cgroup_procs_fd;
         public int nlimits;
         public Rlimit* limits;
+        public int cgroup_fd;
     }
 
     /// <summary>struct cil_rlimit.</summary>

@@ -7,6 +7,8 @@ internal sealed class CgroupContainment(JobCgroup cgroup) : JobContainment
 
     public override int CgroupProcsFd => cgroup.ProcsFd;
 
+    public override int CgroupFd => cgroup.DirFd;
+
     public override void KillAll(int leader) => cgroup.Kill();
 
     public override bool AnyAlive(int leader) => cgroup.Populated();

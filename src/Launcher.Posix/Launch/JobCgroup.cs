@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 using System.Text;
 using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
@@ -10,8 +10,9 @@ using Tmds.Linux;
 namespace Launcher.Posix.Launch;
 
 /// <summary>
-/// A cgroup v2 of one job's own: created by the supervisor (root) before the fork, joined by the
-/// child through <see cref="ProcsFd"/> before it drops privileges, emptied with cgroup.kill and
+/// A cgroup v2 of one job's own: created by the supervisor (root) before the fork, the child
+/// created inside it (<see cref="DirFd"/>, clone3) or else joining it through <see cref="ProcsFd"/>
+/// before it drops privileges, emptied with cgroup.kill and
 /// removed at the job's end. Everything the job forks, including what calls setsid or double-
 /// forks into a daemon, is born inside it and dies with it.
 ///
@@ -52,8 +53,11 @@ internal sealed unsafe class JobCgroup : IDisposable
     /// <summary>The directory, for messages: e.g. /sys/fs/cgroup/ci-launcher-job.1234.9f3a7c21.</summary>
     public string Path { get; }
 
-    /// <summary>cgroup.procs of the job cgroup, write-only, close-on-exec; the child writes "0" to it.</summary>
+    /// <summary>cgroup.procs of the job cgroup, write-only, close-on-exec; the child writes "0" to it when it could not be created inside.</summary>
     public int ProcsFd => _procsFd;
+
+    /// <summary>The job cgroup's directory (O_PATH, close-on-exec), for clone3(CLONE_INTO_CGROUP): the child is created inside.</summary>
+    public int DirFd => _dirFd;
 
     /// <summary>The job's cgroup, or why cgroup v2 cannot be used on this machine or by this process (unlabelled).</summary>
     public static Outcome<JobCgroup> Create()
@@ -99,8 +103,13 @@ internal sealed unsafe class JobCgroup : IDisposable
 
         // The pid and 32 random bits: unique per job, and not guessable for a job user who wanted
         // to pre-create it (it cannot: the parent is root's).
-        string name = "ci-launcher-job." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "."
-            + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        if (RandomBits() is not { } random)
+        {
+            var refused = Refusal.Unlabelled($"cannot get random bytes for the job cgroup's name (getrandom: {Errno.Message()})");
+            LibC.close(fd);
+            return refused;
+        }
+        string name = "ci-launcher-job." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + random.ToString("x8", CultureInfo.InvariantCulture);
         string path = parentPath.TrimEnd('/') + "/" + name;
         int dir = -1, procs = -1, kill = -1;
         fixed (byte* n = CString.From(name))
@@ -130,6 +139,20 @@ internal sealed unsafe class JobCgroup : IDisposable
             }
         }
         return Outcome.Of(new JobCgroup(fd, dir, procs, kill, name, path));
+    }
+
+    /// <summary>
+    /// 32 bits from getrandom(2). Not RandomNumberGenerator: that is OpenSSL's DRBG, whose first use
+    /// in a process instantiates it (an AES-CTR fetch and seeding), a tenth of all the instructions
+    /// of a launch (bench/launch/README.md); nothing else in a launch needs it.
+    /// </summary>
+    private static uint? RandomBits()
+    {
+        uint value;
+        nint n;
+        do n = Glibc.getrandom(&value, sizeof(uint), 0);
+        while (n < 0 && Errno.Last == LibC.EINTR);
+        return n == sizeof(uint) ? value : null;
     }
 
     /// <summary>SIGKILL to every process in the cgroup, atomically with respect to forks racing it.</summary>

@@ -20,6 +20,9 @@ internal abstract class JobContainment : IDisposable
     /// <summary>The job cgroup's cgroup.procs for the child to join, or -1.</summary>
     public virtual int CgroupProcsFd => -1;
 
+    /// <summary>The job cgroup's directory, for the child to be created in (clone3 CLONE_INTO_CGROUP), or -1.</summary>
+    public virtual int CgroupFd => -1;
+
     /// <summary>kill_timeout ran out: SIGKILL to everything of the job besides its process group (which the supervisor kills).</summary>
     public abstract void KillAll(int leader);
 

@@ -15,7 +15,8 @@ namespace Launcher.Posix.Logging;
 /// link planted at the path cannot aim root's appends at another file. O_NOCTTY and O_NONBLOCK:
 /// a terminal or FIFO put there neither becomes our controlling tty nor hangs the open.</item>
 /// <item>Created 0600 (records name users and projects); fsync per record, so an allowed job's
-/// record is on disk before the job starts.</item>
+/// record is on disk before the job starts. A record marked not <see cref="AuditRecord.Durable"/>
+/// (a job's end record) is left to the kernel's writeback.</item>
 /// <item>A record is written whole or counts as not written (the caller refuses with
 /// audit.unavailable), and never leaves a torn line that the next record would be glued onto:
 /// see <see cref="Write"/>.</item>
@@ -61,7 +62,7 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
             long written = AppendOnce(fd, line, out int errno);
             if (written == line.Length)
             {
-                Sync(fd);
+                if (record.Durable) Sync(fd);
                 return;
             }
             if (written < 0) throw Failure("write", errno, "nothing was written");

@@ -55,6 +55,7 @@ public static unsafe class JobLauncher
                 argv = native.Array(argv),
                 envp = native.Array(spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList()),
                 cgroup_procs_fd = containment.CgroupProcsFd,
+                cgroup_fd = containment.CgroupFd,
                 nlimits = spec.CallerLimits?.Count ?? 0,
                 limits = native.Limits(spec.CallerLimits ?? []),
             };

@@ -21,4 +21,20 @@ public class InstallLayoutTests
         Assert.NotNull(name);
         Assert.Equal(expected, InstallLayout.ConfigFor(executable));
     }
+
+    [Theory]
+    [InlineData("RPM location", "/usr/bin/ci-launcher", "/usr/libexec/ci-launcher/helper")]
+    [InlineData("sbin", "/usr/sbin/ci-launcher", "/usr/libexec/ci-launcher/helper")]
+    [InlineData("no usr merge", "/bin/ci-launcher", "/libexec/ci-launcher/helper")]
+    [InlineData("relocated tree", "/opt/ci-launcher/bin/ci-launcher", "/opt/ci-launcher/libexec/ci-launcher/helper")]
+    [InlineData("build output", "/home/dev/src/dist/ci-launcher", "/home/dev/src/dist/helper")]
+    [InlineData("in /", "/ci-launcher", "/helper")]
+    [InlineData("replaced while running", "/opt/x/bin/ci-launcher (deleted)", null)]
+    [InlineData("relative", "bin/ci-launcher", null)]
+    [InlineData("unknown", null, null)]
+    public void Helpers_are_in_the_installation_libexec_or_beside_the_binary(string name, string? executable, string? expected)
+    {
+        Assert.NotNull(name);
+        Assert.Equal(expected, InstallLayout.HelperFor(executable, "helper"));
+    }
 }

@@ -274,4 +274,58 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.False(File.Exists(JobFile("pids")), "the job ran without its cgroup");
         Assert.Equal("launch.containment", AuditLog.Records(audit).Last().Str("reason"));
     }
+
+    /// <summary>Hides clone3 (ENOSYS, as some container seccomp profiles do), proves it, then execs its arguments.</summary>
+    private const string NoClone3 = """
+        #include <errno.h>
+        #include <linux/audit.h>
+        #include <linux/filter.h>
+        #include <linux/seccomp.h>
+        #include <stddef.h>
+        #include <stdio.h>
+        #include <sys/prctl.h>
+        #include <sys/syscall.h>
+        #include <unistd.h>
+        int main(int argc, char **argv) {
+            struct sock_filter f[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            };
+            struct sock_fprog prog = { sizeof f / sizeof f[0], f };
+            if (argc < 2 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) { perror("seccomp"); return 98; }
+            if (syscall(__NR_clone3, NULL, 0) != -1 || errno != ENOSYS) { fprintf(stderr, "clone3 is not hidden\n"); return 99; }
+            execv(argv[1], argv + 1);
+            perror("execv");
+            return 97;
+        }
+        """;
+
+    [RootFact]
+    public void Without_clone3_the_child_joins_its_cgroup_through_cgroup_procs()
+    {
+        // The child is normally created inside its cgroup (clone3 CLONE_INTO_CGROUP); where clone3
+        // is hidden it is forked and joins before anything of the job runs: the same cgroup, the
+        // same end. Root runs the launcher directly: a seccomp filter does not survive a setuid exec.
+        var site = s.Configure("  containment: cgroup\n");
+        ForgetJobFiles();
+        string helper = s.CompileHelper("no-clone3", NoClone3);
+        var psi = new ProcessStartInfo(helper) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
+        foreach (var a in new[] { s.Launcher, "run", "--token-file", site.TokenFile(s.JobUser), "--", Script("noclone3", LeaveBehind) })
+            psi.ArgumentList.Add(a);
+        var r = LaunchSite.Run(psi);
+        Assert.True(r.ExitCode == 3, $"exit {r.ExitCode}: {r.Stderr}");
+        foreach (int pid in WaitForPids(2))
+            Assert.False(TestAccounts.Alive(pid), $"job process {pid} outlived the job");
+        string cgroup = File.ReadAllText(JobFile("cgroup")).Trim();
+        Assert.Matches(@"^/ci-launcher-job\.\d+\.[0-9a-f]{8}$", cgroup);
+        Assert.False(Directory.Exists(Mount + cgroup), $"cgroup {cgroup} was left behind");
+        var end = EndRecord(site);
+        Assert.Equal("cgroup", end.Str("containment"));
+        Assert.Equal("2", end.Str("leftovers_killed"));
+        Assert.Equal("", end.Str("containment_note"));
+    }
 }

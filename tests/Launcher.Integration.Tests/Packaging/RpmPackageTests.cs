@@ -38,10 +38,12 @@ public class RpmPackageTests(RpmPackageFixture rpm, ITestOutputHelper output) : 
             { "/usr/share/doc/ci-launcher", "drwxr-xr-x", "root", "root" },
             { "/usr/share/doc/ci-launcher/ADMIN.md", "-rw-r--r--", "root", "root" },
             { "/usr/share/doc/ci-launcher/README.md", "-rw-r--r--", "root", "root" },
+            { "/usr/libexec/ci-launcher", "drwxr-xr-x", "root", "root" },
+            // What 'ci-launcher jwks refresh' execs (HttpClient stays out of the binary every job starts).
+            { "/usr/libexec/ci-launcher/ci-launcher-jwks-refresh", "-rwxr-xr-x", "root", "root" },
         };
         if (RpmPackageFixture.HasSuidWrapper)
         {
-            d.Add("/usr/libexec/ci-launcher", "drwxr-xr-x", "root", "root");
             // setuid root, and only root and the ci-launcher group (the runner account) may execute it.
             d.Add("/usr/libexec/ci-launcher/ci-launcher-suid", "-rwsr-x---", "root", "ci-launcher");
         }
@@ -199,7 +201,7 @@ public class RpmPackageTests(RpmPackageFixture rpm, ITestOutputHelper output) : 
     [RootFact]
     public void Recorded_glibc_floor_is_the_measured_one()
     {
-        var elf = new List<string> { rpm.InRoot("/usr/bin/ci-launcher") };
+        var elf = new List<string> { rpm.InRoot("/usr/bin/ci-launcher"), rpm.InRoot("/usr/libexec/ci-launcher/ci-launcher-jwks-refresh") };
         if (RpmPackageFixture.HasSuidWrapper) elf.Add(rpm.InRoot("/usr/libexec/ci-launcher/ci-launcher-suid"));
         if (RpmPackageFixture.HasPamModule)
         {

@@ -57,7 +57,7 @@ public static class RunStage
         end["containment"] = outcome.Containment;
         end["leftovers_killed"] = outcome.Leftovers.ToString(CultureInfo.InvariantCulture);
         if (outcome.ContainmentNote.Length > 0) end["containment_note"] = outcome.ContainmentNote;
-        ctx.Site.Record(ctx.Decision, "executor run.exit", end);
+        ctx.Site.Record(ctx.Decision, "executor run.exit", end, durable: false);   // not fsynced: see LaunchSequence's end record
         if (outcome.ExitStatus == 0) return 0;
 
         if (outcome.Cancelled)
