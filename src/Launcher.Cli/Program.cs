@@ -26,9 +26,9 @@ namespace Launcher.Cli
         {
             // Before the console is touched: its first write needs descriptors of its own (and the
             // runtime's signal pipe), so with too few the refusal itself would abort the runtime.
-            if (Launcher.Posix.Launch.JobLimits.DescriptorProblem() is { } descriptors)
+            if (Launcher.Posix.Launch.JobLimits.CheckDescriptors() is { } descriptors)
             {
-                Launcher.Posix.Launch.JobLimits.WriteStderr($"ci-launcher: {Launcher.Core.Authorization.Reasons.LaunchRlimit}: {descriptors}\n");
+                Launcher.Posix.Launch.JobLimits.WriteStderr($"ci-launcher: {descriptors}\n");
                 return ExitCodes.UsageOrConfig;
             }
             // A caller chooses what fds 1 and 2 are (read-only /dev/null when it closed them): a failed
@@ -58,9 +58,9 @@ namespace Launcher.Cli
                 return 0;
             }
             // Set-id, the job must get the caller's resource limits back: ci-launcher-suid recorded them.
-            if (Launcher.Posix.Launch.JobLimits.Load() is { } limitsProblem)
+            if (Launcher.Posix.Launch.JobLimits.Load() is { } limits)
             {
-                Console.Error.WriteLine($"ci-launcher: {Launcher.Core.Authorization.Reasons.LaunchRlimit}: {limitsProblem}");
+                Console.Error.WriteLine($"ci-launcher: {limits}");
                 return ExitCodes.UsageOrConfig;
             }
             if (!Commands.TryGetValue(args[0], out var command))

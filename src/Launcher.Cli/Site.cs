@@ -1,28 +1,25 @@
-using Launcher.Core.Audit;
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Launcher.Posix;
-using Launcher.Posix.Accounts;
-using Launcher.Posix.Keys;
 using Launcher.Posix.Logging;
 using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli;
 
-/// <summary>Everything a command needs from the host: the validated config, the decision path and the audit trail.</summary>
+/// <summary>
+/// A command's view of the site (<see cref="SiteServices"/>: config, decision path, audit trail),
+/// with what only the command line does: load the config or print every error, refuse a set-id
+/// caller before anything else, and print the one stderr line when an audit record fails.
+/// </summary>
 public sealed class Site
 {
-    private Site(SiteConfig config, Authorizer authorizer, AuditTrail audit)
-    {
-        Config = config;
-        Authorizer = authorizer;
-        Audit = audit;
-    }
+    private readonly SiteServices _services;
 
-    public SiteConfig Config { get; }
-    public Authorizer Authorizer { get; }
-    public AuditTrail Audit { get; }
-    public TimeProvider Clock => TimeProvider.System;
+    private Site(SiteServices services) => _services = services;
+
+    public SiteConfig Config => _services.Config;
+    public Authorizer Authorizer => _services.Authorizer;
+    public TimeProvider Clock => _services.Clock;
 
     /// <summary>A caller of ci-launcher-suid (<see cref="CallerGate.CallerIsUnprivileged"/>).</summary>
     public static bool CallerIsUnprivileged => CallerGate.CallerIsUnprivileged;
@@ -36,7 +33,7 @@ public sealed class Site
     {
         if (CallerGate.CheckConfigChoice(configPath, SiteConfigFile.DefaultPath) is { } refusal)
         {
-            RefuseCaller(command, refusal.Reason, refusal.Detail);
+            RefuseCaller(command, refusal);
             return null;
         }
         return LoadCore(configPath ?? SiteConfigFile.DefaultPath, quiet: false);
@@ -46,11 +43,11 @@ public sealed class Site
     /// Refuses a set-id caller before anything else happens: one stderr line with the reason code,
     /// and an audit record when the installation's config names a destination.
     /// </summary>
-    public static void RefuseCaller(string command, string reason, string detail)
+    private static void RefuseCaller(string command, Refusal refusal)
     {
-        Console.Error.WriteLine($"ci-launcher: {reason}: {detail}");
+        Console.Error.WriteLine($"ci-launcher: {refusal}");
         var site = LoadCore(SiteConfigFile.DefaultPath, quiet: true);
-        site?.Record(new Decision { Kind = DecisionKind.Denied, Reason = reason, Detail = detail }, command);
+        site?.Record(Decision.Refused(refusal), command);
     }
 
     /// <summary>
@@ -60,7 +57,7 @@ public sealed class Site
     public static bool RefuseUnlessRoot(string command)
     {
         if (CallerGate.CheckRootOnly(command) is not { } refusal) return false;
-        RefuseCaller(command, refusal.Reason, refusal.Detail);
+        RefuseCaller(command, refusal);
         return true;
     }
 
@@ -72,51 +69,34 @@ public sealed class Site
     public static bool RefuseUnlessAdmin(string command)
     {
         if (CallerGate.CheckAdmin(command) is not { } refusal) return false;
-        if (CallerIsUnprivileged) RefuseCaller(command, refusal.Reason, refusal.Detail);
-        else Console.Error.WriteLine($"ci-launcher: {refusal.Reason}: {refusal.Detail}");
+        if (CallerIsUnprivileged) RefuseCaller(command, refusal);
+        else Console.Error.WriteLine($"ci-launcher: {refusal}");
         return true;
     }
 
     private static Site? LoadCore(string path, bool quiet)
     {
-        bool privileged = ProcessIdentity.IsPrivileged;
-        var config = SiteConfigFile.Load(path, privileged, out var errors, out bool untrusted);
-        if (config is null)
+        var (services, errors) = SiteServices.Load(path, AuditSinks.CliTag);
+        if (services is null)
         {
             if (quiet) return null;
             foreach (var e in errors)
-                Console.Error.WriteLine($"ci-launcher: {(untrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)}: {(CallerIsUnprivileged ? e.Withheld() : e.ToString())}");
+                Console.Error.WriteLine($"ci-launcher: {e.Reason}: {(CallerIsUnprivileged ? e.Withheld() : e.ToString())}");
             return null;
         }
-        var authorizer = new Authorizer(config, new JwksFileKeySource(privileged), new PosixAccountDatabase(), TimeProvider.System);
-        return new Site(config, authorizer, AuditSinks.For(config.Audit, AuditSinks.CliTag));
+        return new Site(services);
     }
 
     /// <summary>
-    /// Writes the decision's audit record (audit.file and syslog) and returns whether it was written.
-    /// On false the reason has already been printed. A command that grants anything (run,
-    /// executor, token issue) records BEFORE acting and must then refuse:
-    /// <see cref="RecordOrRefuse"/> does exactly that. Only commands that grant nothing
-    /// (validate, explain) may ignore the result.
+    /// Writes the decision's audit record (audit.file and syslog) and returns whether it was written;
+    /// on false the one stderr line is printed. A command that grants anything (run, executor,
+    /// token issue) records BEFORE acting and refuses when this fails. Only commands that grant
+    /// nothing (validate, explain) may ignore the result.
     /// </summary>
     public bool Record(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null, bool durable = true)
     {
-        var record = AuditRecord.From(decision, command, ProcessIdentity.RealUid, Clock.GetUtcNow(), extra) with { Durable = durable };
-        if (Audit.TryWrite(record, out string? error)) return true;
-        Console.Error.WriteLine($"ci-launcher: {Reasons.AuditUnavailable}: {error}");
+        if (_services.Record(decision, command, extra, durable) is not { } failed) return true;
+        Console.Error.WriteLine($"ci-launcher: {failed}");
         return false;
-    }
-
-    /// <summary>
-    /// For commands that grant something: the decision to act on, after recording it. An allow
-    /// that could not be recorded comes back as an <c>audit.unavailable</c> refusal (see
-    /// <see cref="AuditTrail.RecordOrRefuse"/>). Use it as
-    /// <code>decision = site.RecordOrRefuse(decision, "run"); if (!decision.Allowed) return ...;</code>
-    /// </summary>
-    public Decision RecordOrRefuse(Decision decision, string command, IReadOnlyDictionary<string, string>? extra = null)
-    {
-        var result = Audit.RecordOrRefuse(decision, d => AuditRecord.From(d, command, ProcessIdentity.RealUid, Clock.GetUtcNow(), extra), out string? error);
-        if (error is not null) Console.Error.WriteLine($"ci-launcher: {Reasons.AuditUnavailable}: {error}");
-        return result;
     }
 }

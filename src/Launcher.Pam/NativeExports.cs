@@ -33,7 +33,7 @@ public static unsafe class NativeExports
         }
         catch (Exception e)
         {
-            outcome = new PamOutcome(PamResult.InternalError, Reasons.InternalError, e.GetType().Name);
+            outcome = PamOutcome.For(Refusal.SiteError(Reasons.InternalError, e.GetType().Name), forAccount: false);
         }
         return Answer(outcome, reason, reasonLength);
     }
@@ -48,14 +48,16 @@ public static unsafe class NativeExports
         }
         catch (Exception e)
         {
-            outcome = new PamOutcome(PamResult.InternalError, Reasons.InternalError, e.GetType().Name);
+            outcome = PamOutcome.For(Refusal.SiteError(Reasons.InternalError, e.GetType().Name), forAccount: true);
         }
         return Answer(outcome, reason, reasonLength);
     }
 
     private static PamOutcome AuthenticateCore(byte* config, byte* user, byte* token, nuint tokenLength, byte* service, byte* rhost)
     {
-        if (!Arguments(config, user, service, rhost, out var args, out var bad)) return bad!;
+        var arguments = Arguments(config, user, service, rhost);
+        if (!arguments.Ok) return PamOutcome.For(arguments.Refusal, forAccount: false);
+        var args = arguments.Value;
         if (token is null && tokenLength != 0) return PamOutcome.BadArgument("token is NULL but token_len is not 0");
         // Oversized input is refused by length alone; its bytes are never copied or read.
         var password = tokenLength > MaxPasswordBytes
@@ -66,60 +68,43 @@ public static unsafe class NativeExports
 
     private static PamOutcome AccountCore(byte* config, byte* user, byte* service, byte* rhost)
     {
-        if (!Arguments(config, user, service, rhost, out var args, out var bad)) return bad!;
+        var arguments = Arguments(config, user, service, rhost);
+        if (!arguments.Ok) return PamOutcome.For(arguments.Refusal, forAccount: true);
+        var args = arguments.Value;
         return PamAuthenticator.Account(args.Config, args.User, args.Service, args.Rhost);
     }
 
-    private static bool Arguments(byte* config, byte* user, byte* service, byte* rhost,
-        out (string Config, string User, string Service, string Rhost) args, out PamOutcome? bad)
+    private static Outcome<(string Config, string User, string Service, string Rhost)> Arguments(byte* config, byte* user, byte* service, byte* rhost)
     {
-        args = default;
-        string? c = Utf8(config, "config", out bad);
-        if (c is null) return false;
-        if (c.Length == 0 || c[0] != '/')
-        {
-            bad = PamOutcome.BadArgument($"config= must be an absolute path, got '{c}'");
-            return false;
-        }
-        string? u = Utf8(user, "user", out bad);
-        if (u is null) return false;
-        if (u.Length == 0)
-        {
-            bad = PamOutcome.BadArgument("PAM user is empty");
-            return false;
-        }
-        string s = service is null ? "" : Utf8(service, "service", out bad) ?? "";
-        if (bad is not null) return false;
-        string r = rhost is null ? "" : Utf8(rhost, "rhost", out bad) ?? "";
-        if (bad is not null) return false;
-        args = (c, u, s, r);
-        return true;
+        var c = Utf8(config, "config");
+        if (!c.Ok) return c.Refusal;
+        if (c.Value.Length == 0 || c.Value[0] != '/') return BadArgument($"config= must be an absolute path, got '{c.Value}'");
+        var u = Utf8(user, "user");
+        if (!u.Ok) return u.Refusal;
+        if (u.Value.Length == 0) return BadArgument("PAM user is empty");
+        var s = service is null ? Outcome.Of("") : Utf8(service, "service");
+        if (!s.Ok) return s.Refusal;
+        var r = rhost is null ? Outcome.Of("") : Utf8(rhost, "rhost");
+        if (!r.Ok) return r.Refusal;
+        return Outcome.Of((c.Value, u.Value, s.Value, r.Value));
     }
 
-    private static string? Utf8(byte* s, string what, out PamOutcome? bad)
+    private static Outcome<string> Utf8(byte* s, string what)
     {
-        bad = null;
-        if (s is null)
-        {
-            bad = PamOutcome.BadArgument($"{what} is NULL");
-            return null;
-        }
+        if (s is null) return BadArgument($"{what} is NULL");
         var span = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(s);
-        if (span.Length > 4096)
-        {
-            bad = PamOutcome.BadArgument($"{what} is {span.Length} bytes long");
-            return null;
-        }
+        if (span.Length > 4096) return BadArgument($"{what} is {span.Length} bytes long");
         try
         {
-            return StrictUtf8.GetString(span);
+            return Outcome.Of(StrictUtf8.GetString(span));
         }
         catch (DecoderFallbackException)
         {
-            bad = PamOutcome.BadArgument($"{what} is not valid UTF-8");
-            return null;
+            return BadArgument($"{what} is not valid UTF-8");
         }
     }
+
+    private static Refusal BadArgument(string detail) => Refusal.SiteError(Reasons.PamBadArgument, detail);
 
     /// <summary>Writes "reason: detail" (control characters replaced, truncated, NUL-terminated) and returns the code.</summary>
     private static int Answer(PamOutcome outcome, byte* reason, nuint reasonLength)

@@ -1,5 +1,7 @@
 using Launcher.Core.Authorization;
+using Launcher.Posix;
 using Launcher.Posix.Files;
+using Launcher.Posix.Logging;
 
 namespace Launcher.Pam;
 
@@ -13,35 +15,34 @@ namespace Launcher.Pam;
 public static class SiteCache
 {
     private static readonly Lock Gate = new();
-    private static readonly Dictionary<string, (FileStatus Status, PamSite Site)> Sites = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (FileStatus Status, SiteServices Site)> Sites = new(StringComparer.Ordinal);
 
-    public static PamSite? Get(string path, out PamOutcome? failure)
+    /// <summary>The site of <paramref name="path"/>, or the config's (first) problem, a site error.</summary>
+    public static Outcome<SiteServices> Get(string path)
     {
-        var status = FileSystem.Stat(path, out string? error);
-        if (status is null)
+        var status = FileSystem.Stat(path);
+        if (!status.Ok)
         {
             lock (Gate) Sites.Remove(path);
-            failure = new PamOutcome(PamResult.Unavailable, Reasons.ConfigInvalid, $"config {path}: {error}");
-            return null;
+            return status.Refusal.AsSiteError(Reasons.ConfigInvalid).In($"config {path}");
         }
         lock (Gate)
         {
             if (Sites.TryGetValue(path, out var cached) && SameFile(cached.Status, status.Value))
-            {
-                failure = null;
-                return cached.Site;
-            }
+                return Outcome.Of(cached.Site);
         }
         // Loading happens outside the lock: a slow NFS read must not stall logins using another config.
         // Two threads may both load after a change; the last one wins, and both results are valid.
-        var site = PamSite.Load(path, out failure);
+        var (site, errors) = SiteServices.Load(path, AuditSinks.PamTag);
         if (site is null)
         {
             lock (Gate) Sites.Remove(path);
-            return null;
+            if (errors.Count == 0) return Refusal.SiteError(Reasons.ConfigInvalid, path);
+            string more = errors.Count > 1 ? $" (and {errors.Count - 1} more; run 'ci-launcher check-config --config {path}')" : "";
+            return Refusal.SiteError(errors[0].Reason, errors[0] + more);
         }
         lock (Gate) Sites[path] = (status.Value, site);
-        return site;
+        return Outcome.Of(site);
     }
 
     private static bool SameFile(FileStatus a, FileStatus b) =>

@@ -1,4 +1,5 @@
 using System.Text;
+using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Launcher.Posix.Files;
 
@@ -12,15 +13,17 @@ public static class SiteConfigFile
 
     public const long MaxConfigBytes = 1 << 20;
 
-    /// <summary>The validated config, or the errors; <paramref name="untrusted"/> says the file itself was refused.</summary>
-    public static SiteConfig? Load(string path, bool mustBeTrusted, out IReadOnlyList<ConfigError> errors, out bool untrusted)
+    /// <summary>The validated config, or every error (a refused file itself is config.untrusted).</summary>
+    public static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Load(string path, bool mustBeTrusted)
     {
-        byte[]? bytes = TrustedFile.Read(path, mustBeTrusted, MaxConfigBytes, out untrusted, out string? error);
-        if (bytes is null)
+        var read = TrustedFile.Read(path, mustBeTrusted, MaxConfigBytes);
+        if (!read.Ok)
         {
-            errors = [new ConfigError(path, 0, "file", error!)];
-            return null;
+            // A file or a directory on its path that others could change is config.untrusted (TrustedFile's label).
+            var refused = read.Refusal;
+            return (null, [new ConfigError(path, 0, "file", refused.Detail, Reason: refused.Reason == Reasons.ConfigUntrusted ? Reasons.ConfigUntrusted : Reasons.ConfigInvalid)]);
         }
+        byte[] bytes = read.Value;
         string text;
         try
         {
@@ -28,11 +31,8 @@ public static class SiteConfigFile
         }
         catch (DecoderFallbackException)
         {
-            errors = [new ConfigError(path, 0, "file", "is not valid UTF-8 text")];
-            return null;
+            return (null, [new ConfigError(path, 0, "file", "is not valid UTF-8 text")]);
         }
-        var (config, parseErrors) = ConfigLoader.Parse(path, text);
-        errors = parseErrors;
-        return config;
+        return ConfigLoader.Parse(path, text);
     }
 }

@@ -35,9 +35,8 @@ public sealed class HttpFetcher : IDisposable
     /// issuer's ca_file) replaces the system trust store entirely: with a site CA configured, a
     /// certificate from any public CA must not be accepted for this issuer.
     /// </summary>
-    public static HttpFetcher? Create(IssuerSettings issuer, string? caBundle, out TokenFailure? failure)
+    public static Outcome<HttpFetcher> Create(IssuerSettings issuer, string? caBundle)
     {
-        failure = null;
         var ssl = new SslClientAuthenticationOptions
         {
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
@@ -52,14 +51,10 @@ public sealed class HttpFetcher : IDisposable
             }
             catch (System.Security.Cryptography.CryptographicException e)
             {
-                failure = new TokenFailure(Reasons.JwksFetchFailed, $"issuers '{issuer.Name}' ca_file {issuer.CaFile} is not a PEM certificate bundle ({e.Message})", IsSiteError: true);
-                return null;
+                return Failed($"issuers '{issuer.Name}' ca_file {issuer.CaFile} is not a PEM certificate bundle ({e.Message})");
             }
             if (roots.Count == 0)
-            {
-                failure = new TokenFailure(Reasons.JwksFetchFailed, $"issuers '{issuer.Name}' ca_file {issuer.CaFile} holds no PEM certificate", IsSiteError: true);
-                return null;
-            }
+                return Failed($"issuers '{issuer.Name}' ca_file {issuer.CaFile} holds no PEM certificate");
             var policy = new X509ChainPolicy
             {
                 TrustMode = X509ChainTrustMode.CustomRootTrust,
@@ -89,22 +84,19 @@ public sealed class HttpFetcher : IDisposable
         };
         client.DefaultRequestHeaders.UserAgent.ParseAdd($"ci-launcher/{CommandLine.Version}");
         client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
-        return new HttpFetcher(client, issuer);
+        return Outcome.Of(new HttpFetcher(client, issuer));
     }
 
-    /// <summary>The body of a 200 response to GET <paramref name="url"/>, at most <see cref="MaxBytes"/>; else null and why.</summary>
-    public byte[]? Get(string url, out TokenFailure? failure)
+    /// <summary>The body of a 200 response to GET <paramref name="url"/>, at most <see cref="MaxBytes"/>; else why not.</summary>
+    public Outcome<byte[]> Get(string url)
     {
         // One deadline for every hop and the body: a server that trickles bytes cannot stall the refresh.
         using var deadline = new CancellationTokenSource(TotalTimeout);
         string current = url;
         for (int hop = 0; ; hop++)
         {
-            if (JwksLocation.UrlProblem(current, _issuer) is { } problem)
-            {
-                failure = Failed(hop == 0 ? $"cannot fetch {problem}" : $"{url} redirects to {problem}");
-                return null;
-            }
+            if (JwksLocation.CheckUrl(current, _issuer) is { } refused)
+                return Failed(hop == 0 ? $"cannot fetch {refused.Detail}" : $"{url} redirects to {refused.Detail}");
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
@@ -113,51 +105,36 @@ public sealed class HttpFetcher : IDisposable
                 if (status is >= 300 and < 400 && response.Headers.Location is { } location)
                 {
                     if (hop >= MaxRedirects)
-                    {
-                        failure = Failed($"{url}: more than {MaxRedirects} redirects");
-                        return null;
-                    }
+                        return Failed($"{url}: more than {MaxRedirects} redirects");
                     var next = location.IsAbsoluteUri ? location : new Uri(new Uri(current), location);
                     // A redirect may not leave https, even when the test flag would permit http in the config.
                     if (current.StartsWith("https:", StringComparison.OrdinalIgnoreCase) && next.Scheme != Uri.UriSchemeHttps)
-                    {
-                        failure = Failed($"{current} redirects to {next.Scheme} URL {next}; a redirect may not leave https");
-                        return null;
-                    }
+                        return Failed($"{current} redirects to {next.Scheme} URL {next}; a redirect may not leave https");
                     current = next.AbsoluteUri;
                     continue;
                 }
                 if (status != 200)
-                {
-                    failure = Failed($"GET {current} answered HTTP {status} {response.ReasonPhrase}");
-                    return null;
-                }
+                    return Failed($"GET {current} answered HTTP {status} {response.ReasonPhrase}");
                 if (response.Content.Headers.ContentLength is > MaxBytes)
-                {
-                    failure = Failed($"GET {current}: the response is {response.Content.Headers.ContentLength} bytes, more than the {MaxBytes} allowed");
-                    return null;
-                }
-                return ReadBounded(response.Content.ReadAsStream(deadline.Token), current, deadline.Token, out failure);
+                    return Failed($"GET {current}: the response is {response.Content.Headers.ContentLength} bytes, more than the {MaxBytes} allowed");
+                return ReadBounded(response.Content.ReadAsStream(deadline.Token), current, deadline.Token);
             }
             catch (HttpRequestException e)
             {
-                failure = Failed($"GET {current}: {Describe(e)}");
-                return null;
+                return Failed($"GET {current}: {Describe(e)}");
             }
             catch (OperationCanceledException)
             {
-                failure = Failed($"GET {current}: no complete answer within {TotalTimeout.TotalSeconds:0}s");
-                return null;
+                return Failed($"GET {current}: no complete answer within {TotalTimeout.TotalSeconds:0}s");
             }
             catch (IOException e)
             {
-                failure = Failed($"GET {current}: {e.Message}");
-                return null;
+                return Failed($"GET {current}: {e.Message}");
             }
         }
     }
 
-    private static byte[]? ReadBounded(Stream body, string url, CancellationToken deadline, out TokenFailure? failure)
+    private static Outcome<byte[]> ReadBounded(Stream body, string url, CancellationToken deadline)
     {
         // Chunked responses carry no length: count while reading, stop one chunk past the limit.
         using (body)
@@ -169,13 +146,9 @@ public sealed class HttpFetcher : IDisposable
             {
                 buffer.Write(chunk, 0, n);
                 if (buffer.Length > MaxBytes)
-                {
-                    failure = Failed($"GET {url}: the response is larger than the {MaxBytes} bytes allowed");
-                    return null;
-                }
+                    return Failed($"GET {url}: the response is larger than the {MaxBytes} bytes allowed");
             }
-            failure = null;
-            return buffer.ToArray();
+            return Outcome.Of(buffer.ToArray());
         }
     }
 
@@ -190,7 +163,7 @@ public sealed class HttpFetcher : IDisposable
         return ReferenceEquals(inner, e) ? e.Message : $"{e.Message} ({inner.Message})";
     }
 
-    private static TokenFailure Failed(string message) => new(Reasons.JwksFetchFailed, message, IsSiteError: true);
+    private static Refusal Failed(string message) => Refusal.SiteError(Reasons.JwksFetchFailed, message);
 
     public void Dispose() => _client.Dispose();
 }

@@ -42,54 +42,47 @@ public static class JwksRefreshCommand
         bool allOk = true;
         foreach (var issuer in issuers)
         {
-            if (Refresh(issuer, privileged, out var failure) is { } keys)
+            var refreshed = Refresh(issuer, privileged);
+            if (refreshed.Ok)
             {
+                var keys = refreshed.Value;
                 Console.Out.WriteLine($"issuer '{issuer.Name}': wrote {keys.Keys.Count} signing key(s) ({string.Join(", ", keys.Keys.Select(k => k.KeyId))}) to {issuer.JwksFile}");
                 foreach (var skipped in keys.Skipped)
                     Console.Error.WriteLine($"ci-launcher: warning: issuer '{issuer.Name}': ignored {skipped}");
             }
             else
             {
-                Console.Error.WriteLine($"ci-launcher: {failure!.Reason}: issuer '{issuer.Name}': {failure.Message}; kept the old {issuer.JwksFile}");
+                Console.Error.WriteLine($"ci-launcher: {refreshed.Refusal.In($"issuer '{issuer.Name}'")}; kept the old {issuer.JwksFile}");
                 allOk = false;
             }
         }
         return allOk ? 0 : ExitCodes.Denied;
     }
 
-    /// <summary>One issuer: fetch, check, replace. Returns the key set written, or null and why (the old file untouched).</summary>
-    private static KeySet? Refresh(IssuerSettings issuer, bool privileged, out TokenFailure? failure)
+    /// <summary>One issuer: fetch, check, replace. Returns the key set written, or why not (the old file untouched).</summary>
+    private static Outcome<KeySet> Refresh(IssuerSettings issuer, bool privileged)
     {
         // The destination is checked before any network traffic: a refresh that cannot be written is
         // pointless. A root process writing where others can write could be made to replace a file of
         // their choosing, and the readers would refuse the result anyway; the write below goes through
         // the same judged directory descriptor again.
         string dir = Path.GetDirectoryName(issuer.JwksFile) ?? "/";
-        string? dirProblem;
-        using (var judged = privileged ? TrustedFile.OpenDirectory(dir, out dirProblem) : AtomicFile.OpenPlainDirectory(dir, out dirProblem))
-        {
-            if (judged is null)
-            {
-                failure = WriteFailed($"refusing to write jwks_file {issuer.JwksFile}: {dirProblem}");
-                return null;
-            }
-        }
+        var judged = privileged ? TrustedFile.OpenDirectory(dir) : AtomicFile.OpenPlainDirectory(dir);
+        if (!judged.Ok) return WriteFailed($"refusing to write jwks_file {issuer.JwksFile}: {judged.Refusal.Detail}");
+        judged.Value.Dispose();
 
         string? ca = null;
         if (issuer.CaFile is not null)
         {
             // The CA bundle decides whom the fetch trusts, so it gets the same ownership rules as the config.
-            byte[]? bytes = TrustedFile.Read(issuer.CaFile, privileged, MaxCaBytes, out _, out string? error);
-            if (bytes is null)
-            {
-                failure = new TokenFailure(Reasons.JwksFetchFailed, $"ca_file: {error}", IsSiteError: true);
-                return null;
-            }
-            ca = Encoding.UTF8.GetString(bytes);
+            var bytes = TrustedFile.Read(issuer.CaFile, privileged, MaxCaBytes);
+            if (!bytes.Ok) return bytes.Refusal.AsSiteError(Reasons.JwksFetchFailed).In("ca_file");
+            ca = Encoding.UTF8.GetString(bytes.Value);
         }
 
-        using var fetcher = HttpFetcher.Create(issuer, ca, out failure);
-        if (fetcher is null) return null;
+        var created = HttpFetcher.Create(issuer, ca);
+        if (!created.Ok) return created.Refusal;
+        using var fetcher = created.Value;
 
         string jwksUrl;
         if (issuer.JwksUri is not null)
@@ -99,26 +92,24 @@ public static class JwksRefreshCommand
         else
         {
             string discoveryUrl = JwksLocation.DiscoveryUrl(issuer);
-            byte[]? discovery = fetcher.Get(discoveryUrl, out failure);
-            if (discovery is null) return null;
-            string? found = JwksLocation.FromDiscovery(discovery, issuer, $"discovery document {discoveryUrl}", out failure);
-            if (found is null) return null;
-            jwksUrl = found;
+            var discovery = fetcher.Get(discoveryUrl);
+            if (!discovery.Ok) return discovery.Refusal;
+            var found = JwksLocation.FromDiscovery(discovery.Value, issuer, $"discovery document {discoveryUrl}");
+            if (!found.Ok) return found.Refusal;
+            jwksUrl = found.Value;
         }
 
-        byte[]? body = fetcher.Get(jwksUrl, out failure);
-        if (body is null) return null;
-        var keys = KeySet.Parse(body, $"the document at {jwksUrl}", out failure);
-        if (keys is null) return null;
+        var fetched = fetcher.Get(jwksUrl);
+        if (!fetched.Ok) return fetched.Refusal;
+        byte[] body = fetched.Value;
+        var keys = KeySet.Parse(body, $"the document at {jwksUrl}");
+        if (!keys.Ok) return keys.Refusal;
 
         const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        if (AtomicFile.Replace(issuer.JwksFile, body, mode, trustedDirectory: privileged, rootOwned: ProcessIdentity.EffectiveUid == 0) is { } writeProblem)
-        {
-            failure = WriteFailed(writeProblem);
-            return null;
-        }
+        if (AtomicFile.Replace(issuer.JwksFile, body, mode, trustedDirectory: privileged, rootOwned: ProcessIdentity.EffectiveUid == 0) is { } notWritten)
+            return notWritten.AsSiteError(Reasons.JwksWriteFailed);
         return keys;
     }
 
-    private static TokenFailure WriteFailed(string message) => new(Reasons.JwksWriteFailed, message, IsSiteError: true);
+    private static Refusal WriteFailed(string message) => Refusal.SiteError(Reasons.JwksWriteFailed, message);
 }

@@ -37,7 +37,7 @@ public class JwksLocationTests
     [MemberData(nameof(Urls))]
     public void Judges_urls(string name, string url, bool allowHttp, string? problem)
     {
-        string? got = JwksLocation.UrlProblem(url, Issuer(allowHttp));
+        string? got = JwksLocation.CheckUrl(url, Issuer(allowHttp))?.Detail;
         if (problem is null) Assert.True(got is null, $"{name}: {got}");
         else Assert.True(got?.Contains(problem, StringComparison.Ordinal) == true, $"{name}: expected '{problem}', got '{got}'");
     }
@@ -68,14 +68,15 @@ public class JwksLocationTests
     [MemberData(nameof(Documents))]
     public void Reads_discovery_documents(string name, string json, string? problem)
     {
-        string? uri = JwksLocation.FromDiscovery(Encoding.UTF8.GetBytes(json), Issuer(), "discovery", out var failure);
+        var uri = JwksLocation.FromDiscovery(Encoding.UTF8.GetBytes(json), Issuer(), "discovery");
         if (problem is null)
         {
-            Assert.True(uri is not null, $"{name}: {failure?.Message}");
+            Assert.True(uri.Ok, $"{name}: {uri}");
             return;
         }
-        Assert.Null(uri);
-        Assert.Equal(Reasons.JwksDiscoveryFailed, failure!.Reason);
-        Assert.True(failure.Message.Contains(problem, StringComparison.Ordinal), $"{name}: {failure.Message}");
+        Assert.False(uri.Ok, name);
+        Assert.Equal(Reasons.JwksDiscoveryFailed, uri.Refusal.Reason);
+        Assert.True(uri.Refusal.IsSiteError, name);
+        Assert.True(uri.Refusal.Detail.Contains(problem, StringComparison.Ordinal), $"{name}: {uri}");
     }
 }

@@ -67,17 +67,18 @@ public class KeySetTests
     [MemberData(nameof(Cases))]
     public void Parses(string name, string json, string usableKids, string? text)
     {
-        var keys = KeySet.Parse(Encoding.UTF8.GetBytes(json), "test.jwks", out var failure);
+        var parsed = KeySet.Parse(Encoding.UTF8.GetBytes(json), "test.jwks");
         if (usableKids.Length == 0)
         {
-            Assert.True(keys is null, $"{name}: expected refusal, got keys {(keys is null ? "" : string.Join(",", keys.Keys.Select(k => k.KeyId)))}");
-            Assert.Equal(Reasons.JwksInvalid, failure!.Reason);
-            Assert.True(failure.IsSiteError);
-            if (text is not null) Assert.Contains(text, failure.Message);
+            Assert.True(!parsed.Ok, $"{name}: expected refusal, got keys {(parsed.Ok ? string.Join(",", parsed.Value.Keys.Select(k => k.KeyId)) : "")}");
+            Assert.Equal(Reasons.JwksInvalid, parsed.Refusal.Reason);
+            Assert.True(parsed.Refusal.IsSiteError);
+            if (text is not null) Assert.Contains(text, parsed.Refusal.Detail);
             return;
         }
-        Assert.True(keys is not null, $"{name}: refused: {failure?.Message}");
-        Assert.Equal(usableKids, string.Join(",", keys!.Keys.Select(k => k.KeyId).Order(StringComparer.Ordinal)));
+        Assert.True(parsed.Ok, $"{name}: refused: {parsed}");
+        var keys = parsed.Value;
+        Assert.Equal(usableKids, string.Join(",", keys.Keys.Select(k => k.KeyId).Order(StringComparer.Ordinal)));
         if (text is null) Assert.Empty(keys.Skipped);
         else Assert.Contains(keys.Skipped, s => s.Contains(text, StringComparison.Ordinal));
     }

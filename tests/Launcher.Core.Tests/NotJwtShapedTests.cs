@@ -38,19 +38,20 @@ public class NotJwtShapedTests
     public void Gets_one_generic_refusal_and_no_hash(string name, string password)
     {
         // As the PAM library and --token-file read it: raw bytes.
-        string? read = TokenEnvelope.FromFileText(Encoding.UTF8.GetBytes(password), out var fileFailure);
+        var read = TokenEnvelope.FromFileText(Encoding.UTF8.GetBytes(password));
         // As the verifier sees a string (bytes that pass the alphabet check reach it).
-        var envelope = TokenEnvelope.Open(password, out var openFailure);
+        var envelope = TokenEnvelope.Open(password);
         var decision = Site.Authorizer.Authorize(password);
 
-        Assert.Null(envelope);
+        Assert.False(envelope.Ok, name);
         Assert.False(TokenEnvelope.IsJwtShaped(password), name);
-        foreach (var failure in new[] { fileFailure, openFailure }.Where(f => f is not null))
+        var refusals = new List<Refusal> { envelope.Refusal };
+        if (!read.Ok) refusals.Add(read.Refusal);
+        foreach (var failure in refusals)
         {
-            Assert.Equal(Reasons.TokenMalformed, failure!.Reason);
-            Assert.Equal(TokenEnvelope.NotJwtShaped, failure.Message);
+            Assert.Equal(Reasons.TokenMalformed, failure.Reason);
+            Assert.Equal(TokenEnvelope.NotJwtShaped, failure.Detail);
         }
-        Assert.True(read is null || openFailure is not null, $"{name}: one of the two readers must refuse it");
         Assert.Equal(Reasons.TokenMalformed, decision.Reason);
         Assert.Equal(TokenEnvelope.NotJwtShaped, decision.Detail);
         Assert.Null(decision.TokenSha256);
@@ -69,11 +70,13 @@ public class NotJwtShapedTests
     {
         foreach (int size in new[] { 8193, 8194, 100_000 })
         {
-            Assert.Null(TokenEnvelope.FromFileText(new byte[size], out var failure));
-            Assert.Equal(Reasons.TokenTooLarge, failure!.Reason);
-            Assert.DoesNotContain(size.ToString(), failure.Message);
-            Assert.Null(TokenEnvelope.Open(new string('a', size), out failure));
-            Assert.DoesNotContain(size.ToString(), failure!.Message);
+            var read = TokenEnvelope.FromFileText(new byte[size]);
+            Assert.False(read.Ok);
+            Assert.Equal(Reasons.TokenTooLarge, read.Refusal.Reason);
+            Assert.DoesNotContain(size.ToString(), read.Refusal.Detail);
+            var opened = TokenEnvelope.Open(new string('a', size));
+            Assert.False(opened.Ok);
+            Assert.DoesNotContain(size.ToString(), opened.Refusal.Detail);
         }
     }
 

@@ -195,11 +195,10 @@ public class TokenVerifierTests
     public void Verifies(string name, Func<string> token, string reason)
     {
         var verifier = new TokenVerifier(Site.Config, Site.Keys, Site.Clock);
-        var verified = verifier.Verify(token(), out var failure);
-        string got = verified is not null ? Reasons.Ok : failure!.Reason;
-        Assert.True(reason == got, $"{name}: expected {reason}, got {got} ({failure?.Message})");
-        Assert.Equal(verified is null, failure is not null);
-        if (verified is not null) Assert.Equal("gitlab", verified.Issuer.Name);
+        var verified = verifier.Verify(token());
+        string got = verified.Ok ? Reasons.Ok : verified.Refusal.Reason;
+        Assert.True(reason == got, $"{name}: expected {reason}, got {verified}");
+        if (verified.Ok) Assert.Equal("gitlab", verified.Value.Issuer.Name);
     }
 
     /// <summary>
@@ -236,10 +235,10 @@ public class TokenVerifierTests
     [MemberData(nameof(TypeViolations))]
     public void Refuses_a_registered_claim_of_the_wrong_type_naming_it(string name, Action<Dictionary<string, object?>> edit, string claim)
     {
-        var verified = new TokenVerifier(Site.Config, Site.Keys, Site.Clock).Verify(Token(edit), out var failure);
-        Assert.True(verified is null, $"{name}: accepted");
-        Assert.True(failure!.Reason == Reasons.TokenMalformed, $"{name}: expected {Reasons.TokenMalformed}, got {failure.Reason} ({failure.Message})");
-        Assert.Contains($"claim '{claim}'", failure.Message);
+        var verified = new TokenVerifier(Site.Config, Site.Keys, Site.Clock).Verify(Token(edit));
+        Assert.False(verified.Ok, $"{name}: accepted");
+        Assert.True(verified.Refusal.Reason == Reasons.TokenMalformed, $"{name}: expected {Reasons.TokenMalformed}, got {verified}");
+        Assert.Contains($"claim '{claim}'", verified.Refusal.Detail);
     }
 
     /// <summary>The sites the bounds are checked in: the defaults, and both bounds set tightly around a 1h GitLab job.</summary>
@@ -285,10 +284,10 @@ public class TokenVerifierTests
     public void Bounds_lifetime_and_age_per_issuer(string name, string site, Func<string> token, string reason)
     {
         var s = BoundSites[site];
-        var verified = new TokenVerifier(s.Config, s.Keys, s.Clock).Verify(token(), out var failure);
-        string got = verified is not null ? Reasons.Ok : failure!.Reason;
-        Assert.True(reason == got, $"{name}: expected {reason}, got {got} ({failure?.Message})");
-        if (reason == Reasons.TokenMissingClaim) Assert.Contains("'iat'", failure!.Message);
+        var verified = new TokenVerifier(s.Config, s.Keys, s.Clock).Verify(token());
+        string got = verified.Ok ? Reasons.Ok : verified.Refusal.Reason;
+        Assert.True(reason == got, $"{name}: expected {reason}, got {verified}");
+        if (reason == Reasons.TokenMissingClaim) Assert.Contains("'iat'", verified.Refusal.Detail);
     }
 
     [Fact]
@@ -297,25 +296,25 @@ public class TokenVerifierTests
         var site = BoundSites["tight"];
         var verifier = new TokenVerifier(site.Config, site.Keys, site.Clock);
         var trace = new ListTrace();
-        Assert.NotNull(verifier.Verify(GitLabJob(120, TimeSpan.FromHours(1)), out _, trace));
+        Assert.True(verifier.Verify(GitLabJob(120, TimeSpan.FromHours(1)), trace).Ok);
         Assert.Contains("lifetime: exp - iat = 1h5m, within max_lifetime 1h5m", trace.Lines);
         Assert.Contains("age: issued 2m ago, within max_age 5m (plus clock skew 30s)", trace.Lines);
 
         trace = new ListTrace();
-        Assert.Null(verifier.Verify(GitLabJob(0, TimeSpan.FromHours(2)), out var tooLong, trace));
-        Assert.Equal(Reasons.TokenLifetimeTooLong, tooLong!.Reason);
-        Assert.Contains("token lives 2h5m", tooLong.Message);
-        Assert.Contains("issuers 'gitlab' max_lifetime is 1h5m", tooLong.Message);
+        var tooLong = verifier.Verify(GitLabJob(0, TimeSpan.FromHours(2)), trace).Refusal;
+        Assert.Equal(Reasons.TokenLifetimeTooLong, tooLong.Reason);
+        Assert.Contains("token lives 2h5m", tooLong.Detail);
+        Assert.Contains("issuers 'gitlab' max_lifetime is 1h5m", tooLong.Detail);
         Assert.StartsWith($"refused: {Reasons.TokenLifetimeTooLong}: ", trace.Lines[^1]);
 
-        Assert.Null(verifier.Verify(GitLabJob(600, TimeSpan.FromHours(1)), out var tooOld));
-        Assert.Equal(Reasons.TokenTooOld, tooOld!.Reason);
-        Assert.Contains("issued 10m ago", tooOld.Message);
-        Assert.Contains("issuers 'gitlab' max_age is 5m", tooOld.Message);
+        var tooOld = verifier.Verify(GitLabJob(600, TimeSpan.FromHours(1))).Refusal;
+        Assert.Equal(Reasons.TokenTooOld, tooOld.Reason);
+        Assert.Contains("issued 10m ago", tooOld.Detail);
+        Assert.Contains("issuers 'gitlab' max_age is 5m", tooOld.Detail);
 
         var defaults = BoundSites["defaults"];
         trace = new ListTrace();
-        Assert.NotNull(new TokenVerifier(defaults.Config, defaults.Keys, defaults.Clock).Verify(GitLabJob(0, TimeSpan.FromHours(1)), out _, trace));
+        Assert.True(new TokenVerifier(defaults.Config, defaults.Keys, defaults.Clock).Verify(GitLabJob(0, TimeSpan.FromHours(1)), trace).Ok);
         Assert.Contains("lifetime: exp - iat = 1h5m, within max_lifetime 24h", trace.Lines);
         Assert.Contains("age: issued 0s ago (max_age not set)", trace.Lines);
     }

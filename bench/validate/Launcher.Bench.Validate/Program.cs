@@ -31,14 +31,14 @@ var (config, errors) = ConfigLoader.Parse("bench.yaml", $$"""
           run_as: "{user_login}"
     """);
 if (config is null) throw new InvalidOperationException(string.Join("\n", errors));
-var keys = new FixedKeys(KeySet.Parse(Encoding.UTF8.GetBytes(IssuerKey.Jwks(rsa, ec)), "bench", out _)!);
+var keys = new FixedKeys(KeySet.Parse(Encoding.UTF8.GetBytes(IssuerKey.Jwks(rsa, ec)), "bench").Value);
 var verifier = new TokenVerifier(config, keys, TimeProvider.System);
 
 Console.WriteLine($"in-process, {seconds:0.#}s per measurement, {Environment.ProcessorCount} CPU(s), .NET {Environment.Version}");
 foreach (var key in new[] { rsa, ec })
 {
     string token = key.Sign(GitLabClaims.For(Iss, Aud, "alice", DateTimeOffset.UtcNow));
-    if (verifier.Verify(token, out var failure) is null) throw new InvalidOperationException(failure!.Message);
+    if (verifier.Verify(token) is { Ok: false } refused) throw new InvalidOperationException(refused.Refusal.ToString());
 
     var parts = token.Split('.');
     byte[] input = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
@@ -64,20 +64,20 @@ foreach (var key in new[] { rsa, ec })
     }
     if (!raw()) throw new InvalidOperationException("raw verification failed");
 
-    var full = Rate(() => verifier.Verify(token, out _) is not null, seconds);
+    var full = Rate(() => verifier.Verify(token).Ok, seconds);
     var bare = Rate(raw, seconds);
     Console.WriteLine($"{key.Algorithm}: TokenVerifier {full.PerCpuSecond,9:N0}/CPU-s ({full.PerSecond,7:N0}/s wall)   raw VerifyData {bare.PerCpuSecond,9:N0}/CPU-s ({bare.PerSecond,7:N0}/s wall)   raw/verifier {bare.PerCpuSecond / full.PerCpuSecond:0.00}x");
     Console.WriteLine($"RESULT {key.Algorithm} verifier={full.PerCpuSecond:0} raw={bare.PerCpuSecond:0}");
 
     // Where a token's time goes beyond the primitive: each step alone, CPU microseconds per token.
-    var envelope = TokenEnvelope.Open(token, out _)!;
-    var signingKey = keys.GetKeys(config.Issuers[0], out _)!.Find(envelope.KeyId!)!;
+    var envelope = TokenEnvelope.Open(token).Value;
+    var signingKey = keys.GetKeys(config.Issuers[0]).Value.Find(envelope.KeyId!)!;
     byte[] sigBytes = System.Buffers.Text.Base64Url.DecodeFromChars(parts[2]);
     double Us(Func<bool> op) => 1e6 / Rate(op, seconds / 4).PerCpuSecond;
-    double open = Us(() => TokenEnvelope.Open(token, out _) is not null);
-    double claims = Us(() => RegisteredClaims.Read(envelope.Claims, out _) is not null);
+    double open = Us(() => TokenEnvelope.Open(token).Ok);
+    double claims = Us(() => RegisteredClaims.Read(envelope.Claims).Ok);
     double provider = Us(() => signingKey.Verifier(envelope.Algorithm).Verify(input, 0, input.Length, sigBytes, 0, sigBytes.Length));
-    double primitive = Us(raw), whole = Us(() => verifier.Verify(token, out _) is not null);
+    double primitive = Us(raw), whole = Us(() => verifier.Verify(token).Ok);
     Console.WriteLine($"{key.Algorithm} per token, CPU us: whole {whole:0.0} = envelope (3 base64url + JSON parses) {open:0.0} + registered claims {claims:0.0}"
         + $" + signature through IdentityModel {provider:0.0} (raw VerifyData {primitive:0.0}) + the rest {whole - open - claims - provider:0.0}");
 }
@@ -113,9 +113,5 @@ static double CpuSeconds() => Environment.CpuUsage.TotalTime.TotalSeconds;
 /// <summary>One parsed key set for every issuer: the cached-JWKS steady state of a long-lived process.</summary>
 sealed class FixedKeys(KeySet keys) : IKeySource
 {
-    public KeySet? GetKeys(IssuerSettings issuer, out TokenFailure? failure)
-    {
-        failure = null;
-        return keys;
-    }
+    public Launcher.Core.Authorization.Outcome<KeySet> GetKeys(IssuerSettings issuer) => Launcher.Core.Authorization.Outcome.Of(keys);
 }

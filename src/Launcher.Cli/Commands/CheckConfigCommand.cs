@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Tokens;
 using Launcher.Posix.Files;
 using Launcher.Posix.Privileged;
@@ -22,28 +23,29 @@ public static class CheckConfigCommand
         var keySource = new Launcher.Posix.Keys.JwksFileKeySource(ProcessIdentity.IsPrivileged);
         foreach (var issuer in site.Config.Issuers)
         {
-            var keys = keySource.GetKeys(issuer, out TokenFailure? failure);
-            if (keys is null)
+            var loaded = keySource.GetKeys(issuer);
+            if (!loaded.Ok)
             {
                 // Right after installation the key set does not exist until the first refresh: warn.
                 // A key set that exists but is unreadable, untrusted or unusable is an error.
-                if (failure!.Reason == Launcher.Core.Authorization.Reasons.JwksUnavailable && !File.Exists(issuer.JwksFile))
+                if (loaded.Refusal.Reason == Reasons.JwksUnavailable && !File.Exists(issuer.JwksFile))
                 {
-                    Console.Error.WriteLine($"ci-launcher: warning: {failure.Reason}: {failure.Message}");
+                    Console.Error.WriteLine($"ci-launcher: warning: {loaded.Refusal}");
                     continue;
                 }
-                Console.Error.WriteLine($"ci-launcher: {failure.Reason}: {failure.Message}");
+                Console.Error.WriteLine($"ci-launcher: {loaded.Refusal}");
                 ok = false;
                 continue;
             }
+            var keys = loaded.Value;
             Console.Out.WriteLine($"issuer '{issuer.Name}': {keys.Keys.Count} signing key(s) in {issuer.JwksFile} ({string.Join(", ", keys.Keys.Select(k => k.KeyId))})");
             foreach (var skipped in keys.Skipped)
                 Console.Error.WriteLine($"ci-launcher: warning: issuer '{issuer.Name}': ignored {skipped}");
         }
         if (!GroupNamesResolve(site.Config)) ok = false;
-        if (site.Config.Audit.File.Length > 0 && AuditFileProblem(site.Config.Audit.File) is { } auditProblem)
+        if (site.Config.Audit.File.Length > 0 && CheckAuditFile(site.Config.Audit.File) is { } auditProblem)
         {
-            Console.Error.WriteLine($"ci-launcher: {Launcher.Core.Authorization.Reasons.AuditUnavailable}: {auditProblem}");
+            Console.Error.WriteLine($"ci-launcher: {auditProblem}");
             ok = false;
         }
         Console.Out.WriteLine(ok ? $"{site.Config.Path}: configuration OK ({site.Config.Issuers.Count} issuer(s), {site.Config.Rules.Count} rule(s))" : $"{site.Config.Path}: configuration has problems (see above)");
@@ -79,21 +81,22 @@ public static class CheckConfigCommand
     /// replace or remove the log. Root requires the whole path to be root's (the trusted walk);
     /// the file itself must not be a link (the writer refuses links) and should be private.
     /// </summary>
-    private static string? AuditFileProblem(string file)
+    private static Refusal? CheckAuditFile(string file)
     {
         string dir = Path.GetDirectoryName(file) ?? "/";
         if (ProcessIdentity.IsPrivileged)
         {
-            using var judged = TrustedFile.OpenDirectory(dir, out string? problem);
-            if (judged is null) return $"audit.file directory: {problem}";
+            var judged = TrustedFile.OpenDirectory(dir);
+            if (!judged.Ok) return Refusal.SiteError(Reasons.AuditUnavailable, $"audit.file directory: {judged.Refusal.Detail}");
+            judged.Value.Dispose();
         }
         else if (!Directory.Exists(dir))
         {
-            return $"audit.file directory {dir} does not exist";
+            return Refusal.SiteError(Reasons.AuditUnavailable, $"audit.file directory {dir} does not exist");
         }
         var audit = new FileInfo(file);
         if (audit.LinkTarget is not null)
-            return $"audit.file {audit.FullName} is a symlink, which the audit writer refuses; point audit.file at the real file";
+            return Refusal.SiteError(Reasons.AuditUnavailable, $"audit.file {audit.FullName} is a symlink, which the audit writer refuses; point audit.file at the real file");
         if (audit.Exists && (audit.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
             Console.Error.WriteLine($"ci-launcher: warning: audit.file {audit.FullName} has mode {Convert.ToString((int)audit.UnixFileMode, 8)}; records name users and projects, chmod 600 it");
         return null;

@@ -27,8 +27,9 @@ public static class JwksExportCommand
             return ExitCodes.UsageOrConfig;
         }
         var dir = new KeyDirectory(issuing.KeyDir);
-        var ring = dir.LoadRing(out string? problem);
-        if (ring is null) return Fail(problem!);
+        var loaded = dir.LoadRing();
+        if (!loaded.Ok) return Fail(loaded.Refusal.Detail);
+        var ring = loaded.Value;
         if (ring.Keys.Count == 0) return Fail($"the key ring in {issuing.KeyDir} is empty; run 'ci-launcher keys generate' first");
 
         string document;
@@ -44,9 +45,9 @@ public static class JwksExportCommand
             {
                 foreach (var entry in ring.Keys)
                 {
-                    var key = dir.LoadPrivateKey(entry.KeyId, out problem);
-                    if (key is null) return Fail(problem!);
-                    keys.Add(key);
+                    var key = dir.LoadPrivateKey(entry.KeyId);
+                    if (!key.Ok) return Fail(key.Refusal.Detail);
+                    keys.Add(key.Value);
                 }
                 document = SiteJwks.Jwks(keys);
             }

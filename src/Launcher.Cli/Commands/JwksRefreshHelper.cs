@@ -24,8 +24,8 @@ public static class JwksRefreshHelper
         if (helper is null)
             return Fail($"cannot locate {Name}: the path of this binary is unknown or it was replaced while running; run the refresh again");
         // Root executes it by path: only a file whose whole path is root's alone (as launch.shell).
-        if (ProcessIdentity.IsPrivileged && TrustedFile.Problem(helper) is { } problem)
-            return Fail($"{Name}: {problem} (reinstall ci-launcher)");
+        if (ProcessIdentity.IsPrivileged && TrustedFile.Check(helper) is { } untrusted)
+            return Fail($"{Name}: {untrusted.Detail} (reinstall ci-launcher)");
         string failure = ProgramImage.Replace(helper, [helper, .. argv]);
         return Fail($"{failure} (reinstall ci-launcher)");
     }

@@ -44,11 +44,11 @@ public static class KeysCommand
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         string alg = args.Get("alg") ?? "ES256";
         if (!SiteKey.SupportedAlgorithms.Contains(alg)) throw new UsageException($"--alg '{alg}' must be ES256 or RS256");
-        if (!dir.EnsureExists(out string? problem)) return Fail(problem!);
-        using var guard = dir.Lock(out problem);
-        if (guard is null) return Fail(problem!);
-        var ring = dir.LoadRing(out problem);
-        if (ring is null) return Fail(problem!);
+        if (dir.EnsureExists() is { } unusable) return Fail(unusable);
+        var locked = LockRing(dir);
+        if (!locked.Ok) return Fail(locked.Refusal);
+        var (guard, ring) = locked.Value;
+        using var held = guard;
 
         using var key = SiteKey.Generate(alg);
         dir.WritePrivateKey(key);
@@ -64,33 +64,34 @@ public static class KeysCommand
     {
         if (args.Positional.Count != 1) throw new UsageException($"keys {action} takes one KID (see 'ci-launcher keys list')");
         string kid = args.Positional[0];
-        using var guard = dir.Lock(out string? problem);
-        if (guard is null) return Fail(problem!);
-        var ring = dir.LoadRing(out problem);
-        if (ring is null) return Fail(problem!);
+        var locked = LockRing(dir);
+        if (!locked.Ok) return Fail(locked.Refusal);
+        var (guard, ring) = locked.Value;
+        using var held = guard;
         var now = site.Clock.GetUtcNow();
-        KeyRing? changed;
+        Outcome<KeyRing> changed;
         if (ring.Find(kid) is null)
-            return Fail($"key '{kid}' is not in the key ring {dir.RingFile} ({ring.Describe()}); see 'ci-launcher keys list'", Reasons.IssuingRotation);
+            return Fail(Refusal.Unlabelled($"key '{kid}' is not in the key ring {dir.RingFile} ({ring.Describe()}); see 'ci-launcher keys list'"), Reasons.IssuingRotation);
         if (action == "activate")
         {
             // Refuse to make a key sign that could not be loaded when the first job asks for a token.
-            using var key = dir.LoadPrivateKey(kid, out problem);
-            if (key is null) return Fail(problem!);
-            changed = ring.Activate(kid, now, issuing.MaxLifetime, out problem);
+            var key = dir.LoadPrivateKey(kid);
+            if (!key.Ok) return Fail(key.Refusal);
+            key.Value.Dispose();
+            changed = ring.Activate(kid, now, issuing.MaxLifetime);
         }
         else
         {
             // A compromised key must stop verifying at once, even if tokens it signed are still valid:
             // the attacker's tokens look exactly like them. It still cannot be the signing key.
-            changed = ring.Retire(kid, now, issuing.MaxLifetime, issuing.ClockSkew, out problem, compromised: args.Has("compromised"));
+            changed = ring.Retire(kid, now, issuing.MaxLifetime, issuing.ClockSkew, compromised: args.Has("compromised"));
         }
-        if (changed is null) return Fail(problem!, Reasons.IssuingRotation);
-        dir.SaveRing(changed);
+        if (!changed.Ok) return Fail(changed.Refusal, Reasons.IssuingRotation);
+        dir.SaveRing(changed.Value);
         if (action == "retire") dir.DeletePrivateKey(kid);
         Audit(site, $"keys {action}", kid);
         Console.Error.WriteLine(action == "activate"
-            ? $"ci-launcher: key {kid} now signs site tokens{(ring.Signing is { } old ? $"; {old.KeyId} is draining and can be retired after {KeyRing.RetireableAt(changed.Find(old.KeyId)!, issuing.MaxLifetime, issuing.ClockSkew):u}" : "")}"
+            ? $"ci-launcher: key {kid} now signs site tokens{(ring.Signing is { } old ? $"; {old.KeyId} is draining and can be retired after {KeyRing.RetireableAt(changed.Value.Find(old.KeyId)!, issuing.MaxLifetime, issuing.ClockSkew):u}" : "")}"
             : $"ci-launcher: key {kid} retired{(args.Has("compromised") ? " as compromised (tokens it signed stop verifying once the JWKS is re-exported)" : "")} and its private key deleted; run 'ci-launcher jwks export --output ...' to unpublish it");
         return ExitCodes.Allowed;
     }
@@ -98,9 +99,9 @@ public static class KeysCommand
     private static int List(IssuingSettings issuing, KeyDirectory dir, CliArgs args)
     {
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
-        var ring = dir.LoadRing(out string? problem);
-        if (ring is null) return Fail(problem!);
-        foreach (var k in ring.Keys)
+        var loaded = dir.LoadRing();
+        if (!loaded.Ok) return Fail(loaded.Refusal);
+        foreach (var k in loaded.Value.Keys)
         {
             string when = k.State switch
             {
@@ -115,13 +116,25 @@ public static class KeysCommand
 
     private static void Audit(Site site, string command, string kid)
     {
-        var decision = new Decision { Kind = DecisionKind.Allowed, Reason = Reasons.Ok, Detail = command };
+        var decision = Decision.Allow(command);
         site.Record(decision, command, new Dictionary<string, string> { ["kid"] = kid });
     }
 
-    private static int Fail(string problem, string reason = Reasons.IssuingKeyUnavailable)
+    /// <summary>The key directory locked for one rotation step, and its ring read under the lock.</summary>
+    private static Outcome<(IDisposable Lock, KeyRing Ring)> LockRing(KeyDirectory dir)
     {
-        Console.Error.WriteLine($"ci-launcher: {reason}: {problem}");
+        var locked = dir.Lock();
+        if (!locked.Ok) return locked.Refusal;
+        var ring = dir.LoadRing();
+        if (ring.Ok) return Outcome.Of((locked.Value, ring.Value));
+        locked.Value.Dispose();
+        return ring.Refusal;
+    }
+
+    /// <summary>The key directory's problems are issuing.key_unavailable; a rotation the ring refuses is issuing.rotation.</summary>
+    private static int Fail(Refusal refusal, string reason = Reasons.IssuingKeyUnavailable)
+    {
+        Console.Error.WriteLine($"ci-launcher: {refusal.AsSiteError(reason)}");
         return ExitCodes.UsageOrConfig;
     }
 }

@@ -1,7 +1,9 @@
 using System.Text;
 using Launcher.Cli.Launch;
 using Launcher.Core.Authorization;
+using Launcher.Core.Launch;
 using Launcher.Core.Tokens;
+using Launcher.Posix.Launch;
 using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands;
@@ -21,48 +23,45 @@ public static class RunCommand
         if (args.Rest.Count == 0 || args.Rest[0].Length == 0) throw new UsageException("no script given: ci-launcher run --config FILE -- SCRIPT [ARGS]");
 
         var site = Site.Load(args.Get("config"), "run");
-        if (site is null) return RunExit.For(DecisionKind.SiteError);
+        if (site is null) return RunExit.For(RefusalKind.SiteError);
         var launch = site.Config.Launch;
 
-        if (CallerGate.CheckCaller(launch) is { } callerRefusal) return Refuse(site, callerRefusal);
+        if (CallerGate.CheckCaller(launch) is { } callerRefusal) return Refuse(site, Decision.Refused(callerRefusal));
 
-        string? token = ReadToken(site, args.Get("token-file"), out var tokenFailure);
-        var decision = token is null
-            ? new Decision { Kind = DecisionKind.Denied, Reason = tokenFailure!.Reason, Detail = tokenFailure.Message }
-            : site.Authorizer.Authorize(token);
+        var token = ReadToken(site, args.Get("token-file"));
+        var decision = token.Ok ? site.Authorizer.Authorize(token.Value) : Decision.Refused(token.Refusal);
         if (!decision.Allowed) return Refuse(site, decision);
 
-        if (CallerGate.CheckAccount(launch, decision, out bool changeIdentity) is { } accountRefusal) return Refuse(site, accountRefusal);
+        if (CallerGate.CheckAccount(launch, decision, out bool changeIdentity) is { } accountRefusal) return Refuse(site, decision.Deny(accountRefusal));
 
         // Relative to the caller's directory: the child resolves it after chdir to the job's.
         string script = Path.GetFullPath(args.Rest[0]);
         var tokenVariables = site.Config.Issuers.Select(i => i.TokenVariable).Distinct().ToList();
-        var request = JobRequest.Prepare(launch, decision, script, args.Rest.Skip(1).ToList(), CallerEnvironment(), tokenVariables,
-            launch.PassToken ? token : null, changeIdentity, out var prepareRefusal);
-        if (request is null) return Refuse(site, prepareRefusal!);
+        var plan = LaunchPlan.Prepare(launch, decision, script, args.Rest.Skip(1).ToList(), CallerEnvironment(), tokenVariables,
+            launch.PassToken ? token.Value : null, changeIdentity, JobLimits.ForJob);
+        if (!plan.Ok) return Refuse(site, decision.Deny(plan.Refusal));
 
         var extra = new Dictionary<string, string>
         {
             ["script"] = script,
             ["downscope"] = launch.Downscope.ToString().ToLowerInvariant(),
         };
-        return LaunchSequence.Run(site, decision, request, "run", extra);
+        return LaunchSequence.Run(site, decision, plan.Value, "run", extra);
     }
 
     private static int Refuse(Site site, Decision refusal) => LaunchSequence.Refuse(site, refusal, "run");
 
     /// <summary>--token-file FILE|-, else the first issuer token variable set in the environment.</summary>
-    private static string? ReadToken(Site site, string? tokenFile, out TokenFailure? failure)
+    private static Outcome<string> ReadToken(Site site, string? tokenFile)
     {
-        if (tokenFile is not null) return TokenInput.Read(tokenFile, out failure);
+        if (tokenFile is not null) return TokenInput.Read(tokenFile);
         foreach (var issuer in site.Config.Issuers)
         {
             if (Environment.GetEnvironmentVariable(issuer.TokenVariable) is { Length: > 0 } value)
-                return TokenEnvelope.FromFileText(Encoding.UTF8.GetBytes(value), out failure);
+                return TokenEnvelope.FromFileText(Encoding.UTF8.GetBytes(value));
         }
         string names = string.Join(" or ", site.Config.Issuers.Select(i => i.TokenVariable).Distinct());
-        failure = new TokenFailure(Reasons.TokenMissing, $"no token: give --token-file FILE (or - for stdin), or set {names}");
-        return null;
+        return Refusal.Denied(Reasons.TokenMissing, $"no token: give --token-file FILE (or - for stdin), or set {names}");
     }
 
     private static IEnumerable<KeyValuePair<string, string>> CallerEnvironment()

@@ -47,28 +47,23 @@ public static class TokenCommand
             return ExitCodes.UsageOrConfig;
         }
 
-        string? token = ReadToken(args.Get("token-file"), site.Config, issuing, out var readFailure);
-        Decision decision = token is null
-            ? new Decision { Kind = DecisionKind.Denied, Reason = readFailure!.Reason, Detail = readFailure.Message }
-            : site.Authorizer.Authorize(token);
+        var token = ReadToken(args.Get("token-file"), site.Config, issuing);
+        Decision decision = token.Ok ? site.Authorizer.Authorize(token.Value) : Decision.Refused(token.Refusal);
 
         string? siteToken = null;
         var extra = new Dictionary<string, string> { ["audience"] = Core.Policy.PolicyEngine.Printable(audience) };
         if (decision.Allowed)
         {
-            var grant = SiteTokenPolicy.Check(decision, issuing, ProcessIdentity.RealUid, audience, lifetime, site.Clock.GetUtcNow(), out var refusal);
-            if (grant is null) decision = refusal!;
+            var grant = SiteTokenPolicy.Check(decision, issuing, ProcessIdentity.RealUid, audience, lifetime, site.Clock.GetUtcNow());
+            var signed = grant.Ok ? Sign(grant.Value, issuing) : grant.Refusal;
+            if (!signed.Ok) decision = decision.Deny(signed.Refusal);
             else
             {
-                siteToken = Sign(grant, issuing, out string? kid, out string? keyReason, out string? keyProblem);
-                if (siteToken is null) decision = decision.Deny(keyReason!, keyProblem!, DecisionKind.SiteError);
-                else
-                {
-                    extra["site_jti"] = grant.Jti;
-                    extra["site_kid"] = kid!;
-                    extra["site_exp"] = DateTimeOffset.FromUnixTimeSeconds(grant.Expires).ToString("u", System.Globalization.CultureInfo.InvariantCulture);
-                    extra["site_token_sha256"] = TokenVerifier.Sha256Hex(siteToken);
-                }
+                siteToken = signed.Value.Token;
+                extra["site_jti"] = grant.Value.Jti;
+                extra["site_kid"] = signed.Value.Kid;
+                extra["site_exp"] = DateTimeOffset.FromUnixTimeSeconds(grant.Value.Expires).ToString("u", System.Globalization.CultureInfo.InvariantCulture);
+                extra["site_token_sha256"] = TokenVerifier.Sha256Hex(siteToken);
             }
         }
 
@@ -77,7 +72,7 @@ public static class TokenCommand
         if (!decision.Allowed)
         {
             Console.Error.WriteLine($"ci-launcher: {decision.Reason}: {decision.Detail}");
-            return decision.Kind == DecisionKind.Denied ? ExitCodes.Denied : ExitCodes.UsageOrConfig;
+            return decision.Refusal!.Kind == RefusalKind.Denied ? ExitCodes.Denied : ExitCodes.UsageOrConfig;
         }
         if (siteToken!.Length > PamLimit)
             Console.Error.WriteLine($"ci-launcher: warning: the site token is {siteToken.Length} bytes; PAM and ssh accept at most {PamLimit} (remove claims from issuing.claims)");
@@ -85,36 +80,30 @@ public static class TokenCommand
         return ExitCodes.Allowed;
     }
 
-    private static string? Sign(SiteTokenGrant grant, IssuingSettings issuing, out string? kid, out string? reason, out string? problem)
+    /// <summary>The signed site token and the kid that signed it, or the site error of the key directory.</summary>
+    private static Outcome<(string Token, string Kid)> Sign(SiteTokenGrant grant, IssuingSettings issuing)
     {
-        kid = null;
-        reason = Reasons.IssuingKeyUnavailable;
         var keys = new KeyDirectory(issuing.KeyDir);
-        var ring = keys.LoadRing(out problem);
-        if (ring is null) return null;
-        if (ring.Signing is not { } signing)
-        {
-            reason = Reasons.IssuingNoSigningKey;
-            problem = $"no key in {keys.RingFile} is signing ({ring.Describe()}); run 'ci-launcher keys activate KID'";
-            return null;
-        }
-        using var key = keys.LoadPrivateKey(signing.KeyId, out problem);
-        if (key is null) return null;
-        kid = key.KeyId;
-        return grant.Sign(key);
+        var ring = keys.LoadRing();
+        if (!ring.Ok) return ring.Refusal.AsSiteError(Reasons.IssuingKeyUnavailable);
+        if (ring.Value.Signing is not { } signing)
+            return Refusal.SiteError(Reasons.IssuingNoSigningKey, $"no key in {keys.RingFile} is signing ({ring.Value.Describe()}); run 'ci-launcher keys activate KID'");
+        var loaded = keys.LoadPrivateKey(signing.KeyId);
+        if (!loaded.Ok) return loaded.Refusal.AsSiteError(Reasons.IssuingKeyUnavailable);
+        using var key = loaded.Value;
+        return Outcome.Of((grant.Sign(key), key.KeyId));
     }
 
     /// <summary>The CI token from --token-file, else from the token_variable of an issuer in issuing.from_issuers.</summary>
-    private static string? ReadToken(string? source, SiteConfig config, IssuingSettings issuing, out TokenFailure? failure)
+    private static Outcome<string> ReadToken(string? source, SiteConfig config, IssuingSettings issuing)
     {
-        if (source is not null) return TokenInput.Read(source, out failure);
+        if (source is not null) return TokenInput.Read(source);
         foreach (var issuer in config.Issuers.Where(i => issuing.FromIssuers.Contains(i.Name)))
         {
             if (Environment.GetEnvironmentVariable(issuer.TokenVariable) is { Length: > 0 } value)
-                return TokenEnvelope.FromFileText(System.Text.Encoding.UTF8.GetBytes(value), out failure);
+                return TokenEnvelope.FromFileText(System.Text.Encoding.UTF8.GetBytes(value));
         }
         var names = config.Issuers.Where(i => issuing.FromIssuers.Contains(i.Name)).Select(i => i.TokenVariable).Distinct();
-        failure = new TokenFailure(Reasons.TokenMissing, $"no CI token: pass --token-file FILE|- or set {string.Join(" or ", names)} (id_tokens: in .gitlab-ci.yml)");
-        return null;
+        return Refusal.Denied(Reasons.TokenMissing, $"no CI token: pass --token-file FILE|- or set {string.Join(" or ", names)} (id_tokens: in .gitlab-ci.yml)");
     }
 }

@@ -33,16 +33,16 @@ public static class ValidateCommand
 
         var trace = explain ? new ConsoleTrace() : null;
         trace?.Line($"config: {site.Config.Path} ({site.Config.Issuers.Count} issuer(s), {site.Config.Rules.Count} rule(s))");
-        string? token = TokenInput.Read(tokenFile, out var readFailure);
+        var token = TokenInput.Read(tokenFile);
         Decision decision;
-        if (token is null)
+        if (!token.Ok)
         {
-            decision = new Decision { Kind = DecisionKind.Denied, Reason = readFailure!.Reason, Detail = readFailure.Message };
-            trace?.Line($"refused: {decision.Reason}: {decision.Detail}");
+            decision = Decision.Refused(token.Refusal);
+            trace?.Line($"refused: {token.Refusal}");
         }
         else
         {
-            decision = site.Authorizer.Authorize(token, trace);
+            decision = site.Authorizer.Authorize(token.Value, trace);
             if (explain) decision = BatchExplain.Check(site, decision, args.Get("scheduler-parameters"), trace!);
         }
         // validate grants nothing, so an unwritable audit file (an unprivileged caller) does not change the answer.
@@ -52,7 +52,7 @@ public static class ValidateCommand
         {
             Console.Out.WriteLine(decision.Allowed
                 ? $"decision: ALLOW by rule '{decision.Rule}' as user '{decision.Account!.Name}' (uid {decision.Account.Uid})"
-                : $"decision: {(decision.Kind == DecisionKind.SiteError ? "ERROR" : "DENY")} ({decision.Reason}): {decision.Detail}");
+                : $"decision: {(decision.Refusal!.IsSiteError ? "ERROR" : "DENY")} ({decision.Reason}): {decision.Detail}");
         }
         else if (args.Has("json"))
         {
@@ -66,10 +66,10 @@ public static class ValidateCommand
         {
             Console.Error.WriteLine($"ci-launcher: {decision.Reason}: {decision.Detail}");
         }
-        return decision.Kind switch
+        return decision.Refusal switch
         {
-            DecisionKind.Allowed => ExitCodes.Allowed,
-            DecisionKind.Denied => ExitCodes.Denied,
+            null => ExitCodes.Allowed,
+            { Kind: RefusalKind.Denied } => ExitCodes.Denied,
             _ => ExitCodes.UsageOrConfig,
         };
     }

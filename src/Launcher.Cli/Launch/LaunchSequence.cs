@@ -1,5 +1,6 @@
 using System.Globalization;
 using Launcher.Core.Authorization;
+using Launcher.Core.Launch;
 using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Launch;
@@ -12,19 +13,19 @@ namespace Launcher.Cli.Launch;
 public static class LaunchSequence
 {
     /// <summary>The job's exit status, or, when no job ran, <see cref="RunExit"/>'s code after one stderr line and an audit record.</summary>
-    public static int Run(Site site, Decision decision, JobRequest request, string command, IReadOnlyDictionary<string, string> extra)
+    public static int Run(Site site, Decision decision, LaunchPlan plan, string command, IReadOnlyDictionary<string, string> extra)
     {
-        if (!site.Record(decision, command, extra)) return RunExit.For(DecisionKind.SiteError);
+        if (!site.Record(decision, command, extra)) return RunExit.For(RefusalKind.SiteError);
 
-        foreach (string dir in request.Directories)
+        foreach (var dir in plan.Directories)
         {
-            var made = UserDirectories.Ensure(dir, decision.Account!.Uid, decision.Account.Gid);
-            if (!made.Ok) return Refuse(site, decision.Deny(made.Reason, $"launch.create_dirs: {made.Detail}", DecisionKind.SiteError), command);
+            var made = UserDirectories.Ensure(dir, plan.Account.Uid, plan.Account.Gid);
+            if (!made.Ok) return Refuse(site, decision.Deny(made.Refusal.In("launch.create_dirs")), command);
         }
 
-        var outcome = JobLauncher.Run(request.Spec);
-        if (!outcome.Started)
-            return Refuse(site, decision.Deny(outcome.Reason, outcome.Detail, SetupFailureKind(outcome.Reason)), command);
+        var launched = JobLauncher.Run(plan);
+        if (!launched.Ok) return Refuse(site, decision.Deny(launched.Refusal), command);
+        var outcome = launched.Value;
 
         var end = new Dictionary<string, string>(extra)
         {
@@ -49,10 +50,6 @@ public static class LaunchSequence
     {
         Console.Error.WriteLine($"ci-launcher: {refusal.Reason}: {refusal.Detail}");
         site.Record(refusal, command);
-        return RunExit.For(refusal.Kind);
+        return RunExit.For(refusal.Refusal!.Kind);
     }
-
-    /// <summary>The script's own problems are the job's; failures of the drop or the setup are the site's.</summary>
-    private static DecisionKind SetupFailureKind(string reason) =>
-        reason.StartsWith("launch.script_", StringComparison.Ordinal) ? DecisionKind.Denied : DecisionKind.SiteError;
 }

@@ -13,8 +13,8 @@ public static class RunExit
 {
     public const int Refused = 125;
 
-    public static int For(DecisionKind kind) =>
-        FromEnvironment(kind == DecisionKind.Denied ? "BUILD_FAILURE_EXIT_CODE" : "SYSTEM_FAILURE_EXIT_CODE") ?? Refused;
+    public static int For(RefusalKind kind) =>
+        FromEnvironment(kind == RefusalKind.Denied ? "BUILD_FAILURE_EXIT_CODE" : "SYSTEM_FAILURE_EXIT_CODE") ?? Refused;
 
     private static int? FromEnvironment(string name) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out int code) && code is > 0 and < 256

@@ -45,7 +45,7 @@ public sealed record AuditRecord
         {
             Time = time,
             Command = command,
-            Decision = d.Kind switch { DecisionKind.Allowed => "allow", DecisionKind.Denied => "deny", _ => "error" },
+            Decision = d.Refusal switch { null => "allow", { Kind: RefusalKind.Denied } => "deny", _ => "error" },
             Reason = d.Reason,
             Detail = d.Allowed ? null : d.Detail,
             CallerUid = callerUid,

@@ -10,15 +10,13 @@ public sealed class AuditTrail(IReadOnlyList<IAuditSink> sinks)
 {
     public IReadOnlyList<IAuditSink> Sinks => sinks;
 
-    public bool TryWrite(AuditRecord record, out string? error)
+    /// <summary>Null when every sink took the record; else the audit.unavailable site error naming what failed.</summary>
+    public Refusal? Write(AuditRecord record)
     {
         // No destination at all (audit.file "" and audit.syslog false) is the same as none
         // working: a grant would leave no trace anywhere.
         if (sinks.Count == 0)
-        {
-            error = "no audit destination is configured (audit.file is empty and audit.syslog is false); set audit.file or enable audit.syslog";
-            return false;
-        }
+            return Unavailable("no audit destination is configured (audit.file is empty and audit.syslog is false); set audit.file or enable audit.syslog");
         var errors = new List<string>();
         foreach (var sink in sinks)
         {
@@ -33,23 +31,23 @@ public sealed class AuditTrail(IReadOnlyList<IAuditSink> sinks)
                 errors.Add($"{e.Message} (fix audit.file, its directory or syslog)");
             }
         }
-        error = errors.Count == 0 ? null : string.Join("; ", errors);
-        return errors.Count == 0;
+        return errors.Count == 0 ? null : Unavailable(string.Join("; ", errors));
     }
+
+    private static Refusal Unavailable(string detail) => Refusal.SiteError(Reasons.AuditUnavailable, detail);
 
     /// <summary>
     /// The audit rule for commands that grant something (run, executor, PAM, token issue):
     /// records the decision and returns it; when an allow could not be recorded, returns it
-    /// turned into an <see cref="Reasons.AuditUnavailable"/> site error, and records that refusal
-    /// wherever it still can (a sink that did get the allow line then also shows nothing was
-    /// granted). <paramref name="error"/> is what failed, for stderr or the PAM log.
+    /// turned into an <see cref="Reasons.AuditUnavailable"/> site error naming what failed, and
+    /// records that refusal wherever it still can (a sink that did get the allow line then also
+    /// shows nothing was granted).
     /// </summary>
-    public Decision RecordOrRefuse(Decision decision, Func<Decision, AuditRecord> toRecord, out string? error)
+    public Decision RecordOrRefuse(Decision decision, Func<Decision, AuditRecord> toRecord)
     {
-        if (TryWrite(toRecord(decision), out error) || !decision.Allowed) return decision;
-        var refused = decision.Deny(Reasons.AuditUnavailable,
-            $"the audit record could not be written, and nothing is granted without one: {error}", DecisionKind.SiteError);
-        TryWrite(toRecord(refused), out _);
+        if (Write(toRecord(decision)) is not { } failed || !decision.Allowed) return decision;
+        var refused = decision.Deny(failed.In("the audit record could not be written, and nothing is granted without one"));
+        Write(toRecord(refused));
         return refused;
     }
 }

@@ -18,44 +18,37 @@ public sealed class Authorizer(SiteConfig config, IKeySource keys, IAccountDatab
         // Only a JWT's hash is audited: an unsalted SHA-256 of a password would be one offline
         // guess away from the password itself.
         string? sha = TokenEnvelope.IsJwtShaped(token) ? TokenVerifier.Sha256Hex(token) : null;
-        var verified = new TokenVerifier(config, keys, clock).Verify(token, out var failure, trace);
-        if (verified is null)
-        {
-            return new Decision
-            {
-                Kind = failure!.IsSiteError ? DecisionKind.SiteError : DecisionKind.Denied,
-                Reason = failure.Reason,
-                Detail = failure.Message,
-                TokenSha256 = sha,
-            };
-        }
+        var verified = new TokenVerifier(config, keys, clock).Verify(token, trace);
+        if (!verified.Ok) return Decision.Refused(verified.Refusal) with { TokenSha256 = sha };
+        var claims = verified.Value;
 
-        var policy = PolicyEngine.Evaluate(config.Rules, verified.Issuer.Name, verified.Claims, verified.Issuer.UsernameClaim, trace);
-        if (!policy.Allowed)
+        var policy = PolicyEngine.Evaluate(config.Rules, claims.Issuer.Name, claims.Claims, claims.Issuer.UsernameClaim, trace);
+        if (!policy.RunAs.Ok)
         {
-            trace?.Line($"policy: refused: {policy.Reason}: {policy.Detail}");
-            return new Decision
-            {
-                Kind = DecisionKind.Denied,
-                Reason = policy.Reason,
-                Detail = policy.Detail,
-                Token = verified,
-                TokenSha256 = sha,
-                Rule = policy.Rule?.Name,
-            };
+            trace?.Line($"policy: refused: {policy.RunAs.Refusal}");
+            return Decision.Refused(policy.RunAs.Refusal) with { Token = claims, TokenSha256 = sha, Rule = policy.Rule?.Name };
         }
+        string user = policy.RunAs.Value;
+        return CheckAccount(user, trace, $"rule '{policy.Rule!.Name}' allows, run as '{user}'")
+            with { Token = claims, TokenSha256 = sha, Rule = policy.Rule.Name };
+    }
 
-        var account = AccountPolicy.Check(policy.RunAs!, config.Accounts, accounts, trace);
-        return new Decision
+    /// <summary>
+    /// The account checks alone, for a name that is already decided (the mapped user above, the
+    /// PAM login user). A refused account that exists is still named, for the audit record.
+    /// </summary>
+    public Decision CheckAccount(string user, ITrace? trace = null, string? allowance = null)
+    {
+        var resolved = AccountPolicy.Resolve(user, config.Accounts, accounts, trace);
+        var refusal = resolved.Ok ? AccountPolicy.Admit(resolved.Value, config.Accounts, accounts, trace) : resolved.Refusal;
+        if (refusal is null)
         {
-            Kind = account.Allowed ? DecisionKind.Allowed : account.IsSiteError ? DecisionKind.SiteError : DecisionKind.Denied,
-            Reason = account.Reason,
-            Detail = account.Allowed ? policy.Detail : account.Detail,
-            Token = verified,
-            TokenSha256 = sha,
-            Rule = policy.Rule!.Name,
-            MappedUser = policy.RunAs,
-            Account = account.Account,
-        };
+            var a = resolved.Value;
+            trace?.Line($"account: '{user}' uid {a.Uid} gid {a.Gid} groups [{AccountPolicy.GroupList(a)}] passes every check");
+        }
+        else
+            trace?.Line($"account: refused: {refusal}");
+        var decision = refusal is null ? Decision.Allow(allowance ?? $"user '{user}' passes every account check") : Decision.Refused(refusal);
+        return decision with { MappedUser = user, Account = resolved.Ok ? resolved.Value : null };
     }
 }

@@ -3,30 +3,36 @@ using Launcher.Core.Tokens;
 
 namespace Launcher.Core.Authorization;
 
-public enum DecisionKind
-{
-    Allowed,
-    /// <summary>The token, the policy or the account said no: the job's problem.</summary>
-    Denied,
-    /// <summary>The site could not decide (keys, config, NSS, audit): the site's problem.</summary>
-    SiteError,
-}
-
-/// <summary>The answer of the decision path, shared by validate, explain, run, executor, PAM and token issue.</summary>
+/// <summary>
+/// The answer of the decision path, shared by validate, explain, run, executor, PAM and token
+/// issue: allowed, or a <see cref="Authorization.Refusal"/>, with what the audit record needs
+/// to say about it (token, rule, account). Made by <see cref="Allow"/> or <see cref="Refused"/>;
+/// there is no decision that nobody decided.
+/// </summary>
 public sealed record Decision
 {
-    public required DecisionKind Kind { get; init; }
-    public required string Reason { get; init; }
-    public required string Detail { get; init; }
+    private Decision() { }
+
+    /// <summary>Null when allowed.</summary>
+    public Refusal? Refusal { get; private init; }
+
+    /// <summary>For an allowed decision, what was allowed (the policy's words).</summary>
+    private string Allowance { get; init; } = "";
+
     public VerifiedToken? Token { get; init; }
     public string? TokenSha256 { get; init; }
     public string? Rule { get; init; }
     public string? MappedUser { get; init; }
     public Account? Account { get; init; }
 
-    public bool Allowed => Kind == DecisionKind.Allowed;
+    public bool Allowed => Refusal is null;
+    public string Reason => Refusal?.Reason ?? Reasons.Ok;
+    public string Detail => Refusal?.Detail ?? Allowance;
 
-    /// <summary>The same decision turned into a denial by a check after the policy (job binding, PAM user, caller uid).</summary>
-    public Decision Deny(string reason, string detail, DecisionKind kind = DecisionKind.Denied) =>
-        this with { Kind = kind, Reason = reason, Detail = detail };
+    public static Decision Allow(string allowance) => new() { Allowance = allowance };
+
+    public static Decision Refused(Refusal refusal) => new() { Refusal = refusal };
+
+    /// <summary>The same decision turned into a refusal by a check after the policy (job binding, PAM user, caller uid, launch).</summary>
+    public Decision Deny(Refusal refusal) => this with { Refusal = refusal };
 }

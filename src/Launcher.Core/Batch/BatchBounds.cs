@@ -13,7 +13,7 @@ namespace Launcher.Core.Batch;
 public sealed class BatchBounds
 {
     public IReadOnlyList<string> Partitions { get; init; } = [];
-    public IReadOnlyList<RunAsTemplate> Accounts { get; init; } = [];
+    public IReadOnlyList<Templates.Template> Accounts { get; init; } = [];
     public IReadOnlyList<string> Qos { get; init; } = [];
     public TimeSpan? MaxTime { get; init; }
 
@@ -29,25 +29,18 @@ public sealed class BatchBounds
     }
 }
 
-/// <summary>The options after the bounds, with the values the job will have, or a denial.</summary>
-public sealed record BoundsCheck(IReadOnlyList<BatchOption> Options, string Reason, string Detail,
-    string? Partition = null, string? Account = null, string? Qos = null, string? Time = null)
-{
-    public bool Ok => Reason == Reasons.Ok;
-}
-
 public static class BatchBoundsCheck
 {
     /// <summary>
     /// Checks the job's partition, account, QOS and time against <paramref name="bounds"/>, and adds
     /// the bound's default for each the job left out. Pure; the claims are the verified token's.
     /// </summary>
-    public static BoundsCheck Apply(IReadOnlyList<BatchOption> options, BatchBounds? bounds, OptionTable table, JsonElement claims, string rule)
+    public static Outcome<Admission> Apply(IReadOnlyList<BatchOption> options, BatchBounds? bounds, OptionTable table, JsonElement claims, string rule)
     {
         var result = new List<BatchOption>(options);
         string? Value(BoundRole role) => options.FirstOrDefault(o => o.Spec.Role == role)?.Value;
         OptionSpec Spec(BoundRole role) => table.ByName(table.NameOf(role))!;
-        BoundsCheck Deny(string reason, string detail) => new([], reason, $"rule '{rule}': {detail}");
+        Refusal Deny(string reason, string detail) => Refusal.Denied(reason, $"rule '{rule}': {detail}");
         bounds ??= new BatchBounds();
 
         string? partition = Value(BoundRole.Partition);
@@ -70,10 +63,10 @@ public static class BatchBoundsCheck
             var allowed = new List<string>();
             foreach (var template in bounds.Accounts)
             {
-                string? expanded = template.Expand(claims, out string? missing);
-                if (expanded is null)
-                    return Deny(Reasons.BatchAccount, $"account template '{template.Source}' needs claim '{missing}', which the token lacks or is not a string (policy.rules[].batch.accounts)");
-                allowed.Add(expanded);
+                var expanded = template.Expand(name => ClaimValues.Scalar(claims, name));
+                if (!expanded.Ok)
+                    return Deny(Reasons.BatchAccount, $"account template {expanded.Refusal.Detail} (policy.rules[].batch.accounts)");
+                allowed.Add(expanded.Value);
             }
             if (account is null)
             {
@@ -117,6 +110,6 @@ public static class BatchBoundsCheck
                     return Deny(Reasons.BatchTime, $"--time '{PolicyEngine.Printable(time)}' is longer than this rule's max_time {SlurmTime.Format(max)} (policy.rules[].batch.max_time)");
             }
         }
-        return new BoundsCheck(result, Reasons.Ok, "within the rule's batch bounds", partition, account, qos, time);
+        return Outcome.Of(new Admission(result, partition, account, qos, time));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Launcher.Core.Authorization;
 
 namespace Launcher.Core.Batch;
 
@@ -56,7 +57,7 @@ public sealed record BatchPlan
         return stream.ToArray();
     }
 
-    public static BatchPlan? Parse(ReadOnlyMemory<byte> json, out string? problem)
+    public static Outcome<BatchPlan> Parse(ReadOnlyMemory<byte> json)
     {
         try
         {
@@ -65,8 +66,7 @@ public sealed record BatchPlan
             var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
             foreach (var p in r.GetProperty("environment").EnumerateObject()) env[p.Name] = p.Value.GetString()!;
             long start = r.GetProperty("start_timeout_ms").GetInt64();
-            problem = null;
-            return new BatchPlan
+            return Outcome.Of(new BatchPlan
             {
                 System = r.GetProperty("system").GetString()!,
                 BinDir = r.GetProperty("bin_dir").GetString()!,
@@ -80,12 +80,11 @@ public sealed record BatchPlan
                 OutputInterval = TimeSpan.FromMilliseconds(r.GetProperty("output_interval_ms").GetInt64()),
                 StartTimeout = start > 0 ? TimeSpan.FromMilliseconds(start) : null,
                 CancelGrace = TimeSpan.FromMilliseconds(r.GetProperty("cancel_grace_ms").GetInt64()),
-            };
+            });
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            problem = $"is not a batch plan written by ci-launcher ({e.Message})";
-            return null;
+            return Refusal.Unlabelled($"is not a batch plan written by ci-launcher ({e.Message})");
         }
     }
 }
@@ -140,7 +139,7 @@ public sealed record BatchResult
         return stream.ToArray();
     }
 
-    public static BatchResult? Parse(ReadOnlyMemory<byte> json, out string? problem)
+    public static Outcome<BatchResult> Parse(ReadOnlyMemory<byte> json)
     {
         try
         {
@@ -160,8 +159,7 @@ public sealed record BatchResult
             // The monitor runs as the job's user: its reason can only be one of the batch system failures.
             if (outcome == BatchOutcome.SystemFailure && !reason.StartsWith("batch.", StringComparison.Ordinal))
                 throw new FormatException($"system failure with reason '{reason}'");
-            problem = null;
-            return new BatchResult
+            return Authorization.Outcome.Of(new BatchResult
             {
                 Outcome = outcome,
                 ExitStatus = status,
@@ -173,12 +171,11 @@ public sealed record BatchResult
                 Account = S("account"),
                 Nodes = S("nodes"),
                 Elapsed = S("elapsed"),
-            };
+            });
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            problem = $"is not a batch result ({e.Message})";
-            return null;
+            return Refusal.Unlabelled($"is not a batch result ({e.Message})");
         }
     }
 

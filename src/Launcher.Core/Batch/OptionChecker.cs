@@ -10,14 +10,6 @@ public sealed record BatchOption(OptionSpec Spec, string? Value)
     public string Render() => Value is null ? $"--{Spec.Name}" : $"--{Spec.Name}={Value}";
 }
 
-/// <summary>A job's options after the checks, or the first refusal (reason code and one line).</summary>
-public sealed record OptionCheck(IReadOnlyList<BatchOption> Options, string Reason, string Detail)
-{
-    public bool Ok => Reason == Reasons.Ok;
-
-    public static OptionCheck Refused(string reason, string detail) => new([], reason, detail);
-}
-
 /// <summary>
 /// Reads a job's submit options the way getopt_long would, and accepts only the site's allowlist.
 /// Stricter than getopt where getopt is ambiguous: long options must be written in full (getopt
@@ -30,14 +22,15 @@ public static class OptionChecker
 {
     public const int MaxValueLength = 1024;
 
-    public static OptionCheck Check(IReadOnlyList<string> words, OptionTable table, IReadOnlySet<string> allowed)
+    /// <summary>A job's options after the checks, or the first refusal (a denial: the job author's to fix).</summary>
+    public static Outcome<IReadOnlyList<BatchOption>> Check(IReadOnlyList<string> words, OptionTable table, IReadOnlySet<string> allowed)
     {
         var options = new List<BatchOption>();
         for (int i = 0; i < words.Count; i++)
         {
             string word = words[i];
             if (word == "--")
-                return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"'--' is not accepted: {table.Command} would take the word after it as the batch script");
+                return Refusal.Denied(Reasons.BatchOptionUnknown, $"'--' is not accepted: {table.Command} would take the word after it as the batch script");
             if (word.StartsWith("--", StringComparison.Ordinal))
             {
                 string name = word[2..];
@@ -46,13 +39,13 @@ public static class OptionChecker
                 if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
                 var spec = table.ByName(name);
                 if (spec is null)
-                    return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"'--{Shown(name)}' is not a {table.Command} option ci-launcher knows (write option names in full; abbreviations are not accepted)");
+                    return Refusal.Denied(Reasons.BatchOptionUnknown, $"'--{Shown(name)}' is not a {table.Command} option ci-launcher knows (write option names in full; abbreviations are not accepted)");
                 if (Gate(spec, table, allowed) is { } refused) return refused;
                 if (spec.Value == OptionValue.None && value is not null)
-                    return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"--{name} takes no value, but was given '{Shown(value)}'");
+                    return Refusal.Denied(Reasons.BatchOptionUnknown, $"--{name} takes no value, but was given '{Shown(value)}'");
                 if (spec.Value == OptionValue.Required && value is null)
                 {
-                    if (i + 1 >= words.Count) return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"--{name} needs a value");
+                    if (i + 1 >= words.Count) return Refusal.Denied(Reasons.BatchOptionUnknown, $"--{name} needs a value");
                     value = words[++i];
                 }
                 if (Add(options, spec, value) is { } bad) return bad;
@@ -66,7 +59,7 @@ public static class OptionChecker
                     char letter = word[k];
                     var spec = table.ByShort(letter);
                     if (spec is null)
-                        return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"'-{Shown(letter.ToString())}' (in '{Shown(word)}') is not a {table.Command} option ci-launcher knows");
+                        return Refusal.Denied(Reasons.BatchOptionUnknown, $"'-{Shown(letter.ToString())}' (in '{Shown(word)}') is not a {table.Command} option ci-launcher knows");
                     if (Gate(spec, table, allowed) is { } refused) return refused;
                     if (spec.Value == OptionValue.None)
                     {
@@ -76,7 +69,7 @@ public static class OptionChecker
                     string? value = k + 1 < word.Length ? word[(k + 1)..] : null;
                     if (value is null && spec.Value == OptionValue.Required)
                     {
-                        if (i + 1 >= words.Count) return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"-{letter} (--{spec.Name}) needs a value");
+                        if (i + 1 >= words.Count) return Refusal.Denied(Reasons.BatchOptionUnknown, $"-{letter} (--{spec.Name}) needs a value");
                         value = words[++i];
                     }
                     if (Add(options, spec, value) is { } bad2) return bad2;
@@ -84,36 +77,36 @@ public static class OptionChecker
                 }
                 continue;
             }
-            return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"'{Shown(word)}' is not an option; {table.Command} would take it as the batch script (every word must be an option or its value)");
+            return Refusal.Denied(Reasons.BatchOptionUnknown, $"'{Shown(word)}' is not an option; {table.Command} would take it as the batch script (every word must be an option or its value)");
         }
-        return new OptionCheck(options, Reasons.Ok, $"{options.Count} option(s) accepted");
+        return Outcome.Of<IReadOnlyList<BatchOption>>(options);
     }
 
-    private static OptionCheck? Gate(OptionSpec spec, OptionTable table, IReadOnlySet<string> allowed)
+    private static Refusal? Gate(OptionSpec spec, OptionTable table, IReadOnlySet<string> allowed)
     {
         string shown = spec.Short is { } s ? $"-{s}/--{spec.Name}" : $"--{spec.Name}";
         if (spec.Refusal is { } why)
-            return OptionCheck.Refused(Reasons.BatchOptionRefused, $"{shown} is never accepted from a job: {why}");
+            return Refusal.Denied(Reasons.BatchOptionRefused, $"{shown} is never accepted from a job: {why}");
         if (!allowed.Contains(spec.Name))
-            return OptionCheck.Refused(Reasons.BatchOptionNotAllowed, $"{shown} is a {table.Command} option this site does not allow (executor.batch.allowed_options)");
+            return Refusal.Denied(Reasons.BatchOptionNotAllowed, $"{shown} is a {table.Command} option this site does not allow (executor.batch.allowed_options)");
         return null;
     }
 
-    private static OptionCheck? Add(List<BatchOption> options, OptionSpec spec, string? value)
+    private static Refusal? Add(List<BatchOption> options, OptionSpec spec, string? value)
     {
         if (options.Any(o => o.Spec == spec))
-            return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"--{spec.Name} is given twice; give each option once");
+            return Refusal.Denied(Reasons.BatchOptionUnknown, $"--{spec.Name} is given twice; give each option once");
         if (value is not null)
         {
             if (spec.Value == OptionValue.Required && value.Length == 0)
-                return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"--{spec.Name} needs a non-empty value");
+                return Refusal.Denied(Reasons.BatchOptionUnknown, $"--{spec.Name} needs a non-empty value");
             if (value.Length > MaxValueLength)
-                return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"--{spec.Name} has a value of {value.Length} characters, more than {MaxValueLength}");
+                return Refusal.Denied(Reasons.BatchOptionUnknown, $"--{spec.Name} has a value of {value.Length} characters, more than {MaxValueLength}");
             if (value.Any(char.IsControl))
-                return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"--{spec.Name} has a control character in its value");
+                return Refusal.Denied(Reasons.BatchOptionUnknown, $"--{spec.Name} has a control character in its value");
             // getopt would take it as the value; a reader would take it as the next option.
             if (value.StartsWith('-') && spec.Value == OptionValue.Required && value.Length > 1 && !char.IsAsciiDigit(value[1]))
-                return OptionCheck.Refused(Reasons.BatchOptionUnknown, $"--{spec.Name} needs a value, but the next word '{Shown(value)}' looks like an option");
+                return Refusal.Denied(Reasons.BatchOptionUnknown, $"--{spec.Name} needs a value, but the next word '{Shown(value)}' looks like an option");
         }
         options.Add(new BatchOption(spec, value));
         return null;

@@ -1,12 +1,7 @@
 using System.Text;
+using Launcher.Core.Authorization;
 
 namespace Launcher.Core.Batch;
-
-/// <summary>The words of a text, or what stopped the split (<see cref="Problem"/> non-null).</summary>
-public sealed record ShellWordsResult(IReadOnlyList<string> Words, string? Problem)
-{
-    public bool Ok => Problem is null;
-}
 
 /// <summary>
 /// Splits a job author's text (SCHEDULER_PARAMETERS) into words the way a POSIX shell would
@@ -22,7 +17,8 @@ public static class ShellWords
     public const int MaxLength = 4096;
     public const int MaxWords = 128;
 
-    public static ShellWordsResult Split(string text)
+    /// <summary>The words, or what stopped the split: batch.parameters, the job author's to fix.</summary>
+    public static Outcome<IReadOnlyList<string>> Split(string text)
     {
         if (text.Length > MaxLength) return Fail($"is {text.Length} characters long, more than {MaxLength}");
         var words = new List<string>();
@@ -88,8 +84,8 @@ public static class ShellWords
         }
         if (inWord) words.Add(word.ToString());
         if (words.Count > MaxWords) return Fail($"has more than {MaxWords} words");
-        return new ShellWordsResult(words, null);
+        return Outcome.Of<IReadOnlyList<string>>(words);
     }
 
-    private static ShellWordsResult Fail(string problem) => new([], problem);
+    private static Refusal Fail(string problem) => Refusal.Denied(Reasons.BatchParameters, problem);
 }

@@ -1,7 +1,13 @@
+using Launcher.Core.Authorization;
+
 namespace Launcher.Core.Config;
 
-/// <summary>One problem in the configuration: where (file, line, column, key) and what to change.</summary>
-public sealed record ConfigError(string File, int Line, string Key, string Message, int Column = 0)
+/// <summary>
+/// One problem in the configuration: where (file, line, column, key) and what to change. A
+/// configuration is the one input whose problems are reported all at once (check-config lists
+/// every one), so loading it yields the settings or the list of these, not a single refusal.
+/// </summary>
+public sealed record ConfigError(string File, int Line, string Key, string Message, int Column = 0, string Reason = Reasons.ConfigInvalid)
 {
     public override string ToString() => $"{Where}: {Key}: {Message}";
 

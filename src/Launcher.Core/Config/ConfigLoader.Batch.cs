@@ -1,5 +1,4 @@
 using Launcher.Core.Batch;
-using Launcher.Core.Executor;
 using Launcher.Core.Policy;
 
 namespace Launcher.Core.Config;
@@ -23,8 +22,8 @@ public static partial class ConfigLoader
                 string s = c.Stages[i];
                 if (s.Length == 0 || s.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-' or '.' or '*')))
                     Error($"executor.batch.stages[{i}]", $"'{s}' is not a stage name pattern (letters, digits, '_', '-', '.', and '*')");
-                else if (Glob.TryCreate(s, out var g, out string? problem)) stages.Add(g!);
-                else Error($"executor.batch.stages[{i}]", problem!);
+                else if (Glob.Parse(s) is var glob && glob.Ok) stages.Add(glob.Value);
+                else Error($"executor.batch.stages[{i}]", glob.Refusal.Detail);
             }
 
             if (c.ParametersVariable.Length == 0 || char.IsAsciiDigit(c.ParametersVariable[0]) || !c.ParametersVariable.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
@@ -46,11 +45,11 @@ public static partial class ConfigLoader
                 foreach (var n in names) allowed.Add(n.TrimStart('-'));
             }
 
-            if (JobPathTemplate.PathProblem(c.BinDir) is not null || c.BinDir.Contains('{'))
+            if (!IsFixedPath(c.BinDir))
                 Error("executor.batch.bin_dir", $"'{c.BinDir}' must be a fixed absolute directory (default /usr/bin)");
             if (c.SlurmConf is { } conf)
             {
-                if (JobPathTemplate.PathProblem(conf) is not null || conf.Contains('{'))
+                if (!IsFixedPath(conf))
                     Error("executor.batch.slurm_conf", $"'{conf}' must be a fixed absolute path");
                 else if (system is not null && system.Name != "slurm")
                     Error("executor.batch.slurm_conf", $"is a Slurm setting, but executor.batch.system is '{system.Name}'");
@@ -66,11 +65,7 @@ public static partial class ConfigLoader
                 else start = t;
             }
 
-            JobPathTemplate? outputDir = null;
-            if (c.OutputDir is { } od)
-            {
-                outputDir = ExecutorTemplate("executor.batch.output_dir", od, required: true, perJob: true);
-            }
+            var outputDir = c.OutputDir is { } od ? ExecutorTemplate("executor.batch.output_dir", od, required: true, perJob: true) : null;
 
             if (Errors.Count > before) return null;
             return new BatchSettings
@@ -96,41 +91,6 @@ public static partial class ConfigLoader
                 return min;
             }
             return value;
-        }
-
-        private BatchBounds? ValidateBatchBounds(BatchBoundsConfig b, string key, string label, RuleAction action)
-        {
-            int before = Errors.Count;
-            if (action == RuleAction.Deny)
-                Error(key, $"{label}: a deny rule admits no job, so it cannot have batch bounds");
-            foreach (var (list, values) in new[] { ("partitions", b.Partitions), ("qos", b.Qos) })
-                for (int i = 0; i < values.Count; i++)
-                    if (values[i].Length == 0 || values[i].Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch) || ch is ',' or '='))
-                        Error($"{key}.{list}[{i}]", $"{label}: '{values[i]}' is not a Slurm {(list == "qos" ? "QOS" : "partition")} name");
-            var accounts = new List<RunAsTemplate>();
-            for (int i = 0; i < b.Accounts.Count; i++)
-            {
-                if (!RunAsTemplate.TryParse(b.Accounts[i], out var t, out string? problem))
-                {
-                    Error($"{key}.accounts[{i}]", $"{label}: {problem}");
-                    continue;
-                }
-                foreach (var claim in t!.ClaimNames)
-                    if (!KnownClaims.Names.Contains(claim))
-                        Error($"{key}.accounts[{i}]", $"{label}: account template uses unknown claim '{{{claim}}}'");
-                if (b.Accounts[i].Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch) || ch is ',' or '='))
-                    Error($"{key}.accounts[{i}]", $"{label}: '{b.Accounts[i]}' is not a Slurm account name");
-                accounts.Add(t);
-            }
-            TimeSpan? maxTime = null;
-            if (b.MaxTime is not null)
-            {
-                if (!Duration.TryParse(b.MaxTime, out var t) || t < TimeSpan.FromMinutes(1))
-                    Error($"{key}.max_time", $"{label}: '{b.MaxTime}' is not a duration of at least 1m; write e.g. 30m or 2h");
-                else maxTime = t;
-            }
-            if (Errors.Count > before) return null;
-            return new BatchBounds { Partitions = b.Partitions, Accounts = accounts, Qos = b.Qos, MaxTime = maxTime };
         }
     }
 }

@@ -1,5 +1,6 @@
 using Launcher.Core.Launch;
 using Launcher.Core.Policy;
+using Launcher.Core.Authorization;
 
 namespace Launcher.Core.Executor;
 
@@ -20,16 +21,16 @@ public static class CustomEnvironment
 
     private static readonly string[] ReservedPrefixes = ["SSL_", "CI_LAUNCHER_"];
 
-    /// <summary>Null when <paramref name="name"/> may be passed to a job, else why not.</summary>
-    public static string? NameProblem(string name, IReadOnlySet<string> tokenVariables)
+    /// <summary>Null when <paramref name="name"/> may be passed to a job, else why not (for the caller to label).</summary>
+    public static Refusal? CheckName(string name, IReadOnlySet<string> tokenVariables)
     {
-        if (!EnvironmentNames.IsValidName(name)) return "is not a plain variable name";
-        if (tokenVariables.Contains(name)) return "carries an ID token";
+        if (!EnvironmentNames.IsValidName(name)) return Refusal.Unlabelled("is not a plain variable name");
+        if (tokenVariables.Contains(name)) return Refusal.Unlabelled("carries an ID token");
         if (EnvironmentNames.SetByLauncher.Contains(name) || Reserved.Contains(name))
-            return "is reserved (the launch sequence or the executor sets it)";
-        if (EnvironmentNames.IsDangerous(name)) return "is reserved (it changes what the shell or the loader does before the job starts)";
+            return Refusal.Unlabelled("is reserved (the launch sequence or the executor sets it)");
+        if (EnvironmentNames.IsDangerous(name)) return Refusal.Unlabelled("is reserved (it changes what the shell or the loader does before the job starts)");
         foreach (var p in ReservedPrefixes)
-            if (name.StartsWith(p, StringComparison.Ordinal)) return $"starts with the reserved prefix {p}";
+            if (name.StartsWith(p, StringComparison.Ordinal)) return Refusal.Unlabelled($"starts with the reserved prefix {p}");
         return null;
     }
 
@@ -42,7 +43,7 @@ public static class CustomEnvironment
         {
             if (!key.StartsWith(Prefix, StringComparison.Ordinal)) continue;
             string name = key[Prefix.Length..];
-            if (NameProblem(name, tokenVariables) is not null) continue;
+            if (CheckName(name, tokenVariables) is not null) continue;
             if (value.Contains('\0')) continue;
             if (allowlist.Any(g => g.IsMatch(name))) selected[name] = value;
         }

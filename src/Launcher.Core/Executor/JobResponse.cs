@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Launcher.Core.Authorization;
 
 namespace Launcher.Core.Executor;
 
@@ -13,23 +14,21 @@ public sealed record JobResponse(long JobId, long? ProjectId, long? RunnerId)
     /// <summary>The runner's job responses carry every variable and dependency; 16 MiB is far above any real one.</summary>
     public const int MaxBytes = 16 << 20;
 
-    public static JobResponse? Parse(ReadOnlyMemory<byte> json, out string? problem)
+    /// <summary>The runner's job, or what is wrong with the file (for the caller to label).</summary>
+    public static Outcome<JobResponse> Parse(ReadOnlyMemory<byte> json)
     {
         try
         {
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) { problem = "is not a JSON object"; return null; }
+            if (root.ValueKind != JsonValueKind.Object) return Refusal.Unlabelled("is not a JSON object");
             if (!root.TryGetProperty("id", out var idElement) || !TryId(idElement, out long jobId))
-            {
-                problem = "has no positive integer 'id' (the job id)";
-                return null;
-            }
+                return Refusal.Unlabelled("has no positive integer 'id' (the job id)");
             long? projectId = null;
             if (root.TryGetProperty("job_info", out var info) && info.ValueKind == JsonValueKind.Object
                 && info.TryGetProperty("project_id", out var projectElement))
             {
-                if (!TryId(projectElement, out long p)) { problem = "has a 'job_info.project_id' that is not a positive integer"; return null; }
+                if (!TryId(projectElement, out long p)) return Refusal.Unlabelled("has a 'job_info.project_id' that is not a positive integer");
                 projectId = p;
             }
             long? runnerId = null;
@@ -43,25 +42,17 @@ public sealed record JobResponse(long JobId, long? ProjectId, long? RunnerId)
                     // A job's own variables are listed beside the predefined ones; two different
                     // CI_RUNNER_ID entries mean someone defined one, and neither can be believed.
                     if (!v.TryGetProperty("value", out var value) || !TryId(value, out long r))
-                    {
-                        problem = "has a CI_RUNNER_ID variable that is not a positive integer";
-                        return null;
-                    }
+                        return Refusal.Unlabelled("has a CI_RUNNER_ID variable that is not a positive integer");
                     if (runnerId is { } seen && seen != r)
-                    {
-                        problem = $"has two different CI_RUNNER_ID variables ({seen} and {r})";
-                        return null;
-                    }
+                        return Refusal.Unlabelled($"has two different CI_RUNNER_ID variables ({seen} and {r})");
                     runnerId = r;
                 }
             }
-            problem = null;
-            return new JobResponse(jobId, projectId, runnerId);
+            return Outcome.Of(new JobResponse(jobId, projectId, runnerId));
         }
         catch (JsonException e)
         {
-            problem = $"is not valid JSON ({e.Message})";
-            return null;
+            return Refusal.Unlabelled($"is not valid JSON ({e.Message})");
         }
     }
 

@@ -1,3 +1,5 @@
+using Launcher.Core.Authorization;
+
 namespace Launcher.Core.Executor;
 
 /// <summary>
@@ -9,14 +11,15 @@ public static class StageName
 {
     public const int MaxLength = 128;
 
-    public static string? Problem(string name)
+    /// <summary>Null when <paramref name="name"/> may name a stage; else why not (for the caller to label).</summary>
+    public static Refusal? Check(string name)
     {
-        if (name.Length == 0) return "is empty";
-        if (name.Length > MaxLength) return $"is longer than {MaxLength} characters";
-        if (name is "." or ".." || name[0] == '.') return "starts with '.'";
+        if (name.Length == 0) return Refusal.Unlabelled("is empty");
+        if (name.Length > MaxLength) return Refusal.Unlabelled($"is longer than {MaxLength} characters");
+        if (name is "." or ".." || name[0] == '.') return Refusal.Unlabelled("starts with '.'");
         foreach (char c in name)
             if (!(char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-' || c == '.'))
-                return c == '/' || c == '\\' ? $"contains the path character '{c}'" : $"contains the character U+{(int)c:X4}";
+                return Refusal.Unlabelled(c == '/' || c == '\\' ? $"contains the path character '{c}'" : $"contains the character U+{(int)c:X4}");
         return null;
     }
 }

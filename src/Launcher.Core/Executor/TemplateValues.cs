@@ -3,8 +3,9 @@ using System.Globalization;
 namespace Launcher.Core.Executor;
 
 /// <summary>
-/// The only values a path template may use, each from a verified source: the mapped account
-/// (getpwnam_r after the policy), the verified token and the runner's JOB_RESPONSE_FILE.
+/// The values of <see cref="Templates.Placeholders.Job"/>, the executor's directory templates,
+/// each from a verified source: the mapped account (getpwnam_r after the policy), the verified
+/// token and the runner's JOB_RESPONSE_FILE.
 /// Never a <c>CUSTOM_ENV_*</c> value: the job author can set those.
 /// </summary>
 public sealed record TemplateValues(string User, uint Uid, uint Gid, long JobId, long? ProjectId, long? RunnerId)
@@ -19,10 +20,5 @@ public sealed record TemplateValues(string User, uint Uid, uint Gid, long JobId,
         "project_id" => ProjectId?.ToString(CultureInfo.InvariantCulture),
         "runner_id" => RunnerId?.ToString(CultureInfo.InvariantCulture),
         _ => null,
-    };
-
-    public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "user", "uid", "gid", "job_id", "project_id", "runner_id",
     };
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Launcher.Core.Authorization;
 
 namespace Launcher.Core.Issuing;
 
@@ -32,19 +33,18 @@ public sealed class KeyRing
     /// new key must already be published (generated earlier), which is what lets relying parties
     /// fetch it before its first token.
     /// </summary>
-    public KeyRing? Activate(string kid, DateTimeOffset now, TimeSpan maxLifetime, out string? problem)
+    public Outcome<KeyRing> Activate(string kid, DateTimeOffset now, TimeSpan maxLifetime)
     {
         var target = Find(kid);
-        if (target is null) { problem = $"no key '{kid}' in the key ring ({Describe()})"; return null; }
-        if (target.State == KeyState.Signing) { problem = $"key '{kid}' is already the signing key"; return null; }
+        if (target is null) return Refusal.Unlabelled($"no key '{kid}' in the key ring ({Describe()})");
+        if (target.State == KeyState.Signing) return Refusal.Unlabelled($"key '{kid}' is already the signing key");
         long t = now.ToUnixTimeSeconds();
         long lifetime = (long)maxLifetime.TotalSeconds;
         var keys = Keys.Select(k =>
             k.KeyId == kid ? k with { State = KeyState.Signing, SigningSince = t, SigningUntil = null, MaxLifetimeSeconds = Math.Max(k.MaxLifetimeSeconds, lifetime) }
             : k.State == KeyState.Signing ? k with { State = KeyState.Draining, SigningUntil = t, MaxLifetimeSeconds = Math.Max(k.MaxLifetimeSeconds, lifetime) }
             : k).ToList();
-        problem = null;
-        return new KeyRing(keys);
+        return Outcome.Of(new KeyRing(keys));
     }
 
     /// <summary>The earliest time <paramref name="entry"/> may leave the JWKS, or null when it is signing.</summary>
@@ -62,23 +62,16 @@ public sealed class KeyRing
     /// signed is past exp plus the relying parties' clock skew.
     /// </summary>
     /// <param name="compromised">Set when the key is known to be compromised: the wait for its tokens to expire is skipped.</param>
-    public KeyRing? Retire(string kid, DateTimeOffset now, TimeSpan maxLifetime, TimeSpan clockSkew, out string? problem, bool compromised = false)
+    public Outcome<KeyRing> Retire(string kid, DateTimeOffset now, TimeSpan maxLifetime, TimeSpan clockSkew, bool compromised = false)
     {
         var target = Find(kid);
-        if (target is null) { problem = $"no key '{kid}' in the key ring ({Describe()})"; return null; }
+        if (target is null) return Refusal.Unlabelled($"no key '{kid}' in the key ring ({Describe()})");
         var at = RetireableAt(target, maxLifetime, clockSkew);
         if (at is null)
-        {
-            problem = $"key '{kid}' is the signing key; generate and activate another key first";
-            return null;
-        }
+            return Refusal.Unlabelled($"key '{kid}' is the signing key; generate and activate another key first");
         if (!compromised && now < at.Value)
-        {
-            problem = $"key '{kid}' stopped signing at {DateTimeOffset.FromUnixTimeSeconds(target.SigningUntil!.Value):u}; tokens it signed may be valid until {at.Value:u} (max_lifetime + issuing.clock_skew). Retire it after that";
-            return null;
-        }
-        problem = null;
-        return new KeyRing(Keys.Where(k => k.KeyId != kid).ToList());
+            return Refusal.Unlabelled($"key '{kid}' stopped signing at {DateTimeOffset.FromUnixTimeSeconds(target.SigningUntil!.Value):u}; tokens it signed may be valid until {at.Value:u} (max_lifetime + issuing.clock_skew). Retire it after that");
+        return Outcome.Of(new KeyRing(Keys.Where(k => k.KeyId != kid).ToList()));
     }
 
     public string Describe() => Keys.Count == 0 ? "the ring is empty; run 'ci-launcher keys generate'"
@@ -112,7 +105,7 @@ public sealed class KeyRing
     }
 
     /// <summary>Parses the key-state file; anything unexpected is an error, never a guess about which key signs.</summary>
-    public static KeyRing? Parse(ReadOnlySpan<byte> json, string source, out string? problem)
+    public static Outcome<KeyRing> Parse(ReadOnlySpan<byte> json, string source)
     {
         try
         {
@@ -120,10 +113,7 @@ public sealed class KeyRing
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || version.GetInt32() != 1
                 || !root.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
-            {
-                problem = $"{source} is not a version 1 key ring ({{\"version\":1,\"keys\":[...]}})";
-                return null;
-            }
+                return Refusal.Unlabelled($"{source} is not a version 1 key ring ({{\"version\":1,\"keys\":[...]}})");
             var entries = new List<KeyEntry>();
             foreach (var k in keys.EnumerateArray())
             {
@@ -131,29 +121,18 @@ public sealed class KeyRing
                 KeyState? parsed = state switch { "published" => KeyState.Published, "signing" => KeyState.Signing, "draining" => KeyState.Draining, _ => null };
                 if (kid is null || kid.Length == 0 || !IsKidText(kid) || alg is null || !SiteKey.SupportedAlgorithms.Contains(alg) || parsed is null
                     || Num(k, "created") is not { } created || (parsed == KeyState.Draining && Num(k, "signing_until") is null))
-                {
-                    problem = $"{source}: key entry #{entries.Count + 1} is incomplete or invalid (kid, alg, state, created; draining keys need signing_until)";
-                    return null;
-                }
+                    return Refusal.Unlabelled($"{source}: key entry #{entries.Count + 1} is incomplete or invalid (kid, alg, state, created; draining keys need signing_until)");
                 if (entries.Any(e => e.KeyId == kid))
-                {
-                    problem = $"{source}: kid '{kid}' appears twice";
-                    return null;
-                }
+                    return Refusal.Unlabelled($"{source}: kid '{kid}' appears twice");
                 entries.Add(new KeyEntry(kid, alg, parsed.Value, created, Num(k, "signing_since"), Num(k, "signing_until"), Num(k, "max_lifetime") ?? 0));
             }
             if (entries.Count(e => e.State == KeyState.Signing) > 1)
-            {
-                problem = $"{source}: more than one key is in state 'signing'";
-                return null;
-            }
-            problem = null;
-            return new KeyRing(entries);
+                return Refusal.Unlabelled($"{source}: more than one key is in state 'signing'");
+            return Outcome.Of(new KeyRing(entries));
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            problem = $"{source} is not valid JSON";
-            return null;
+            return Refusal.Unlabelled($"{source} is not valid JSON");
         }
     }
 

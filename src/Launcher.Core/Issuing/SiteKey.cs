@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Launcher.Core.Authorization;
 
 namespace Launcher.Core.Issuing;
 
@@ -47,33 +48,27 @@ public sealed class SiteKey : IDisposable
         _ => throw new ArgumentException($"unsupported algorithm '{algorithm}'", nameof(algorithm)),
     };
 
-    /// <summary>A PKCS#8 PEM private key, or null with the reason (wrong curve, short RSA, not a key).</summary>
-    public static SiteKey? FromPem(string pem, out string? problem)
+    /// <summary>A PKCS#8 PEM private key, or why not (wrong curve, short RSA, not a key).</summary>
+    public static Outcome<SiteKey> FromPem(string pem)
     {
-        problem = null;
         if (TryEc(pem) is { } ec)
         {
             // P-256's OID; another 256-bit curve (secp256k1, brainpool) must not pass as ES256.
-            if (ec.ExportParameters(false).Curve.Oid?.Value == "1.2.840.10045.3.1.7") return new SiteKey(ec, null);
+            if (ec.ExportParameters(false).Curve.Oid?.Value == "1.2.840.10045.3.1.7") return Outcome.Of(new SiteKey(ec, null));
             ec.Dispose();
-            problem = "is an EC key on a curve other than P-256 (ES256 needs P-256)";
-            return null;
+            return Refusal.Unlabelled("is an EC key on a curve other than P-256 (ES256 needs P-256)");
         }
         try
         {
             var rsa = RSA.Create();
             rsa.ImportFromPem(pem);
             if (rsa.KeySize < RsaBits)
-            {
-                problem = $"is an RSA key of {rsa.KeySize} bits; at least {RsaBits} are required";
-                return null;
-            }
-            return new SiteKey(null, rsa);
+                return Refusal.Unlabelled($"is an RSA key of {rsa.KeySize} bits; at least {RsaBits} are required");
+            return Outcome.Of(new SiteKey(null, rsa));
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            problem = "is not a PEM private key (PKCS#8, as written by 'ci-launcher keys generate')";
-            return null;
+            return Refusal.Unlabelled("is not a PEM private key (PKCS#8, as written by 'ci-launcher keys generate')");
         }
     }
 

@@ -16,50 +16,35 @@ public static class SiteTokenPolicy
     /// <summary>12 random bytes (96 bits) make collisions negligible in 16 characters instead of a UUID's 36.</summary>
     public const int JtiBytes = 12;
 
-    public static SiteTokenGrant? Check(Decision decision, IssuingSettings settings, uint callerUid, string audience,
-        TimeSpan? requestedLifetime, DateTimeOffset now, out Decision? refusal)
+    /// <summary>The grant, or the refusal (a denial: the caller asked for what it may not have).</summary>
+    public static Outcome<SiteTokenGrant> Check(Decision decision, IssuingSettings settings, uint callerUid, string audience,
+        TimeSpan? requestedLifetime, DateTimeOffset now)
     {
-        refusal = null;
         if (!decision.Allowed || decision.Token is not { } token || decision.Account is not { } account)
             throw new ArgumentException("only an allowed decision can be exchanged for a site token", nameof(decision));
 
         if (!settings.FromIssuers.Contains(token.Issuer.Name))
-        {
-            refusal = decision.Deny(Reasons.IssuingFromIssuer,
+            return Refusal.Denied(Reasons.IssuingFromIssuer,
                 $"tokens of issuer '{token.Issuer.Name}' cannot be exchanged for site tokens (issuing.from_issuers: {string.Join(", ", settings.FromIssuers)})");
-            return null;
-        }
         // A job proves who it is with its CI token; the uid check makes sure that identity is the
         // caller's own, so a job that found another job's token cannot speak for that user.
         if (account.Uid != callerUid)
-        {
-            refusal = decision.Deny(Reasons.IssuingCallerUid,
+            return Refusal.Denied(Reasons.IssuingCallerUid,
                 $"the token maps to user '{account.Name}' (uid {account.Uid}) but the caller is uid {callerUid}; a job can obtain site tokens only for the account it runs as");
-            return null;
-        }
         if (!settings.Audiences.Contains(audience, StringComparer.Ordinal))
-        {
-            refusal = decision.Deny(Reasons.IssuingAudience,
+            return Refusal.Denied(Reasons.IssuingAudience,
                 $"audience '{Policy.PolicyEngine.Printable(audience)}' is not in issuing.audiences ({string.Join(", ", settings.Audiences)})");
-            return null;
-        }
         var lifetime = requestedLifetime ?? settings.MaxLifetime;
         if (lifetime > settings.MaxLifetime || lifetime < TimeSpan.FromSeconds(1))
-        {
-            refusal = decision.Deny(Reasons.IssuingLifetime,
+            return Refusal.Denied(Reasons.IssuingLifetime,
                 $"lifetime {Duration.Format(lifetime)} is outside 1s..{Duration.Format(settings.MaxLifetime)} (issuing.max_lifetime)");
-            return null;
-        }
 
         long iat = now.ToUnixTimeSeconds();
         long ciExp = token.Expires.ToUnixTimeSeconds();
         // The verifier forgives clock skew; a site token must not: it never outlives the CI token.
         if (ciExp <= iat)
-        {
-            refusal = decision.Deny(Reasons.TokenExpired,
+            return Refusal.Denied(Reasons.TokenExpired,
                 $"the CI token expired at {token.Expires:u}; a site token never outlives it");
-            return null;
-        }
         long exp = Math.Min(iat + (long)lifetime.TotalSeconds, ciExp);
 
         var claims = new List<KeyValuePair<string, JsonElement>>();
@@ -71,7 +56,7 @@ public static class SiteTokenPolicy
                 claims.Add(new(name, value.Clone()));
         }
 
-        return new SiteTokenGrant
+        return Outcome.Of(new SiteTokenGrant
         {
             Issuer = settings.Issuer,
             Subject = account.Name,
@@ -80,7 +65,7 @@ public static class SiteTokenPolicy
             Expires = exp,
             Jti = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(JtiBytes)),
             JobClaims = claims,
-        };
+        });
     }
 
     private static JsonElement StringElement(string value)

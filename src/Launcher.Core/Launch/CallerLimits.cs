@@ -1,4 +1,5 @@
 using System.Globalization;
+using Launcher.Core.Authorization;
 
 namespace Launcher.Core.Launch;
 
@@ -22,20 +23,14 @@ public static class CallerLimits
     public static IReadOnlyList<string> Names { get; } =
         ["cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile", "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"];
 
-    /// <summary>The limits indexed by RLIMIT_* number, or null with what was wrong.</summary>
-    public static IReadOnlyList<ResourceLimit>? Parse(string? value, out string? problem)
+    /// <summary>The limits indexed by RLIMIT_* number, or what was wrong (launch.rlimit, the site's to fix).</summary>
+    public static Outcome<IReadOnlyList<ResourceLimit>> Parse(string? value)
     {
         if (string.IsNullOrEmpty(value))
-        {
-            problem = $"{Variable} is not set: a set-id ci-launcher must be started through ci-launcher-suid, which records the caller's resource limits there";
-            return null;
-        }
+            return Refused($"{Variable} is not set: a set-id ci-launcher must be started through ci-launcher-suid, which records the caller's resource limits there");
         string[] entries = value.Split(',');
         if (entries.Length != Names.Count)
-        {
-            problem = $"{Variable} has {entries.Length} entries, expected {Names.Count} ({string.Join(',', Names)}); ci-launcher-suid and ci-launcher are from different builds: reinstall both";
-            return null;
-        }
+            return Refused($"{Variable} has {entries.Length} entries, expected {Names.Count} ({string.Join(',', Names)}); ci-launcher-suid and ci-launcher are from different builds: reinstall both");
         var limits = new ResourceLimit[Names.Count];
         for (int i = 0; i < entries.Length; i++)
         {
@@ -43,21 +38,16 @@ public static class CallerLimits
             int eq = entry.IndexOf('=', StringComparison.Ordinal);
             string name = eq < 0 ? entry : entry[..eq];
             if (name != Names[i])
-            {
-                problem = $"{Variable} entry {i + 1} is '{Truncate(name)}', expected '{Names[i]}'; ci-launcher-suid and ci-launcher are from different builds: reinstall both";
-                return null;
-            }
+                return Refused($"{Variable} entry {i + 1} is '{Truncate(name)}', expected '{Names[i]}'; ci-launcher-suid and ci-launcher are from different builds: reinstall both");
             string[] pair = entry[(eq + 1)..].Split('/');
             if (pair.Length != 2 || Value(pair[0]) is not { } soft || Value(pair[1]) is not { } hard || soft > hard)
-            {
-                problem = $"{Variable}: '{Truncate(entry)}' is not {Names[i]}=SOFT/HARD with SOFT <= HARD (numbers or 'inf')";
-                return null;
-            }
+                return Refused($"{Variable}: '{Truncate(entry)}' is not {Names[i]}=SOFT/HARD with SOFT <= HARD (numbers or 'inf')");
             limits[i] = new ResourceLimit(soft, hard);
         }
-        problem = null;
-        return limits;
+        return Outcome.Of<IReadOnlyList<ResourceLimit>>(limits);
     }
+
+    private static Refusal Refused(string detail) => Refusal.SiteError(Reasons.LaunchRlimit, detail);
 
     private static ulong? Value(string text)
     {

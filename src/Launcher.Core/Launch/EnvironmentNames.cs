@@ -1,3 +1,5 @@
+using Launcher.Core.Authorization;
+
 namespace Launcher.Core.Launch;
 
 /// <summary>
@@ -31,20 +33,20 @@ public static class EnvironmentNames
     public static bool IsDangerous(string name) =>
         DangerousExact.Contains(name) || DangerousPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
 
-    /// <summary>Null when <paramref name="pattern"/> (a name, or a prefix ending in <c>*</c>) is acceptable in launch.env.</summary>
-    public static string? PatternProblem(string pattern)
+    /// <summary>Null when <paramref name="pattern"/> (a name, or a prefix ending in <c>*</c>) is acceptable in launch.env; else why not.</summary>
+    public static Refusal? CheckPattern(string pattern)
     {
         bool prefix = pattern.EndsWith('*');
         string name = prefix ? pattern[..^1] : pattern;
         if (!IsValidName(name))
-            return $"'{pattern}' is not a variable name or a prefix ending in '*' (e.g. CUSTOM_ENV_*)";
+            return Refusal.Unlabelled($"'{pattern}' is not a variable name or a prefix ending in '*' (e.g. CUSTOM_ENV_*)");
         if (SetByLauncher.Contains(pattern))
-            return $"'{pattern}' is set by ci-launcher from the account (HOME, USER, LOGNAME, SHELL) or launch.path; remove it";
+            return Refusal.Unlabelled($"'{pattern}' is set by ci-launcher from the account (HOME, USER, LOGNAME, SHELL) or launch.path; remove it");
         if (IsDangerous(name) || (prefix && (DangerousExact.Any(d => d.StartsWith(name, StringComparison.Ordinal))
                 || DangerousPrefixes.Any(d => d.StartsWith(name, StringComparison.Ordinal) || name.StartsWith(d, StringComparison.Ordinal)))))
-            return $"'{pattern}' would pass variables that change how the shell or the loader behaves (BASH_ENV, LD_*, ...); list safe names instead";
+            return Refusal.Unlabelled($"'{pattern}' would pass variables that change how the shell or the loader behaves (BASH_ENV, LD_*, ...); list safe names instead");
         if (prefix && name.Length < 3)
-            return $"'{pattern}' is too broad; a prefix needs at least three characters";
+            return Refusal.Unlabelled($"'{pattern}' is too broad; a prefix needs at least three characters");
         return null;
     }
 

@@ -1,4 +1,5 @@
 using Launcher.Core.Accounts;
+using Launcher.Core.Config;
 
 namespace Launcher.Core.Launch;
 

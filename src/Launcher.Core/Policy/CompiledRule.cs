@@ -14,7 +14,7 @@ public sealed class CompiledRule
     public required string Issuer { get; init; }
     public required IReadOnlyList<(string Claim, IReadOnlyList<Glob> Patterns)> Match { get; init; }
     public required RuleAction Action { get; init; }
-    public RunAsTemplate? RunAs { get; init; }
+    public Templates.Template? RunAs { get; init; }
     /// <summary>Partitions, accounts, QOS and time its batch jobs may use; null bounds nothing.</summary>
     public Launcher.Core.Batch.BatchBounds? Batch { get; init; }
 }

@@ -1,3 +1,5 @@
+using Launcher.Core.Authorization;
+
 namespace Launcher.Core.Policy;
 
 /// <summary>
@@ -20,37 +22,22 @@ public sealed class Glob
     /// not a whole segment (<c>hpc**</c> would match <c>hpc-evil/x</c>, the very mistake segment
     /// globs exist to prevent), and control characters (no claim value a rule means has them).
     /// </summary>
-    public static bool TryCreate(string pattern, out Glob? glob, out string? error)
+    public static Outcome<Glob> Parse(string pattern)
     {
-        glob = null;
         if (pattern.Length == 0)
-        {
-            error = "an empty pattern matches only an empty claim; write the value or remove the claim";
-            return false;
-        }
+            return Refusal.Unlabelled("an empty pattern matches only an empty claim; write the value or remove the claim");
         if (pattern.Contains("***", StringComparison.Ordinal))
-        {
-            error = $"'{pattern}' contains '***'; use '*' (one segment) or '**' (any segments)";
-            return false;
-        }
+            return Refusal.Unlabelled($"'{pattern}' contains '***'; use '*' (one segment) or '**' (any segments)");
         for (int i = pattern.IndexOf("**", StringComparison.Ordinal); i >= 0; i = pattern.IndexOf("**", i + 2, StringComparison.Ordinal))
         {
             bool segmentStart = i == 0 || pattern[i - 1] == '/';
             bool segmentEnd = i + 2 == pattern.Length || pattern[i + 2] == '/';
             if (!segmentStart || !segmentEnd)
-            {
-                error = $"'{pattern}': '**' must be a whole path segment (e.g. 'group/**'); inside a segment use '*'";
-                return false;
-            }
+                return Refusal.Unlabelled($"'{pattern}': '**' must be a whole path segment (e.g. 'group/**'); inside a segment use '*'");
         }
         if (pattern.Any(char.IsControl))
-        {
-            error = $"'{Printable(pattern)}' contains a control character";
-            return false;
-        }
-        error = null;
-        glob = new Glob(pattern);
-        return true;
+            return Refusal.Unlabelled($"'{Printable(pattern)}' contains a control character");
+        return Outcome.Of(new Glob(pattern));
     }
 
     /// <summary>True when the pattern admits any value of its shape (<c>*</c>, <c>**</c>, <c>*/*</c>): it constrains nothing.</summary>

@@ -26,29 +26,32 @@ public static class PolicyEngine
                 continue;
             }
             trace?.Line($"rule #{rule.Position} '{rule.Name}': matched ({string.Join(", ", matched)}) -> {rule.Action.ToString().ToLowerInvariant()}");
-            if (rule.Action == RuleAction.Deny)
-                return new PolicyOutcome(false, Reasons.PolicyDenied, $"rule '{rule.Name}' denies this job", rule, null);
-
-            string? user;
-            if (rule.RunAs is { } template)
-            {
-                user = template.Expand(claims, out string? missing);
-                if (user is null)
-                    return new PolicyOutcome(false, Reasons.PolicyRunAsClaim, $"rule '{rule.Name}': run_as '{template.Source}' needs claim '{missing}', which the token lacks or is not a string", rule, null);
-            }
-            else
-            {
-                user = ClaimValues.Scalar(claims, usernameClaim);
-                if (user is null)
-                    return new PolicyOutcome(false, Reasons.PolicyRunAsClaim, $"rule '{rule.Name}': the issuer's username_claim '{usernameClaim}' is missing or not a string", rule, null);
-            }
-            if (PosixUserName.Problem(user) is { } problem)
-                return new PolicyOutcome(false, Reasons.PolicyRunAsInvalid, $"rule '{rule.Name}': mapped user name '{Printable(user)}' {problem}", rule, null);
-
-            trace?.Line($"rule #{rule.Position} '{rule.Name}': maps to user '{user}'");
-            return new PolicyOutcome(true, Reasons.Ok, $"rule '{rule.Name}' allows, run as '{user}'", rule, user);
+            var user = MappedUser(rule, claims, usernameClaim);
+            if (user.Ok) trace?.Line($"rule #{rule.Position} '{rule.Name}': maps to user '{user.Value}'");
+            return new PolicyOutcome(rule, user);
         }
-        return new PolicyOutcome(false, Reasons.PolicyNoMatch, $"no rule in policy.rules matches this token (issuer '{issuerName}')", null, null);
+        return new PolicyOutcome(null, Refusal.Denied(Reasons.PolicyNoMatch, $"no rule in policy.rules matches this token (issuer '{issuerName}')"));
+    }
+
+    /// <summary>The account name a matched rule maps the token to, or why it maps to none.</summary>
+    private static Outcome<string> MappedUser(CompiledRule rule, JsonElement claims, string usernameClaim)
+    {
+        if (rule.Action == RuleAction.Deny)
+            return Refusal.Denied(Reasons.PolicyDenied, $"rule '{rule.Name}' denies this job");
+        string user;
+        if (rule.RunAs is { } template)
+        {
+            var expanded = template.Expand(name => ClaimValues.Scalar(claims, name));
+            if (!expanded.Ok) return Refusal.Denied(Reasons.PolicyRunAsClaim, $"rule '{rule.Name}': run_as {expanded.Refusal.Detail}");
+            user = expanded.Value;
+        }
+        else if (ClaimValues.Scalar(claims, usernameClaim) is { } claimed)
+            user = claimed;
+        else
+            return Refusal.Denied(Reasons.PolicyRunAsClaim, $"rule '{rule.Name}': the issuer's username_claim '{usernameClaim}' is missing or not a string");
+        if (PosixUserName.Check(user) is { } invalid)
+            return Refusal.Denied(Reasons.PolicyRunAsInvalid, $"rule '{rule.Name}': mapped user name '{Printable(user)}' {invalid.Detail}");
+        return Outcome.Of(user);
     }
 
     /// <summary>

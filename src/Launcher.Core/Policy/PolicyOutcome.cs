@@ -1,4 +1,9 @@
+using Launcher.Core.Authorization;
+
 namespace Launcher.Core.Policy;
 
-/// <summary>The policy's answer: the deciding rule (if any), the reason code and the mapped user name.</summary>
-public sealed record PolicyOutcome(bool Allowed, string Reason, string Detail, CompiledRule? Rule, string? RunAs);
+/// <summary>
+/// The policy's answer: the deciding rule (null when none matched; the audit record names it
+/// either way) and the user name it maps the token to, or the refusal.
+/// </summary>
+public sealed record PolicyOutcome(CompiledRule? Rule, Outcome<string> RunAs);

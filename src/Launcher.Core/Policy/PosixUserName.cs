@@ -1,3 +1,5 @@
+using Launcher.Core.Authorization;
+
 namespace Launcher.Core.Policy;
 
 /// <summary>
@@ -8,8 +10,10 @@ public static class PosixUserName
 {
     public const int MaxBytes = 32;
 
-    /// <summary>Null when valid, else why not.</summary>
-    public static string? Problem(string name)
+    /// <summary>Null when valid, else why not (for the caller to label).</summary>
+    public static Refusal? Check(string name) => Problem(name) is { } problem ? Refusal.Unlabelled(problem) : null;
+
+    private static string? Problem(string name)
     {
         if (name.Length == 0) return "is empty";
         if (System.Text.Encoding.UTF8.GetByteCount(name) > MaxBytes) return $"is longer than {MaxBytes} bytes";

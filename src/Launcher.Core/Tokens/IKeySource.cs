@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 
 namespace Launcher.Core.Tokens;
@@ -5,5 +6,5 @@ namespace Launcher.Core.Tokens;
 /// <summary>Supplies an issuer's key set. The CLI reads the jwks_file once; the PAM library caches and reloads on change.</summary>
 public interface IKeySource
 {
-    KeySet? GetKeys(IssuerSettings issuer, out TokenFailure? failure);
+    Outcome<KeySet> GetKeys(IssuerSettings issuer);
 }

@@ -20,9 +20,13 @@ public static class JwksLocation
     /// Null when <paramref name="url"/> may be fetched for <paramref name="issuer"/>: an absolute
     /// https URL, or http only under the issuer's loudly named test flag. Anything else (file:,
     /// ftp:, a relative path) would let a discovery document or a redirect point the fetch at
-    /// something that is not the issuer's web server.
+    /// something that is not the issuer's web server. The refusal is unlabelled: a URL from a
+    /// discovery document is a discovery failure, the same URL on a redirect a fetch failure.
     /// </summary>
-    public static string? UrlProblem(string url, IssuerSettings issuer)
+    public static Refusal? CheckUrl(string url, IssuerSettings issuer) =>
+        UrlProblem(url, issuer) is { } problem ? Refusal.Unlabelled(problem) : null;
+
+    private static string? UrlProblem(string url, IssuerSettings issuer)
     {
         // "/path" parses as an absolute file: URI on Unix; require the scheme to be written out.
         if (!url.Contains("://", StringComparison.Ordinal) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || url.Any(char.IsWhiteSpace))
@@ -41,9 +45,8 @@ public static class JwksLocation
     /// document's "issuer" must equal the configured issuer exactly (Discovery 1.0, 4.3): a
     /// document that names someone else was not published by this issuer.
     /// </summary>
-    public static string? FromDiscovery(ReadOnlySpan<byte> json, IssuerSettings issuer, string source, out TokenFailure? failure)
+    public static Outcome<string> FromDiscovery(ReadOnlySpan<byte> json, IssuerSettings issuer, string source)
     {
-        failure = null;
         JsonDocument doc;
         try
         {
@@ -51,39 +54,26 @@ public static class JwksLocation
         }
         catch (JsonException)
         {
-            failure = Discovery($"{source} is not valid JSON; is the issuer URL '{issuer.Issuer}' right?");
-            return null;
+            return Discovery($"{source} is not valid JSON; is the issuer URL '{issuer.Issuer}' right?");
         }
         using (doc)
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-            {
-                failure = Discovery($"{source} is not a JSON object");
-                return null;
-            }
+                return Discovery($"{source} is not a JSON object");
             string? named = root.TryGetProperty("issuer", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
             if (!string.Equals(named, issuer.Issuer, StringComparison.Ordinal))
-            {
-                failure = Discovery($"{source} names issuer '{Printable(named ?? "(none)")}', not '{issuer.Issuer}'; fix issuers '{issuer.Name}' issuer or set jwks_uri");
-                return null;
-            }
+                return Discovery($"{source} names issuer '{Printable(named ?? "(none)")}', not '{issuer.Issuer}'; fix issuers '{issuer.Name}' issuer or set jwks_uri");
             if (!root.TryGetProperty("jwks_uri", out var u) || u.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(u.GetString()))
-            {
-                failure = Discovery($"{source} has no \"jwks_uri\" string; set jwks_uri for issuer '{issuer.Name}'");
-                return null;
-            }
+                return Discovery($"{source} has no \"jwks_uri\" string; set jwks_uri for issuer '{issuer.Name}'");
             string uri = u.GetString()!;
-            if (UrlProblem(uri, issuer) is { } problem)
-            {
-                failure = Discovery($"{source} points jwks_uri at {problem}");
-                return null;
-            }
-            return uri;
+            if (CheckUrl(uri, issuer) is { } refused)
+                return Discovery($"{source} points jwks_uri at {refused.Detail}");
+            return Outcome.Of(uri);
         }
     }
 
-    private static TokenFailure Discovery(string message) => new(Reasons.JwksDiscoveryFailed, message, IsSiteError: true);
+    private static Refusal Discovery(string message) => Refusal.SiteError(Reasons.JwksDiscoveryFailed, message);
 
     private static string Printable(string value) => Policy.PolicyEngine.Printable(value);
 }

@@ -28,9 +28,8 @@ public sealed class KeySet
 
     public SigningKey? Find(string kid) => _keys.GetValueOrDefault(kid);
 
-    public static KeySet? Parse(ReadOnlySpan<byte> json, string source, out TokenFailure? failure)
+    public static Outcome<KeySet> Parse(ReadOnlySpan<byte> json, string source)
     {
-        failure = null;
         JsonDocument doc;
         try
         {
@@ -38,16 +37,12 @@ public sealed class KeySet
         }
         catch (JsonException e)
         {
-            failure = new TokenFailure(Reasons.JwksInvalid, $"{source} is not valid JSON ({e.Message.Split('.')[0]}); run 'ci-launcher jwks refresh' or fix the file", IsSiteError: true);
-            return null;
+            return Refusal.SiteError(Reasons.JwksInvalid, $"{source} is not valid JSON ({e.Message.Split('.')[0]}); run 'ci-launcher jwks refresh' or fix the file");
         }
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
-            {
-                failure = new TokenFailure(Reasons.JwksInvalid, $"{source} is not a JWKS (no \"keys\" array)", IsSiteError: true);
-                return null;
-            }
+                return Refusal.SiteError(Reasons.JwksInvalid, $"{source} is not a JWKS (no \"keys\" array)");
             var usable = new Dictionary<string, SigningKey>(StringComparer.Ordinal);
             var skipped = new List<string>();
             var duplicates = new HashSet<string>(StringComparer.Ordinal);
@@ -66,11 +61,8 @@ public sealed class KeySet
                 skipped.Add($"kid '{kid}': appears more than once; both ignored");
             }
             if (usable.Count == 0)
-            {
-                failure = new TokenFailure(Reasons.JwksInvalid, $"{source} has no usable signing key ({(skipped.Count == 0 ? "the key list is empty" : string.Join("; ", skipped))})", IsSiteError: true);
-                return null;
-            }
-            return new KeySet(usable, skipped);
+                return Refusal.SiteError(Reasons.JwksInvalid, $"{source} has no usable signing key ({(skipped.Count == 0 ? "the key list is empty" : string.Join("; ", skipped))})");
+            return Outcome.Of(new KeySet(usable, skipped));
         }
     }
 

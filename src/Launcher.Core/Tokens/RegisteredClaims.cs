@@ -30,83 +30,63 @@ public sealed class RegisteredClaims
     public long? Iat { get; private init; }
 
     /// <summary>Absent claims are null here; deciding which are required is the verifier's job.</summary>
-    public static RegisteredClaims? Read(JsonElement claims, out TokenFailure? failure)
+    public static Outcome<RegisteredClaims> Read(JsonElement claims)
     {
-        failure = null;
-        if (!String(claims, "iss", out var iss, out failure)
-            || !String(claims, "sub", out var sub, out failure)
-            || !String(claims, "jti", out var jti, out failure)
-            || !Audience(claims, out var audiences, out failure)
-            || !NumericDate(claims, "exp", out var exp, out failure)
-            || !NumericDate(claims, "nbf", out var nbf, out failure)
-            || !NumericDate(claims, "iat", out var iat, out failure))
-            return null;
-        return new RegisteredClaims { Iss = iss, Sub = sub, Jti = jti, Audiences = audiences, Exp = exp, Nbf = nbf, Iat = iat };
+        var iss = String(claims, "iss");
+        if (!iss.Ok) return iss.Refusal;
+        var sub = String(claims, "sub");
+        if (!sub.Ok) return sub.Refusal;
+        var jti = String(claims, "jti");
+        if (!jti.Ok) return jti.Refusal;
+        var audiences = Audience(claims);
+        if (!audiences.Ok) return audiences.Refusal;
+        var exp = NumericDate(claims, "exp");
+        if (!exp.Ok) return exp.Refusal;
+        var nbf = NumericDate(claims, "nbf");
+        if (!nbf.Ok) return nbf.Refusal;
+        var iat = NumericDate(claims, "iat");
+        if (!iat.Ok) return iat.Refusal;
+        return Outcome.Of(new RegisteredClaims
+        {
+            Iss = iss.Value, Sub = sub.Value, Jti = jti.Value, Audiences = audiences.Value,
+            Exp = exp.Value, Nbf = nbf.Value, Iat = iat.Value,
+        });
     }
 
-    private static bool String(JsonElement claims, string name, out string? value, out TokenFailure? failure)
+    private static Outcome<string?> String(JsonElement claims, string name)
     {
-        value = null;
-        failure = null;
-        if (!claims.TryGetProperty(name, out var element)) return true;
-        if (element.ValueKind == JsonValueKind.String)
-        {
-            value = element.GetString();
-            return true;
-        }
-        failure = Malformed($"claim '{name}' is {Describe(element)}; RFC 7519 requires a string");
-        return false;
+        if (!claims.TryGetProperty(name, out var element)) return Outcome.Of<string?>(null);
+        if (element.ValueKind == JsonValueKind.String) return Outcome.Of<string?>(element.GetString());
+        return Malformed($"claim '{name}' is {Describe(element)}; RFC 7519 requires a string");
     }
 
-    private static bool Audience(JsonElement claims, out IReadOnlyList<string>? audiences, out TokenFailure? failure)
+    private static Outcome<IReadOnlyList<string>?> Audience(JsonElement claims)
     {
-        audiences = null;
-        failure = null;
-        if (!claims.TryGetProperty("aud", out var aud)) return true;
-        if (aud.ValueKind == JsonValueKind.String)
-        {
-            audiences = [aud.GetString()!];
-            return true;
-        }
+        if (!claims.TryGetProperty("aud", out var aud)) return Outcome.Of<IReadOnlyList<string>?>(null);
+        if (aud.ValueKind == JsonValueKind.String) return Outcome.Of<IReadOnlyList<string>?>([aud.GetString()!]);
         if (aud.ValueKind != JsonValueKind.Array)
-        {
-            failure = Malformed($"claim 'aud' is {Describe(aud)}; RFC 7519 requires a string or an array of strings");
-            return false;
-        }
+            return Malformed($"claim 'aud' is {Describe(aud)}; RFC 7519 requires a string or an array of strings");
         var values = new List<string>();
         int index = 0;
         foreach (var element in aud.EnumerateArray())
         {
             if (element.ValueKind != JsonValueKind.String)
-            {
-                failure = Malformed($"claim 'aud' element #{index} is {Describe(element)}; RFC 7519 requires an array of strings");
-                return false;
-            }
+                return Malformed($"claim 'aud' element #{index} is {Describe(element)}; RFC 7519 requires an array of strings");
             values.Add(element.GetString()!);
             index++;
         }
-        audiences = values;
-        return true;
+        return Outcome.Of<IReadOnlyList<string>?>(values);
     }
 
     /// <summary>A NumericDate: a JSON number of seconds since 1970, possibly fractional (floored), before year 10000.</summary>
-    private static bool NumericDate(JsonElement claims, string name, out long? value, out TokenFailure? failure)
+    private static Outcome<long?> NumericDate(JsonElement claims, string name)
     {
-        value = null;
-        failure = null;
-        if (!claims.TryGetProperty(name, out var element)) return true;
+        if (!claims.TryGetProperty(name, out var element)) return Outcome.Of<long?>(null);
         if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out long v) && v >= 0 && v < NumericDateLimit)
-        {
-            value = v;
-            return true;
-        }
+            return Outcome.Of<long?>(v);
         if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out double d) && d >= 0 && d < NumericDateLimit)
-        {
-            value = (long)Math.Floor(d);
-            return true;
-        }
-        failure = Malformed($"claim '{name}' is {Describe(element)}, not a NumericDate (seconds since 1970 as a JSON number, before year 10000)");
-        return false;
+            return Outcome.Of<long?>((long)Math.Floor(d));
+        return Malformed($"claim '{name}' is {Describe(element)}, not a NumericDate (seconds since 1970 as a JSON number, before year 10000)");
     }
 
     /// <summary>The JSON type and a short printable rendering of a value, for the refusal message.</summary>
@@ -126,5 +106,5 @@ public sealed class RegisteredClaims
         return $"{kind} ({Policy.PolicyEngine.Printable(raw.Length > 40 ? raw[..40] + "..." : raw)})";
     }
 
-    private static TokenFailure Malformed(string message) => new(Reasons.TokenMalformed, message);
+    private static Refusal Malformed(string message) => Refusal.Denied(Reasons.TokenMalformed, message);
 }

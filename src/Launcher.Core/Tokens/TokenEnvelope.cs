@@ -39,41 +39,22 @@ public sealed class TokenEnvelope
     /// </summary>
     public const string NotJwtShaped = "the input is not a JWT: a signed token is three base64url parts joined by dots, with nothing else in it but one final newline";
 
-    private static TokenFailure NotJwt => new(Reasons.TokenMalformed, NotJwtShaped);
+    private static Refusal NotJwt => Refusal.Denied(Reasons.TokenMalformed, NotJwtShaped);
 
-    private static TokenFailure TooLarge => new(Reasons.TokenTooLarge, $"token is larger than the limit of {MaxBytes} bytes");
+    private static Refusal TooLarge => Refusal.Denied(Reasons.TokenTooLarge, $"token is larger than the limit of {MaxBytes} bytes");
 
     /// <summary>Token file contents: one trailing newline is tolerated, nothing else is trimmed.</summary>
-    public static string? FromFileText(ReadOnlySpan<byte> bytes, out TokenFailure? failure)
+    public static Outcome<string> FromFileText(ReadOnlySpan<byte> bytes)
     {
         // Too large is said without the size: oversized input may be someone's pasted secret.
-        if (bytes.Length > MaxBytes + 1)
-        {
-            failure = TooLarge;
-            return null;
-        }
+        if (bytes.Length > MaxBytes + 1) return TooLarge;
         if (bytes.Length > 0 && bytes[^1] == (byte)'\n') bytes = bytes[..^1];
         // MaxBytes + 1 above only made room for the newline; the token itself gets the same limit as everywhere.
-        if (bytes.Length > MaxBytes)
-        {
-            failure = TooLarge;
-            return null;
-        }
-        if (bytes.Length == 0)
-        {
-            failure = new TokenFailure(Reasons.TokenMissing, "token is empty");
-            return null;
-        }
+        if (bytes.Length > MaxBytes) return TooLarge;
+        if (bytes.Length == 0) return Refusal.Denied(Reasons.TokenMissing, "token is empty");
         foreach (byte b in bytes)
-        {
-            if (!IsTokenByte(b))
-            {
-                failure = NotJwt;
-                return null;
-            }
-        }
-        failure = null;
-        return Encoding.ASCII.GetString(bytes);
+            if (!IsTokenByte(b)) return NotJwt;
+        return Outcome.Of(Encoding.ASCII.GetString(bytes));
     }
 
     /// <summary>
@@ -101,87 +82,47 @@ public sealed class TokenEnvelope
     private static bool IsTokenByte(byte b) =>
         b == '.' || b == '-' || b == '_' || (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
 
-    public static TokenEnvelope? Open(string token, out TokenFailure? failure)
+    public static Outcome<TokenEnvelope> Open(string token)
     {
-        failure = null;
-        if (token.Length > MaxBytes)
-        {
-            failure = TooLarge;
-            return null;
-        }
-        if (!Shape(token, out var parts, out var header))
-        {
-            failure = NotJwt;
-            return null;
-        }
+        if (token.Length > MaxBytes) return TooLarge;
+        if (!Shape(token, out var parts, out var header)) return NotJwt;
         // From here on the input is a JWT, and the details help whoever minted it.
         if (parts.Length == 5)
-        {
-            failure = new TokenFailure(Reasons.TokenEncrypted, "token is an encrypted JWT (JWE, five parts); only signed JWS tokens are accepted");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenEncrypted, "token is an encrypted JWT (JWE, five parts); only signed JWS tokens are accepted");
         if (parts[1].Length == 0)
-        {
-            failure = new TokenFailure(Reasons.TokenMalformed, "token has an empty payload part");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenMalformed, "token has an empty payload part");
         if (parts[2].Length == 0)
-        {
-            failure = new TokenFailure(Reasons.TokenUnsigned, "token has no signature part; unsigned tokens are never accepted");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenUnsigned, "token has no signature part; unsigned tokens are never accepted");
 
         if (HasDuplicateMember(header))
-        {
-            failure = new TokenFailure(Reasons.TokenMalformed, "token header has a duplicate member");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenMalformed, "token header has a duplicate member");
         if (header.TryGetProperty("enc", out _))
-        {
-            failure = new TokenFailure(Reasons.TokenEncrypted, "token header has 'enc': encrypted tokens (JWE) are not accepted");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenEncrypted, "token header has 'enc': encrypted tokens (JWE) are not accepted");
         // RFC 7515 4.1.11: a recipient must refuse extensions it does not understand. We understand none.
         if (header.TryGetProperty("crit", out _))
-        {
-            failure = new TokenFailure(Reasons.TokenCrit, "token header has 'crit'; no critical extensions are supported");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenCrit, "token header has 'crit'; no critical extensions are supported");
         if (!header.TryGetProperty("alg", out var algElement) || algElement.ValueKind != JsonValueKind.String)
-        {
-            failure = new TokenFailure(Reasons.TokenMalformed, "token header has no 'alg' string");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenMalformed, "token header has no 'alg' string");
         string alg = algElement.GetString()!;
         if (alg.Equals("none", StringComparison.OrdinalIgnoreCase))
-        {
-            failure = new TokenFailure(Reasons.TokenUnsigned, "token header says alg 'none'; unsigned tokens are never accepted");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenUnsigned, "token header says alg 'none'; unsigned tokens are never accepted");
         string? kid = null;
         if (header.TryGetProperty("kid", out var kidElement))
         {
             if (kidElement.ValueKind != JsonValueKind.String)
-            {
-                failure = new TokenFailure(Reasons.TokenMalformed, "token header 'kid' is not a string");
-                return null;
-            }
+                return Refusal.Denied(Reasons.TokenMalformed, "token header 'kid' is not a string");
             kid = kidElement.GetString();
         }
         // jku, x5u, x5c and jwk are deliberately never read: keys come only from the issuer's jwks_file.
 
-        if (DecodeObject(parts[1], "payload", out failure) is not { } claims) return null;
+        var payload = DecodeObject(parts[1], "payload");
+        if (!payload.Ok) return payload.Refusal;
+        var claims = payload.Value;
         if (!claims.TryGetProperty("iss", out var issElement))
-        {
-            failure = new TokenFailure(Reasons.TokenMissingClaim, "token has no 'iss' string claim");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenMissingClaim, "token has no 'iss' string claim");
         if (issElement.ValueKind != JsonValueKind.String)
-        {
-            failure = new TokenFailure(Reasons.TokenMalformed, $"claim 'iss' is {RegisteredClaims.Describe(issElement)}; RFC 7519 requires a string");
-            return null;
-        }
-        return new TokenEnvelope(token, alg, kid, claims, issElement.GetString()!);
+            return Refusal.Denied(Reasons.TokenMalformed, $"claim 'iss' is {RegisteredClaims.Describe(issElement)}; RFC 7519 requires a string");
+        return Outcome.Of(new TokenEnvelope(token, alg, kid, claims, issElement.GetString()!));
     }
 
     /// <summary>Whether a part is base64url of a JSON object (duplicates are judged later).</summary>
@@ -204,35 +145,24 @@ public sealed class TokenEnvelope
         }
     }
 
-    private static JsonElement? DecodeObject(string part, string what, out TokenFailure? failure)
+    private static Outcome<JsonElement> DecodeObject(string part, string what)
     {
-        failure = null;
         byte[] buffer = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
         if (Base64Url.DecodeFromChars(part, buffer, out int consumed, out int written) != System.Buffers.OperationStatus.Done || consumed != part.Length)
-        {
-            failure = new TokenFailure(Reasons.TokenMalformed, $"token {what} is not valid base64url");
-            return null;
-        }
+            return Refusal.Denied(Reasons.TokenMalformed, $"token {what} is not valid base64url");
         try
         {
             using var doc = JsonDocument.Parse(buffer.AsMemory(0, written), new JsonDocumentOptions { MaxDepth = 16 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                failure = new TokenFailure(Reasons.TokenMalformed, $"token {what} is not a JSON object");
-                return null;
-            }
+                return Refusal.Denied(Reasons.TokenMalformed, $"token {what} is not a JSON object");
+            // Two 'iss' or 'sub' members let two parsers see two different tokens.
             if (HasDuplicateMember(doc.RootElement))
-            {
-                // Two 'iss' or 'sub' members let two parsers see two different tokens.
-                failure = new TokenFailure(Reasons.TokenMalformed, $"token {what} has a duplicate member");
-                return null;
-            }
-            return doc.RootElement.Clone();
+                return Refusal.Denied(Reasons.TokenMalformed, $"token {what} has a duplicate member");
+            return Outcome.Of(doc.RootElement.Clone());
         }
         catch (JsonException)
         {
-            failure = new TokenFailure(Reasons.TokenMalformed, $"token {what} is not valid JSON");
-            return null;
+            return Refusal.Denied(Reasons.TokenMalformed, $"token {what} is not valid JSON");
         }
     }
 

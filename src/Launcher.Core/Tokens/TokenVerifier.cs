@@ -15,65 +15,68 @@ namespace Launcher.Core.Tokens;
 /// </summary>
 public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvider clock)
 {
-    public VerifiedToken? Verify(string token, out TokenFailure? failure, ITrace? trace = null)
+    public Outcome<VerifiedToken> Verify(string token, ITrace? trace = null)
     {
-        var envelope = TokenEnvelope.Open(token, out failure);
-        if (envelope is null) return Fail(trace, failure!);
+        var verified = Check(token, trace);
+        if (!verified.Ok) trace?.Line($"refused: {verified.Refusal}");
+        return verified;
+    }
+
+    private Outcome<VerifiedToken> Check(string token, ITrace? trace)
+    {
+        var opened = TokenEnvelope.Open(token);
+        if (!opened.Ok) return opened.Refusal;
+        var envelope = opened.Value;
         trace?.Line($"token: {token.Length} bytes, alg {envelope.Algorithm}, kid '{envelope.KeyId}', sha256 {Sha256Hex(token)[..16]}...");
 
-        var registered = RegisteredClaims.Read(envelope.Claims, out failure);
-        if (registered is null) return Fail(trace, failure!);
+        var read = RegisteredClaims.Read(envelope.Claims);
+        if (!read.Ok) return read.Refusal;
+        var registered = read.Value;
         trace?.Line("claims: iss, sub, jti are strings, aud a string or strings, exp/nbf/iat numbers (where present)");
 
         var issuer = config.IssuerByIss(envelope.Iss);
         if (issuer is null)
-            return Fail(trace, failure = new TokenFailure(Reasons.TokenIssuer,
-                $"issuer '{Printable(envelope.Iss)}' is not configured (configured: {string.Join(", ", config.Issuers.Select(i => i.Issuer))})"));
+            return Refusal.Denied(Reasons.TokenIssuer,
+                $"issuer '{Printable(envelope.Iss)}' is not configured (configured: {string.Join(", ", config.Issuers.Select(i => i.Issuer))})");
         trace?.Line($"issuer: '{envelope.Iss}' is configured as '{issuer.Name}'");
 
         if (!issuer.Algorithms.Contains(envelope.Algorithm))
-            return Fail(trace, failure = new TokenFailure(Reasons.TokenAlgorithm,
-                $"algorithm '{Printable(envelope.Algorithm)}' is not in issuers '{issuer.Name}' algorithms ({string.Join(", ", issuer.Algorithms)})"));
+            return Refusal.Denied(Reasons.TokenAlgorithm,
+                $"algorithm '{Printable(envelope.Algorithm)}' is not in issuers '{issuer.Name}' algorithms ({string.Join(", ", issuer.Algorithms)})");
         trace?.Line($"algorithm: {envelope.Algorithm} is allowed for '{issuer.Name}'");
 
         if (string.IsNullOrEmpty(envelope.KeyId))
-            return Fail(trace, failure = new TokenFailure(Reasons.TokenUnknownKid, "token header has no 'kid'; a key id is required"));
+            return Refusal.Denied(Reasons.TokenUnknownKid, "token header has no 'kid'; a key id is required");
 
-        var keySet = keys.GetKeys(issuer, out failure);
-        if (keySet is null) return Fail(trace, failure!);
-        var key = keySet.Find(envelope.KeyId);
+        var keySet = keys.GetKeys(issuer);
+        if (!keySet.Ok) return keySet.Refusal;
+        var key = keySet.Value.Find(envelope.KeyId);
         if (key is null)
-            return Fail(trace, failure = new TokenFailure(Reasons.TokenUnknownKid,
-                $"kid '{Printable(envelope.KeyId)}' is not in {issuer.JwksFile} (if the issuer rotated keys, run 'ci-launcher jwks refresh')"));
+            return Refusal.Denied(Reasons.TokenUnknownKid,
+                $"kid '{Printable(envelope.KeyId)}' is not in {issuer.JwksFile} (if the issuer rotated keys, run 'ci-launcher jwks refresh')");
         if (!key.Fits(envelope.Algorithm))
-            return Fail(trace, failure = new TokenFailure(Reasons.TokenAlgorithm,
-                $"kid '{key.KeyId}' is a {key.KeyType}{(key.Curve is null ? "" : " " + key.Curve)} key{(key.Algorithm is null ? "" : $" for {key.Algorithm}")}; it cannot verify {envelope.Algorithm}"));
+            return Refusal.Denied(Reasons.TokenAlgorithm,
+                $"kid '{key.KeyId}' is a {key.KeyType}{(key.Curve is null ? "" : " " + key.Curve)} key{(key.Algorithm is null ? "" : $" for {key.Algorithm}")}; it cannot verify {envelope.Algorithm}");
 
-        if (!SignatureHolds(envelope, issuer, key, out failure)) return Fail(trace, failure!);
+        if (SignatureRefusal(envelope, issuer, key) is { } badSignature) return badSignature;
         trace?.Line($"signature: verified with kid '{key.KeyId}' from {issuer.JwksFile}");
 
-        if (!AudienceHolds(registered, issuer, out failure)) return Fail(trace, failure!);
+        if (AudienceRefusal(registered, issuer) is { } badAudience) return badAudience;
         trace?.Line($"audience: matches one of {string.Join(", ", issuer.Audiences)}");
 
-        if (!LifetimeHolds(registered, issuer, out var expires, out failure, trace)) return Fail(trace, failure!);
+        var expires = Lifetime(registered, issuer, trace);
+        if (!expires.Ok) return expires.Refusal;
 
-        failure = null;
-        return new VerifiedToken
+        return Outcome.Of(new VerifiedToken
         {
             Issuer = issuer,
             Claims = envelope.Claims,
             Algorithm = envelope.Algorithm,
             KeyId = key.KeyId,
-            Expires = expires,
+            Expires = expires.Value,
             Jti = registered.Jti,
             Subject = registered.Sub,
-        };
-    }
-
-    private static VerifiedToken? Fail(ITrace? trace, TokenFailure failure)
-    {
-        trace?.Line($"refused: {failure.Reason}: {failure.Message}");
-        return null;
+        });
     }
 
     /// <summary>
@@ -83,17 +86,14 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
     /// JsonWebTokenHandler would parse it a second time with a second parser, costing more than the
     /// RSA verification itself (bench/validate), and two parsers are two chances to disagree.
     /// </summary>
-    private static bool SignatureHolds(TokenEnvelope envelope, IssuerSettings issuer, SigningKey key, out TokenFailure? failure)
+    private static Refusal? SignatureRefusal(TokenEnvelope envelope, IssuerSettings issuer, SigningKey key)
     {
         string compact = envelope.Compact;
         int dot = compact.LastIndexOf('.');
         string encoded = compact[(dot + 1)..];
         byte[] signature = new byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
         if (Base64Url.DecodeFromChars(encoded, signature, out int consumed, out int written) != OperationStatus.Done || consumed != encoded.Length)
-        {
-            failure = new TokenFailure(Reasons.TokenMalformed, "token signature is not valid base64url");
-            return false;
-        }
+            return Refusal.Denied(Reasons.TokenMalformed, "token signature is not valid base64url");
         // TokenEnvelope decoded header and payload as base64url, so the signing input is ASCII.
         byte[] input = Encoding.ASCII.GetBytes(compact, 0, dot);
         SignatureProvider provider;
@@ -103,8 +103,7 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         }
         catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or CryptographicException)
         {
-            failure = new TokenFailure(Reasons.TokenAlgorithm, $"algorithm '{envelope.Algorithm}' cannot be verified with kid '{key.KeyId}'");
-            return false;
+            return Refusal.Denied(Reasons.TokenAlgorithm, $"algorithm '{envelope.Algorithm}' cannot be verified with kid '{key.KeyId}'");
         }
         bool valid;
         try
@@ -115,23 +114,17 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
         {
             valid = false;
         }
-        failure = valid ? null : new TokenFailure(Reasons.TokenBadSignature, $"signature does not verify with kid '{key.KeyId}' of issuer '{issuer.Name}'");
-        return valid;
+        return valid ? null : Refusal.Denied(Reasons.TokenBadSignature, $"signature does not verify with kid '{key.KeyId}' of issuer '{issuer.Name}'");
     }
 
-    private static bool AudienceHolds(RegisteredClaims registered, IssuerSettings issuer, out TokenFailure? failure)
+    private static Refusal? AudienceRefusal(RegisteredClaims registered, IssuerSettings issuer)
     {
-        failure = null;
         if (registered.Audiences is not { } values)
-        {
-            failure = new TokenFailure(Reasons.TokenAudience, $"token has no 'aud'; the job must request audience {issuer.Audiences[0]} (id_tokens: aud:)");
-            return false;
-        }
+            return Refusal.Denied(Reasons.TokenAudience, $"token has no 'aud'; the job must request audience {issuer.Audiences[0]} (id_tokens: aud:)");
         // Exact, ordinal comparison: "https://hpc.example.org/" is not "https://hpc.example.org".
-        if (values.Any(v => issuer.Audiences.Contains(v, StringComparer.Ordinal))) return true;
-        failure = new TokenFailure(Reasons.TokenAudience,
+        if (values.Any(v => issuer.Audiences.Contains(v, StringComparer.Ordinal))) return null;
+        return Refusal.Denied(Reasons.TokenAudience,
             $"audience {(values.Count == 0 ? "(none)" : string.Join(", ", values.Select(v => $"'{Printable(v)}'")))} is not one of issuers '{issuer.Name}' audiences ({string.Join(", ", issuer.Audiences)})");
-        return false;
     }
 
     /// <summary>
@@ -140,67 +133,44 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
     /// now - iat. Both need iat, so it is required: without it a token issued in 1970 with a far
     /// exp, or one leaked from an old job log, would be as good as a fresh one.
     /// </summary>
-    private bool LifetimeHolds(RegisteredClaims registered, IssuerSettings issuer, out DateTimeOffset expires, out TokenFailure? failure, ITrace? trace)
+    private Outcome<DateTimeOffset> Lifetime(RegisteredClaims registered, IssuerSettings issuer, ITrace? trace)
     {
-        failure = null;
-        expires = default;
         long now = clock.GetUtcNow().ToUnixTimeSeconds();
         long skew = (long)issuer.ClockSkew.TotalSeconds;
 
         if (registered.Exp is not { } exp)
-        {
-            failure = new TokenFailure(Reasons.TokenMissingClaim, "token has no 'exp'; tokens without an expiry are never accepted");
-            return false;
-        }
-        expires = DateTimeOffset.FromUnixTimeSeconds(exp);
+            return Refusal.Denied(Reasons.TokenMissingClaim, "token has no 'exp'; tokens without an expiry are never accepted");
+        var expires = DateTimeOffset.FromUnixTimeSeconds(exp);
         if (now >= exp + skew)
-        {
-            failure = new TokenFailure(Reasons.TokenExpired, $"token expired at {expires:u} (now {At(now)}, clock skew {skew}s)");
-            return false;
-        }
+            return Refusal.Denied(Reasons.TokenExpired, $"token expired at {expires:u} (now {At(now)}, clock skew {skew}s)");
         if (registered.Nbf is { } nbf && now + skew < nbf)
-        {
-            failure = new TokenFailure(Reasons.TokenNotYetValid, $"token is not valid before {At(nbf)} (now {At(now)}); check this host's clock");
-            return false;
-        }
+            return Refusal.Denied(Reasons.TokenNotYetValid, $"token is not valid before {At(nbf)} (now {At(now)}); check this host's clock");
         if (registered.Iat is not { } iat)
-        {
-            failure = new TokenFailure(Reasons.TokenMissingClaim,
+            return Refusal.Denied(Reasons.TokenMissingClaim,
                 $"token has no 'iat', which issuers '{issuer.Name}' max_lifetime{(issuer.MaxAge is null ? "" : " and max_age")} need to bound the token's lifetime");
-            return false;
-        }
         if (now + skew < iat)
-        {
-            failure = new TokenFailure(Reasons.TokenIssuedInFuture, $"token was issued in the future ({At(iat)}, now {At(now)}); check this host's clock");
-            return false;
-        }
+            return Refusal.Denied(Reasons.TokenIssuedInFuture, $"token was issued in the future ({At(iat)}, now {At(now)}); check this host's clock");
         trace?.Line($"lifetime: valid until {expires:u} (clock skew {Duration.Format(issuer.ClockSkew)})");
 
         long lifetime = exp - iat;
         long maxLifetime = (long)issuer.MaxLifetime.TotalSeconds;
         if (lifetime > maxLifetime)
-        {
-            failure = new TokenFailure(Reasons.TokenLifetimeTooLong,
+            return Refusal.Denied(Reasons.TokenLifetimeTooLong,
                 $"token lives {Duration.Readable(lifetime)} (iat {At(iat)} to exp {expires:u}); issuers '{issuer.Name}' max_lifetime is {Duration.Readable(maxLifetime)} (raise it only if this issuer's tokens legitimately live longer, e.g. GitLab jobs with a longer timeout)");
-            return false;
-        }
         trace?.Line($"lifetime: exp - iat = {Duration.Readable(lifetime)}, within max_lifetime {Duration.Readable(maxLifetime)}");
 
         long age = now - iat;
         if (issuer.MaxAge is not { } maxAge)
         {
             trace?.Line($"age: issued {Duration.Readable(Math.Max(age, 0))} ago (max_age not set)");
-            return true;
+            return Outcome.Of(expires);
         }
         long maxAgeSeconds = (long)maxAge.TotalSeconds;
         if (age > maxAgeSeconds + skew)
-        {
-            failure = new TokenFailure(Reasons.TokenTooOld,
+            return Refusal.Denied(Reasons.TokenTooOld,
                 $"token was issued {Duration.Readable(age)} ago ({At(iat)}); issuers '{issuer.Name}' max_age is {Duration.Readable(maxAgeSeconds)} (plus clock skew {skew}s): ask for a fresh token");
-            return false;
-        }
         trace?.Line($"age: issued {Duration.Readable(Math.Max(age, 0))} ago, within max_age {Duration.Readable(maxAgeSeconds)} (plus clock skew {skew}s)");
-        return true;
+        return Outcome.Of(expires);
     }
 
     private static string At(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("u", System.Globalization.CultureInfo.InvariantCulture);

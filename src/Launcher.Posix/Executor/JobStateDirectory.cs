@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Launcher.Core.Authorization;
 using Launcher.Core.Executor;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
@@ -47,30 +48,28 @@ public sealed unsafe class JobStateDirectory : IDisposable
     /// The job's directory: with <paramref name="create"/> (the config stage) made if missing,
     /// state_dir included; otherwise it must exist, because only the config stage starts a job.
     /// </summary>
-    public static JobStateDirectory? Open(string stateDir, JobStateKey job, bool create, out string? error)
+    public static Outcome<JobStateDirectory> Open(string stateDir, JobStateKey job, bool create)
     {
-        using var state = create ? TrustedFile.EnsureDirectory(stateDir, DirMode, out error) : TrustedFile.OpenDirectory(stateDir, out error);
-        if (state is null) { error = $"executor.state_dir: {error}"; return null; }
+        var opened = create ? TrustedFile.EnsureDirectory(stateDir, DirMode) : TrustedFile.OpenDirectory(stateDir);
+        if (!opened.Ok) return Refusal.Unlabelled($"executor.state_dir: {opened.Refusal.Detail}");
+        using var state = opened.Value;
         string name = job.Name;
         string path = PathFor(stateDir, job);
-        int fd = OpenJob(state, name, create, out error);
-        if (fd < 0)
+        var jobDir = OpenJob(state, name, create);
+        if (!jobDir.Ok) return jobDir.Refusal;
+        if (jobDir.Value is not { } dir)
+            return Refusal.Unlabelled($"{path} does not exist: the config stage did not run for job {job.JobId} with a token of this issuer (or cleanup already removed it)");
+        if (LibC.fchmod((int)dir.DangerousGetHandle(), DirMode.Native()) != 0)
         {
-            error ??= $"{path} does not exist: the config stage did not run for job {job.JobId} with a token of this issuer (or cleanup already removed it)";
-            return null;
-        }
-        var dir = new SafeFileHandle(fd, ownsHandle: true);
-        if (LibC.fchmod(fd, DirMode.Native()) != 0)
-        {
-            error = $"cannot set the mode of {path}: {Errno.Message()}";
+            string why = Errno.Message();
             dir.Dispose();
-            return null;
+            return Refusal.Unlabelled($"cannot set the mode of {path}: {why}");
         }
-        return new JobStateDirectory(path, dir);
+        return Outcome.Of(new JobStateDirectory(path, dir));
     }
 
     /// <summary>Writes <paramref name="content"/> as <c>&lt;job dir&gt;/&lt;name&gt;</c>, owned by uid/gid, mode 0500 (or <paramref name="mode"/>); returns its path.</summary>
-    public string? WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, out string? error, UnixFileMode mode = ScriptMode)
+    public Outcome<string> WriteScript(string name, ReadOnlySpan<byte> content, uint uid, uint gid, UnixFileMode mode = ScriptMode)
     {
         string path = System.IO.Path.Combine(Path, name);
         byte[] n = CString.From(name);
@@ -79,30 +78,22 @@ public sealed unsafe class JobStateDirectory : IDisposable
         {
             // A copy from a retried stage is replaced, never written through.
             if (LibC.unlinkat(Fd, pn, 0) != 0 && Errno.Last != LibC.ENOENT)
-            {
-                error = $"cannot replace {path}: {Errno.Message()}";
-                return null;
-            }
+                return Refusal.Unlabelled($"cannot replace {path}: {Errno.Message()}");
             fd = LibC.openat(Fd, pn, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, ScriptMode.Native());
         }
-        if (fd < 0) { error = $"cannot create {path}: {Errno.Message()}"; return null; }
+        if (fd < 0) return Refusal.Unlabelled($"cannot create {path}: {Errno.Message()}");
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         if (!Ownership.Give(fd, uid, gid) || LibC.fchmod(fd, mode.Native()) != 0)
-        {
-            error = $"cannot give {path} to uid {uid}: {Errno.Message()}";
-            return null;
-        }
+            return Refusal.Unlabelled($"cannot give {path} to uid {uid}: {Errno.Message()}");
         try
         {
             RandomAccess.Write(handle, content, 0);
         }
         catch (IOException e)
         {
-            error = $"cannot write {path}: {e.Message}";
-            return null;
+            return Refusal.Unlabelled($"cannot write {path}: {e.Message}");
         }
-        error = null;
-        return path;
+        return Outcome.Of(path);
     }
 
     /// <summary>
@@ -117,15 +108,12 @@ public sealed unsafe class JobStateDirectory : IDisposable
             LibC.unlinkat(Fd, pn, 0);
     }
 
-    /// <summary>Records the account the config stage mapped the job to (root-owned, 0600).</summary>
-    public bool RecordMappedUser(string user, out string? error)
-    {
-        error = AtomicFile.Replace(_dir, Path, MappedUserFile, Encoding.UTF8.GetBytes(user + "\n"), FileModes.OwnerReadWrite, rootOwned: true);
-        return error is null;
-    }
+    /// <summary>Records the account the config stage mapped the job to (root-owned, 0600). Null when recorded.</summary>
+    public Refusal? RecordMappedUser(string user) =>
+        AtomicFile.Replace(_dir, Path, MappedUserFile, Encoding.UTF8.GetBytes(user + "\n"), FileModes.OwnerReadWrite, rootOwned: true);
 
-    /// <summary>The account recorded by the config stage, or null (with why) when there is none.</summary>
-    public string? MappedUser(out string? error)
+    /// <summary>The account recorded by the config stage, or why there is none.</summary>
+    public Outcome<string> MappedUser()
     {
         byte[] n = CString.From(MappedUserFile);
         int fd;
@@ -133,53 +121,50 @@ public sealed unsafe class JobStateDirectory : IDisposable
             fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, default);
         string path = System.IO.Path.Combine(Path, MappedUserFile);
         if (fd < 0)
-        {
-            error = Errno.Last == LibC.ENOENT
+            return Refusal.Unlabelled(Errno.Last == LibC.ENOENT
                 ? $"the config stage recorded no mapped user for this job ({path} is missing)"
-                : $"cannot open {path}: {Errno.Message()}";
-            return null;
-        }
+                : $"cannot open {path}: {Errno.Message()}");
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        byte[]? bytes = TrustedFile.ReadAll(handle, path, 4096, out error);
-        return bytes is null ? null : Encoding.UTF8.GetString(bytes).TrimEnd('\n');
+        var bytes = TrustedFile.ReadAll(handle, path, 4096);
+        return bytes.Ok ? Outcome.Of(Encoding.UTF8.GetString(bytes.Value).TrimEnd('\n')) : bytes.Refusal;
     }
 
     /// <summary>
     /// Reads <c>&lt;job dir&gt;/&lt;name&gt;</c>, a file this process created for <paramref name="uid"/> to
     /// write (a batch stage's result). Only root can add or rename entries here, so the name still
     /// leads to that file; it is opened relative to the judged directory without following links,
-    /// must be a regular file of that uid and at most <paramref name="maxBytes"/>. Null with what was wrong.
+    /// must be a regular file of that uid and at most <paramref name="maxBytes"/>.
     /// </summary>
-    public byte[]? ReadFile(string name, int maxBytes, uint uid, out string? error)
+    public Outcome<byte[]> ReadFile(string name, int maxBytes, uint uid)
     {
         string path = System.IO.Path.Combine(Path, name);
         byte[] n = CString.From(name);
         int fd;
         fixed (byte* pn = n)
             fd = LibC.openat(Fd, pn, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY, default);
-        if (fd < 0) { error = $"cannot open {path}: {Errno.Message()}"; return null; }
+        if (fd < 0) return Refusal.Unlabelled($"cannot open {path}: {Errno.Message()}");
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        var st = FileSystem.FStat(fd, out error);
-        if (st is null) return null;
-        if (!st.Value.IsRegular || st.Value.Uid != uid) { error = $"{path} is not a regular file of uid {uid}"; return null; }
-        return TrustedFile.ReadAll(handle, path, maxBytes, out error);
+        var st = FileSystem.FStat(fd);
+        if (!st.Ok) return st.Refusal;
+        if (!st.Value.IsRegular || st.Value.Uid != uid) return Refusal.Unlabelled($"{path} is not a regular file of uid {uid}");
+        return TrustedFile.ReadAll(handle, path, maxBytes);
     }
 
-    /// <summary>Removes the job's directory and the files ci-launcher put in it. Missing is fine.</summary>
-    public static bool Remove(string stateDir, JobStateKey job, out string? error)
+    /// <summary>Removes the job's directory and the files ci-launcher put in it. Missing is fine. Null when gone.</summary>
+    public static Refusal? Remove(string stateDir, JobStateKey job)
     {
-        using var state = TrustedFile.OpenDirectory(stateDir, out error);
-        if (state is null)
-        {
-            bool missing = error?.EndsWith("does not exist", StringComparison.Ordinal) == true;
-            error = missing ? null : $"executor.state_dir: {error}";
-            return missing;
-        }
+        var opened = TrustedFile.OpenDirectory(stateDir);
+        if (!opened.Ok)
+            return opened.Refusal.Detail.EndsWith("does not exist", StringComparison.Ordinal) ? null
+                : Refusal.Unlabelled($"executor.state_dir: {opened.Refusal.Detail}");
+        using var state = opened.Value;
         string name = job.Name;
         string path = PathFor(stateDir, job);
-        int fd = OpenJob(state, name, create: false, out error);
-        if (fd < 0) return error is null;
-        using (var jobDir = new SafeFileHandle(fd, ownsHandle: true))
+        var openedJob = OpenJob(state, name, create: false);
+        if (!openedJob.Ok) return openedJob.Refusal;
+        if (openedJob.Value is not { } jobDir) return null;
+        int fd = (int)jobDir.DangerousGetHandle();
+        using (jobDir)
         {
             try
             {
@@ -190,31 +175,23 @@ public sealed unsafe class JobStateDirectory : IDisposable
                     // Only root can create entries here, and it only creates files.
                     fixed (byte* pe = e)
                         if (LibC.unlinkat(fd, pe, 0) != 0 && Errno.Last != LibC.ENOENT)
-                        {
-                            error = $"cannot remove {path}/{System.IO.Path.GetFileName(entry)}: {Errno.Message()}";
-                            return false;
-                        }
+                            return Refusal.Unlabelled($"cannot remove {path}/{System.IO.Path.GetFileName(entry)}: {Errno.Message()}");
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                error = $"cannot list {path}: {e.Message}";
-                return false;
+                return Refusal.Unlabelled($"cannot list {path}: {e.Message}");
             }
         }
         byte[] n = CString.From(name);
         fixed (byte* pn = n)
             if (LibC.unlinkat((int)state.DangerousGetHandle(), pn, LibC.AT_REMOVEDIR) != 0 && Errno.Last != LibC.ENOENT)
-            {
-                error = $"cannot remove {path}: {Errno.Message()}";
-                return false;
-            }
-        error = null;
-        return true;
+                return Refusal.Unlabelled($"cannot remove {path}: {Errno.Message()}");
+        return null;
     }
 
-    /// <summary>The job's directory under the judged state directory: root-owned, writable by root alone. -1 with the problem (null problem: it does not exist and was not to be created).</summary>
-    private static int OpenJob(SafeFileHandle state, string name, bool create, out string? error)
+    /// <summary>The job's directory under the judged state directory: root-owned, writable by root alone; null when it does not exist and was not to be created.</summary>
+    private static Outcome<SafeFileHandle?> OpenJob(SafeFileHandle state, string name, bool create)
     {
         int statefd = (int)state.DangerousGetHandle();
         byte[] n = CString.From(name);
@@ -222,34 +199,29 @@ public sealed unsafe class JobStateDirectory : IDisposable
         fixed (byte* pn = n)
         {
             if (create && LibC.mkdirat(statefd, pn, DirMode.Native()) != 0 && Errno.Last != LibC.EEXIST)
-            {
-                error = $"cannot create the job's state directory {name}: {Errno.Message()}";
-                return -1;
-            }
+                return Refusal.Unlabelled($"cannot create the job's state directory {name}: {Errno.Message()}");
             fd = LibC.openat(statefd, pn, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, default);
         }
         if (fd < 0)
         {
             int errno = Errno.Last;
-            error = !create && errno == LibC.ENOENT ? null : $"cannot open the job's state directory {name}: {Errno.Message(errno)}";
-            return -1;
+            if (!create && errno == LibC.ENOENT) return Outcome.Of<SafeFileHandle?>(null);
+            return Refusal.Unlabelled($"cannot open the job's state directory {name}: {Errno.Message(errno)}");
         }
-        var st = FileSystem.FStat(fd, out error);
+        var st = FileSystem.FStat(fd);
         string? problem = st switch
         {
-            null => $"cannot examine the job's state directory {name}: {error}",
-            { Uid: not 0 } s => $"the job's state directory {name} is owned by uid {s.Uid}, not root; left alone",
-            { } s when (s.Permissions & FileModes.GroupOrOtherWrite) != 0 => $"the job's state directory {name} has mode {s.ModeOctal}, writable by group or others; left alone",
+            { Ok: false } => $"cannot examine the job's state directory {name}: {st.Refusal.Detail}",
+            { Value.Uid: not 0 } => $"the job's state directory {name} is owned by uid {st.Value.Uid}, not root; left alone",
+            _ when (st.Value.Permissions & FileModes.GroupOrOtherWrite) != 0 => $"the job's state directory {name} has mode {st.Value.ModeOctal}, writable by group or others; left alone",
             _ => null,
         };
         if (problem is not null)
         {
             LibC.close(fd);
-            error = problem;
-            return -1;
+            return Refusal.Unlabelled(problem);
         }
-        error = null;
-        return fd;
+        return Outcome.Of<SafeFileHandle?>(new SafeFileHandle(fd, ownsHandle: true));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Posix.Interop;
 using Tmds.Linux;
 
@@ -6,45 +7,37 @@ namespace Launcher.Posix.Files;
 /// <summary>statx, the one way the tree examines a path or a descriptor.</summary>
 public static unsafe class FileSystem
 {
-    /// <summary>statx without following a final symlink; null with errno text when the path cannot be examined.</summary>
-    public static FileStatus? LStat(string path, out string? error) => StatAt(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, out error);
+    /// <summary>statx without following a final symlink; the errno text when the path cannot be examined.</summary>
+    public static Outcome<FileStatus> LStat(string path) => StatAt(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW);
 
-    public static FileStatus? Stat(string path, out string? error) => StatAt(LibC.AT_FDCWD, path, 0, out error);
+    public static Outcome<FileStatus> Stat(string path) => StatAt(LibC.AT_FDCWD, path, 0);
 
     /// <summary>
     /// What an open descriptor refers to: the only status a check may rely on before reading the
-    /// same descriptor. On null, <see cref="Errno.Last"/> is still statx's errno.
+    /// same descriptor. On a refusal, <see cref="Errno.Last"/> is still statx's errno.
     /// </summary>
-    public static FileStatus? FStat(int fd, out string? error)
+    public static Outcome<FileStatus> FStat(int fd)
     {
         statx st;
         byte empty = 0;
         if (LibC.statx(fd, &empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, &st) != 0)
-        {
-            error = Errno.Message();
-            return null;
-        }
-        error = null;
-        return Status(st);
+            return Refusal.Unlabelled(Errno.Message());
+        return Outcome.Of(Status(st));
     }
 
     /// <summary>An entry of the directory <paramref name="dirfd"/>, never following a final symlink.</summary>
-    public static FileStatus? LStatAt(int dirfd, string name, out string? error) => StatAt(dirfd, name, LibC.AT_SYMLINK_NOFOLLOW, out error);
+    public static Outcome<FileStatus> LStatAt(int dirfd, string name) => StatAt(dirfd, name, LibC.AT_SYMLINK_NOFOLLOW);
 
-    private static FileStatus? StatAt(int dirfd, string path, int flags, out string? error)
+    private static Outcome<FileStatus> StatAt(int dirfd, string path, int flags)
     {
         byte[] p = CString.From(path);
         statx st;
         fixed (byte* pp = p)
         {
             if (LibC.statx(dirfd, pp, flags, LibC.STATX_BASIC_STATS, &st) != 0)
-            {
-                error = Errno.Message();
-                return null;
-            }
+                return Refusal.Unlabelled(Errno.Message());
         }
-        error = null;
-        return Status(st);
+        return Outcome.Of(Status(st));
     }
 
     private static FileStatus Status(in statx st) =>

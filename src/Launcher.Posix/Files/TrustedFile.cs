@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Posix.Interop;
 using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
@@ -33,43 +34,45 @@ public enum Secrecy
 public static unsafe class TrustedFile
 {
 
-    /// <summary>A regular file that passed the walk, open for reading; null with the problem.</summary>
-    public static SafeFileHandle? OpenFile(string path, Secrecy secrecy, out bool untrusted, out string? problem) =>
-        Handle(Walk(path, WalkTarget.File, secrecy, createMode: null, out untrusted, out problem));
+    /// <summary>A regular file that passed the walk, open for reading.</summary>
+    public static Outcome<SafeFileHandle> OpenFile(string path, Secrecy secrecy) =>
+        Opened(Walk(path, WalkTarget.File, secrecy, createMode: null, out bool untrusted, out string? problem), untrusted, problem);
 
     /// <summary>A directory that passed the walk (root-owned, writable by root alone), open for *at calls and fsync.</summary>
-    public static SafeFileHandle? OpenDirectory(string path, out string? problem) =>
-        Handle(Walk(path, WalkTarget.Directory, Secrecy.Public, createMode: null, out _, out problem));
+    public static Outcome<SafeFileHandle> OpenDirectory(string path) =>
+        Opened(Walk(path, WalkTarget.Directory, Secrecy.Public, createMode: null, out bool untrusted, out string? problem), untrusted, problem);
 
     /// <summary>
     /// As <see cref="OpenDirectory"/>, creating missing components root-owned with <paramref name="mode"/>
     /// (never through a link; an existing component gets the same judgement as in a plain walk).
     /// </summary>
-    public static SafeFileHandle? EnsureDirectory(string path, UnixFileMode mode, out string? problem) =>
-        Handle(Walk(path, WalkTarget.Directory, Secrecy.Public, mode, out _, out problem));
+    public static Outcome<SafeFileHandle> EnsureDirectory(string path, UnixFileMode mode) =>
+        Opened(Walk(path, WalkTarget.Directory, Secrecy.Public, mode, out bool untrusted, out string? problem), untrusted, problem);
 
     /// <summary>
     /// An entry of a directory that already passed the walk (its descriptor <paramref name="dir"/>),
-    /// opened without following a link and judged like the last component of a walk.
-    /// <paramref name="missing"/> says it does not exist (problem names the path).
+    /// opened without following a link and judged like the last component of a walk. A null
+    /// value: it does not exist ("not found" is its own answer, not a refusal).
     /// </summary>
-    public static SafeFileHandle? OpenFileIn(SafeFileHandle dir, string path, Secrecy secrecy, out bool missing, out string? problem)
+    public static Outcome<SafeFileHandle?> OpenFileIn(SafeFileHandle dir, string path, Secrecy secrecy)
     {
-        missing = false;
         int dirfd = (int)dir.DangerousGetHandle();
         string name = System.IO.Path.GetFileName(path);
         int fd = OpenAt(dirfd, name, FileFlags);
         if (fd < 0)
         {
             int errno = Errno.Last;
-            missing = errno == LibC.ENOENT;
-            problem = OpenFailure(errno, dirfd, name, path, last: true, WalkTarget.File, out _);
-            return null;
+            if (errno == LibC.ENOENT) return Outcome.Of<SafeFileHandle?>(null);
+            string problem = OpenFailure(errno, dirfd, name, path, last: true, WalkTarget.File, out bool untrusted);
+            return Refused(untrusted, problem);
         }
         bool shared = false;
-        if (!Judge(fd, path, isLast: true, WalkTarget.File, secrecy, parentShared: false, ref shared, out _, out problem))
-            return Handle(Close(fd));
-        return Handle(fd);
+        if (!Judge(fd, path, isLast: true, WalkTarget.File, secrecy, parentShared: false, ref shared, out bool refusedUntrusted, out string? judged))
+        {
+            LibC.close(fd);
+            return Refused(refusedUntrusted, judged!);
+        }
+        return Outcome.Of<SafeFileHandle?>(new SafeFileHandle(fd, ownsHandle: true));
     }
 
     /// <summary>
@@ -77,37 +80,37 @@ public static unsafe class TrustedFile
     /// job (launch.shell, executor.prepare_hook): they are later opened by path, which is safe only
     /// because every directory on the path is root's alone, and that is exactly what this checks.
     /// </summary>
-    public static string? Problem(string path)
+    public static Refusal? Check(string path)
     {
-        using var handle = OpenFile(path, Secrecy.Public, out _, out string? problem);
-        return problem;
+        var file = OpenFile(path, Secrecy.Public);
+        if (!file.Ok) return file.Refusal;
+        file.Value.Dispose();
+        return null;
     }
 
     /// <summary>
     /// The contents of a file of at most <paramref name="maxBytes"/>. When <paramref name="mustBeTrusted"/>
     /// (a privileged process) the walk's rules apply; otherwise the file is read with this process's own
-    /// rights, which are the caller's. <paramref name="untrusted"/> says the file exists but was refused.
+    /// rights, which are the caller's.
     /// </summary>
-    public static byte[]? Read(string path, bool mustBeTrusted, long maxBytes, out bool untrusted, out string? problem, Secrecy secrecy = Secrecy.Public)
+    public static Outcome<byte[]> Read(string path, bool mustBeTrusted, long maxBytes, Secrecy secrecy = Secrecy.Public)
     {
-        untrusted = false;
-        using var handle = mustBeTrusted ? OpenFile(path, secrecy, out untrusted, out problem) : OpenPlain(path, out problem);
-        if (handle is null)
-        {
-            if (untrusted) problem = $"refusing to read {path}: {problem}";
-            return null;
-        }
-        return ReadAll(handle, path, maxBytes, out problem);
+        var opened = mustBeTrusted ? OpenFile(path, secrecy) : OpenPlain(path);
+        if (!opened.Ok)
+            return opened.Refusal.Reason == Reasons.ConfigUntrusted ? opened.Refusal.In($"refusing to read {path}") : opened.Refusal;
+        using var handle = opened.Value;
+        return ReadAll(handle, path, maxBytes);
     }
 
     /// <summary>Reads an open regular file to its end, refusing one larger than <paramref name="maxBytes"/>.</summary>
-    public static byte[]? ReadAll(SafeFileHandle handle, string path, long maxBytes, out string? problem)
+    public static Outcome<byte[]> ReadAll(SafeFileHandle handle, string path, long maxBytes)
     {
-        var st = FileSystem.FStat((int)handle.DangerousGetHandle(), out string? error);
-        if (st is null) { problem = $"cannot examine {path}: {error}"; return null; }
-        if (!st.Value.IsRegular) { problem = st.Value.IsDirectory ? $"{path} is a directory, not a file" : $"{path} is not a regular file"; return null; }
-        if ((long)st.Value.Size > maxBytes) { problem = $"{path} is {st.Value.Size} bytes, more than the {maxBytes} allowed"; return null; }
-        var buffer = new byte[(int)st.Value.Size + 1];
+        var stat = FileSystem.FStat((int)handle.DangerousGetHandle());
+        if (!stat.Ok) return stat.Refusal.In($"cannot examine {path}");
+        var st = stat.Value;
+        if (!st.IsRegular) return Refusal.Unlabelled(st.IsDirectory ? $"{path} is a directory, not a file" : $"{path} is not a regular file");
+        if ((long)st.Size > maxBytes) return Refusal.Unlabelled($"{path} is {st.Size} bytes, more than the {maxBytes} allowed");
+        var buffer = new byte[(int)st.Size + 1];
         int total = 0;
         try
         {
@@ -116,32 +119,34 @@ public static unsafe class TrustedFile
         }
         catch (IOException e)
         {
-            problem = $"cannot read {path}: {e.Message}";
-            return null;
+            return Refusal.Unlabelled($"cannot read {path}: {e.Message}");
         }
         // Grown since fstat: a file root trusts is replaced by rename, never appended to while it is read.
-        if (total > (int)st.Value.Size) { problem = $"{path} changed while it was read"; return null; }
-        problem = null;
-        return buffer.AsSpan(0, total).ToArray();
+        if (total > (int)st.Size) return Refusal.Unlabelled($"{path} changed while it was read");
+        return Outcome.Of(buffer.AsSpan(0, total).ToArray());
     }
 
     /// <summary>Opens with this process's own rights, no trust rules: for an unprivileged process, whose rights are its caller's.</summary>
-    private static SafeFileHandle? OpenPlain(string path, out string? problem)
+    private static Outcome<SafeFileHandle> OpenPlain(string path)
     {
         int fd = OpenAt(LibC.AT_FDCWD, path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK);
-        if (fd < 0)
-        {
-            int errno = Errno.Last;
-            problem = errno == LibC.ENOENT ? $"{path} does not exist" : $"cannot read {path}: {Errno.Message(errno)}";
-            return null;
-        }
-        problem = null;
-        return new SafeFileHandle(fd, ownsHandle: true);
+        if (fd >= 0) return Outcome.Of(new SafeFileHandle(fd, ownsHandle: true));
+        int errno = Errno.Last;
+        return Refusal.Unlabelled(errno == LibC.ENOENT ? $"{path} does not exist" : $"cannot read {path}: {Errno.Message(errno)}");
     }
 
-    private enum WalkTarget { File, Directory }
+    private static Outcome<SafeFileHandle> Opened(int fd, bool untrusted, string? problem) =>
+        fd >= 0 ? Outcome.Of(new SafeFileHandle(fd, ownsHandle: true)) : Refused(untrusted, problem!);
 
-    private static SafeFileHandle? Handle(int fd) => fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    /// <summary>
+    /// A file, link or directory on the path that others could change is labelled config.untrusted,
+    /// the configuration's reason; callers reading any other file relabel it with their own. Every
+    /// other problem (missing, unreadable) is unlabelled.
+    /// </summary>
+    private static Refusal Refused(bool untrusted, string problem) =>
+        untrusted ? Refusal.SiteError(Reasons.ConfigUntrusted, problem) : Refusal.Unlabelled(problem);
+
+    private enum WalkTarget { File, Directory }
 
     /// <summary>The kernel's limit on links in one lookup; a loop of root's own links ends here too.</summary>
     private const int MaxLinks = 40;
@@ -205,7 +210,7 @@ public static unsafe class TrustedFile
             int flags = !last ? PassFlags : target == WalkTarget.Directory ? DirectoryFlags : FileFlags;
             int next = OpenAt(fd, names[i], flags);
             int errno = next < 0 ? Errno.Last : 0;
-            if (next < 0 && (errno == LibC.ELOOP || errno == LibC.ENOTDIR) && FileSystem.LStatAt(fd, names[i], out _) is { IsSymlink: true } link)
+            if (next < 0 && (errno == LibC.ELOOP || errno == LibC.ENOTDIR) && FileSystem.LStatAt(fd, names[i]) is { Ok: true, Value: { IsSymlink: true } link })
             {
                 // In a directory that passed the walk only root can create a root-owned entry; in a
                 // sticky one anybody may plant a link of their own, which is never followed.
@@ -312,11 +317,11 @@ public static unsafe class TrustedFile
         out bool untrusted, out string? problem)
     {
         untrusted = true;
-        var st = FileSystem.FStat(fd, out string? error);
-        if (st is null)
+        var st = FileSystem.FStat(fd);
+        if (!st.Ok)
         {
             untrusted = false;
-            problem = $"cannot examine {at}: {error}";
+            problem = $"cannot examine {at}: {st.Refusal.Detail}";
             return false;
         }
         var s = st.Value;
@@ -355,7 +360,7 @@ public static unsafe class TrustedFile
     {
         untrusted = true;
         // O_NOFOLLOW fails with ELOOP on a final symlink; with O_DIRECTORY an intermediate one gives ENOTDIR.
-        if ((errno == LibC.ELOOP || errno == LibC.ENOTDIR) && FileSystem.LStatAt(dirfd, name, out _) is { IsSymlink: true })
+        if ((errno == LibC.ELOOP || errno == LibC.ENOTDIR) && FileSystem.LStatAt(dirfd, name) is { Ok: true, Value.IsSymlink: true })
             return $"{at} is a symbolic link; links are never followed in a trusted path (write the real path)";
         if (errno == LibC.ENOTDIR) return $"{at} is not a directory";
         untrusted = false;

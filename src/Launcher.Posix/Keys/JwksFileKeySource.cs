@@ -17,32 +17,23 @@ public sealed class JwksFileKeySource(bool mustBeTrusted) : IKeySource
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (FileStatus Status, KeySet Keys)> _cache = new(StringComparer.Ordinal);
 
-    public KeySet? GetKeys(IssuerSettings issuer, out TokenFailure? failure)
+    public Outcome<KeySet> GetKeys(IssuerSettings issuer)
     {
         string path = issuer.JwksFile;
-        var status = FileSystem.Stat(path, out string? error);
-        if (status is null)
-        {
-            failure = new TokenFailure(Reasons.JwksUnavailable, $"issuer '{issuer.Name}': jwks_file {path}: {error} (run 'ci-launcher jwks refresh')", IsSiteError: true);
-            return null;
-        }
+        var status = FileSystem.Stat(path);
+        if (!status.Ok)
+            return Refusal.SiteError(Reasons.JwksUnavailable, $"issuer '{issuer.Name}': jwks_file {path}: {status.Refusal.Detail} (run 'ci-launcher jwks refresh')");
         lock (_lock)
         {
             if (_cache.TryGetValue(path, out var cached) && SameFile(cached.Status, status.Value))
-            {
-                failure = null;
-                return cached.Keys;
-            }
+                return Outcome.Of(cached.Keys);
         }
-        byte[]? bytes = TrustedFile.Read(path, mustBeTrusted, MaxJwksBytes, out _, out error);
-        if (bytes is null)
-        {
-            failure = new TokenFailure(Reasons.JwksUnavailable, $"issuer '{issuer.Name}': {error}", IsSiteError: true);
-            return null;
-        }
-        var keys = KeySet.Parse(bytes, $"issuer '{issuer.Name}' jwks_file {path}", out failure);
-        if (keys is null) return null;
-        lock (_lock) _cache[path] = (status.Value, keys);
+        var bytes = TrustedFile.Read(path, mustBeTrusted, MaxJwksBytes);
+        if (!bytes.Ok)
+            return bytes.Refusal.AsSiteError(Reasons.JwksUnavailable).In($"issuer '{issuer.Name}'");
+        var keys = KeySet.Parse(bytes.Value, $"issuer '{issuer.Name}' jwks_file {path}");
+        if (keys.Ok)
+            lock (_lock) _cache[path] = (status.Value, keys.Value);
         return keys;
     }
 

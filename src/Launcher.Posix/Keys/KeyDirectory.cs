@@ -1,4 +1,5 @@
 using System.Text;
+using Launcher.Core.Authorization;
 using Launcher.Core.Issuing;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
@@ -24,43 +25,47 @@ public sealed unsafe class KeyDirectory(string path)
     public string RingFile => System.IO.Path.Combine(path, KeyRing.FileName);
 
     /// <summary>Creates the directory 0700 if missing; refuses one that is not root-owned or is open to group/others.</summary>
-    public bool EnsureExists(out string? problem)
+    public Refusal? EnsureExists()
     {
-        using var dir = TrustedFile.EnsureDirectory(path, FileModes.OwnerOnly, out problem);
-        if (dir is null) { problem = $"key_dir {path}: {problem}"; return false; }
-        return IsPrivate(dir, out problem);
+        var opened = TrustedFile.EnsureDirectory(path, FileModes.OwnerOnly);
+        if (!opened.Ok) return opened.Refusal.In($"key_dir {path}");
+        using var dir = opened.Value;
+        return CheckPrivate(dir);
     }
 
-    /// <summary>The key ring; a directory without keyring.json has an empty ring.</summary>
-    public KeyRing? LoadRing(out string? problem)
+    /// <summary>The key ring; a directory without keyring.json has an empty ring. Refusals are unlabelled (the command knows what they mean).</summary>
+    public Outcome<KeyRing> LoadRing()
     {
-        using var dir = OpenPrivate(out problem);
-        if (dir is null) return null;
-        using var file = TrustedFile.OpenFileIn(dir, RingFile, Secrecy.Private, out bool missing, out problem);
-        if (file is null && missing && KeyFiles(dir) is { Count: > 0 } orphans)
+        var opened = OpenPrivate();
+        if (!opened.Ok) return opened.Refusal;
+        using var dir = opened.Value;
+        var ringFile = TrustedFile.OpenFileIn(dir, RingFile, Secrecy.Private);
+        if (!ringFile.Ok) return ringFile.Refusal;
+        using var file = ringFile.Value;
+        if (file is null)
         {
             // Key files without their ring: the ring was lost. Generating a new key would start a
             // new ring and orphan these (still published, perhaps still signing) keys.
-            problem = $"the key ring {RingFile} is missing, but key_dir holds {string.Join(", ", orphans)}; restore {KeyRing.FileName} from a backup (do not run 'keys generate', which would start an empty ring)";
-            return null;
+            if (KeyFiles(dir) is { Count: > 0 } orphans)
+                return Refusal.Unlabelled($"the key ring {RingFile} is missing, but key_dir holds {string.Join(", ", orphans)}; restore {KeyRing.FileName} from a backup (do not run 'keys generate', which would start an empty ring)");
+            return Outcome.Of(KeyRing.Empty);
         }
-        if (file is null) return missing ? KeyRing.Empty : null;
-        byte[]? bytes = TrustedFile.ReadAll(file, RingFile, 1 << 20, out problem);
-        return bytes is null ? null : KeyRing.Parse(bytes, RingFile, out problem);
+        var bytes = TrustedFile.ReadAll(file, RingFile, 1 << 20);
+        return bytes.Ok ? KeyRing.Parse(bytes.Value, RingFile) : bytes.Refusal;
     }
 
     /// <summary>Replaces keyring.json atomically (write, fsync, rename), so a crash leaves the old or the new ring, never half of one.</summary>
     public void SaveRing(KeyRing ring)
     {
-        using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
+        using var dir = Private();
         if (AtomicFile.Replace(dir, path, KeyRing.FileName, ring.ToJson(), FileModes.OwnerReadWrite, rootOwned: true) is { } failed)
-            throw new IOException(failed);
+            throw new IOException(failed.Detail);
     }
 
     /// <summary>Writes a new private key 0600; refuses to overwrite (a kid names exactly one key).</summary>
     public void WritePrivateKey(SiteKey key)
     {
-        using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
+        using var dir = Private();
         string file = KeyFile(key.KeyId);
         byte[] name = CString.From(key.KeyId + ".pem");
         int fd;
@@ -74,7 +79,7 @@ public sealed unsafe class KeyDirectory(string path)
 
     public void DeletePrivateKey(string kid)
     {
-        using var dir = OpenPrivate(out string? problem) ?? throw new IOException(problem);
+        using var dir = Private();
         byte[] name = CString.From(kid + ".pem");
         fixed (byte* n = name)
             if (LibC.unlinkat((int)dir.DangerousGetHandle(), n, 0) != 0 && Errno.Last != LibC.ENOENT)
@@ -82,86 +87,85 @@ public sealed unsafe class KeyDirectory(string path)
     }
 
     /// <summary>Loads the private key of <paramref name="kid"/> after the ownership and mode checks; the error names the file, its mode and the fix.</summary>
-    public SiteKey? LoadPrivateKey(string kid, out string? problem)
+    public Outcome<SiteKey> LoadPrivateKey(string kid)
     {
-        if (!KeyRing.IsKidText(kid)) { problem = $"'{kid}' is not a key id"; return null; }
-        using var dir = OpenPrivate(out problem);
-        if (dir is null) return null;
+        if (!KeyRing.IsKidText(kid)) return Refusal.Unlabelled($"'{kid}' is not a key id");
+        var opened = OpenPrivate();
+        if (!opened.Ok) return opened.Refusal;
+        using var dir = opened.Value;
         string file = KeyFile(kid);
-        using var handle = TrustedFile.OpenFileIn(dir, file, Secrecy.Private, out bool missing, out problem);
+        var keyFile = TrustedFile.OpenFileIn(dir, file, Secrecy.Private);
+        if (!keyFile.Ok) return keyFile.Refusal with { Detail = $"private key {keyFile.Refusal.Detail}" };
+        using var handle = keyFile.Value;
         if (handle is null)
-        {
-            problem = missing
-                ? $"private key {file}: No such file or directory (the key ring lists kid '{kid}'; restore the file or retire the key)"
-                : $"private key {problem}";
-            return null;
-        }
-        byte[]? bytes = TrustedFile.ReadAll(handle, file, 64 * 1024, out problem);
-        if (bytes is null) return null;
-        var key = SiteKey.FromPem(Encoding.ASCII.GetString(bytes), out string? pemProblem);
-        if (key is null) { problem = $"private key {file} {pemProblem}"; return null; }
+            return Refusal.Unlabelled($"private key {file}: No such file or directory (the key ring lists kid '{kid}'; restore the file or retire the key)");
+        var bytes = TrustedFile.ReadAll(handle, file, 64 * 1024);
+        if (!bytes.Ok) return bytes.Refusal;
+        var parsed = SiteKey.FromPem(Encoding.ASCII.GetString(bytes.Value));
+        if (!parsed.Ok) return Refusal.Unlabelled($"private key {file} {parsed.Refusal.Detail}");
+        var key = parsed.Value;
         if (key.KeyId != kid)
         {
             // The file name is the thumbprint of the key inside; a swapped file would sign under the wrong kid.
-            problem = $"private key {file} holds the key with kid '{key.KeyId}', not '{kid}'";
             key.Dispose();
-            return null;
+            return Refusal.Unlabelled($"private key {file} holds the key with kid '{key.KeyId}', not '{kid}'");
         }
-        return key;
+        return Outcome.Of(key);
     }
 
     /// <summary>
     /// Serializes key management: an exclusive lock on key_dir/.lock, held until disposed. Two
     /// concurrent rotations would otherwise each rewrite keyring.json from a stale copy.
     /// </summary>
-    public IDisposable? Lock(out string? problem)
+    public Outcome<IDisposable> Lock()
     {
-        using var dir = OpenPrivate(out problem);
-        if (dir is null) return null;
+        var opened = OpenPrivate();
+        if (!opened.Ok) return opened.Refusal;
+        using var dir = opened.Value;
         byte[] name = CString.From(".lock");
         int fd;
         fixed (byte* n = name)
             fd = LibC.openat((int)dir.DangerousGetHandle(), n, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, FileModes.OwnerReadWrite.Native());
-        if (fd < 0) { problem = $"cannot open {path}/.lock: {Errno.Message()}"; return null; }
+        if (fd < 0) return Refusal.Unlabelled($"cannot open {path}/.lock: {Errno.Message()}");
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         if (Glibc.flock(fd, Glibc.LOCK_EX | Glibc.LOCK_NB) != 0)
         {
+            string why = Errno.Message();
             handle.Dispose();
-            problem = $"cannot lock {path}/.lock ({Errno.Message()}); is another 'ci-launcher keys' command running?";
-            return null;
+            return Refusal.Unlabelled($"cannot lock {path}/.lock ({why}); is another 'ci-launcher keys' command running?");
         }
-        problem = null;
-        return handle;
+        return Outcome.Of<IDisposable>(handle);
     }
 
     /// <summary>The KID.pem names in the judged directory.</summary>
     private static List<string> KeyFiles(SafeFileHandle dir) =>
         Directory.EnumerateFiles($"/proc/self/fd/{(int)dir.DangerousGetHandle()}", "*.pem").Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
 
-    private SafeFileHandle? OpenPrivate(out string? problem)
+    private Outcome<SafeFileHandle> OpenPrivate()
     {
-        var dir = TrustedFile.OpenDirectory(path, out problem);
-        if (dir is null)
-        {
-            problem = problem!.EndsWith("does not exist", StringComparison.Ordinal)
-                ? $"key_dir {path}: No such file or directory (run 'ci-launcher keys generate' as root)"
-                : $"key_dir {path}: {problem}";
-            return null;
-        }
-        if (IsPrivate(dir, out problem)) return dir;
-        dir.Dispose();
-        return null;
+        var dir = TrustedFile.OpenDirectory(path);
+        if (!dir.Ok)
+            return dir.Refusal.Detail.EndsWith("does not exist", StringComparison.Ordinal)
+                ? Refusal.Unlabelled($"key_dir {path}: No such file or directory (run 'ci-launcher keys generate' as root)")
+                : dir.Refusal.In($"key_dir {path}");
+        if (CheckPrivate(dir.Value) is not { } open) return dir;
+        dir.Value.Dispose();
+        return open;
     }
 
-    private bool IsPrivate(SafeFileHandle dir, out string? problem)
+    /// <summary>For the commands that treat a key directory they just used as an invariant: its descriptor, or an exception.</summary>
+    private SafeFileHandle Private()
     {
-        var st = FileSystem.FStat((int)dir.DangerousGetHandle(), out string? error);
-        problem = st switch
-        {
-            null => $"key_dir {path}: {error}",
-            { } s when (s.Permissions & FileModes.GroupOrOtherAny) != 0 => $"key_dir {path} has mode {s.ModeOctal}, open to group or others (chmod 0700 {path})",
-            _ => null,
-        };
-        return problem is null;
+        var dir = OpenPrivate();
+        return dir.Ok ? dir.Value : throw new IOException(dir.Refusal.Detail);
+    }
+
+    private Refusal? CheckPrivate(SafeFileHandle dir)
+    {
+        var st = FileSystem.FStat((int)dir.DangerousGetHandle());
+        if (!st.Ok) return st.Refusal.In($"key_dir {path}");
+        if ((st.Value.Permissions & FileModes.GroupOrOtherAny) != 0)
+            return Refusal.Unlabelled($"key_dir {path} has mode {st.Value.ModeOctal}, open to group or others (chmod 0700 {path})");
+        return null;
     }
 }

@@ -15,8 +15,8 @@ internal sealed class CgroupContainment(JobCgroup cgroup) : JobContainment
 
     public override int KillRest(int leader)
     {
-        int killed = cgroup.KillAndRemove(leader, out string? problem);
-        if (problem is not null) Note = problem;
+        var (killed, note) = cgroup.KillAndRemove(leader);
+        if (note is not null) Note = note;
         return killed;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Launcher.Core.Authorization;
+using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
 using Tmds.Linux;
 using Step = Launcher.Posix.Interop.Spawn.Step;
@@ -9,7 +10,11 @@ namespace Launcher.Posix.Launch;
 /// <summary>Turns the child's {step, errno} (enum cil_step in native/cil_spawn.h) into a reason code and a message naming the fix.</summary>
 internal static class ChildFailure
 {
-    public static JobOutcome Describe(Step step, int err, JobSpec spec)
+    /// <summary>
+    /// The refusal for a job that did not start. The script's own problems (missing, a link,
+    /// unreadable, wrong owner or mode) are the job's to fix; a failed drop or setup is the site's.
+    /// </summary>
+    public static Refusal Describe(Step step, int err, LaunchPlan spec)
     {
         string user = spec.Account.Name;
         string errno = err > 0 ? Errno.Message(err) : "";
@@ -43,6 +48,8 @@ internal static class ChildFailure
             Step.Rlimit => (Reasons.LaunchRlimit, $"the caller's resource limits could not be set for the job: {errno}"),
             _ => (Reasons.LaunchSpawnFailed, $"the job's setup failed at unknown step {(int)step} (errno {err})"),
         };
-        return JobOutcome.NotStarted(reason, detail);
+        return reason.StartsWith("launch.script_", StringComparison.Ordinal)
+            ? Refusal.Denied(reason, detail)
+            : Refusal.SiteError(reason, detail);
     }
 }

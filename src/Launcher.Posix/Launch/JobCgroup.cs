@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
@@ -58,8 +59,8 @@ internal sealed unsafe class JobCgroup : IDisposable
     /// <summary>The job cgroup's directory (O_PATH, close-on-exec), for clone3(CLONE_INTO_CGROUP): the child is created inside.</summary>
     public int DirFd => _dirFd;
 
-    /// <summary>The job's cgroup, or null with why cgroup v2 cannot be used on this machine or by this process.</summary>
-    public static JobCgroup? Create(out string? unavailable)
+    /// <summary>The job's cgroup, or why cgroup v2 cannot be used on this machine or by this process (unlabelled).</summary>
+    public static Outcome<JobCgroup> Create()
     {
         string mountinfo, self;
         try
@@ -69,39 +70,28 @@ internal sealed unsafe class JobCgroup : IDisposable
         }
         catch (IOException e)
         {
-            unavailable = $"cannot read /proc/self: {e.Message}";
-            return null;
+            return Refusal.Unlabelled($"cannot read /proc/self: {e.Message}");
         }
         if (CgroupPaths.FindMount(mountinfo) is not { } mount)
-        {
-            unavailable = "cgroup v2 is not mounted (no cgroup2 line in /proc/self/mountinfo)";
-            return null;
-        }
+            return Refusal.Unlabelled("cgroup v2 is not mounted (no cgroup2 line in /proc/self/mountinfo)");
         if (CgroupPaths.OwnCgroup(self) is not { } own || CgroupPaths.ComponentsBelow(mount, own) is not { } components)
-        {
-            unavailable = $"this process's cgroup v2 path is not visible under {mount.MountPoint} (/proc/self/cgroup)";
-            return null;
-        }
+            return Refusal.Unlabelled($"this process's cgroup v2 path is not visible under {mount.MountPoint} (/proc/self/cgroup)");
 
         int fd = OpenPath(LibC.AT_FDCWD, mount.MountPoint, follow: true);
         if (fd < 0)
-        {
-            unavailable = $"cannot open the cgroup2 mount {mount.MountPoint}: {Errno.Message(-fd)}";
-            return null;
-        }
+            return Refusal.Unlabelled($"cannot open the cgroup2 mount {mount.MountPoint}: {Errno.Message(-fd)}");
         string parentPath = mount.MountPoint;
-        string? rootProblem = IsCgroup2(fd) ? TrustProblem(fd) : "not a cgroup2 file system";
+        var rootProblem = IsCgroup2(fd) ? CheckTrusted(fd) : Refusal.Unlabelled("not a cgroup2 file system");
         if (rootProblem is not null)
         {
-            unavailable = $"the cgroup2 mount {mount.MountPoint} is unusable: {rootProblem}";
             LibC.close(fd);
-            return null;
+            return Refusal.Unlabelled($"the cgroup2 mount {mount.MountPoint} is unusable: {rootProblem.Detail}");
         }
         foreach (string component in components)
         {
             int next = OpenPath(fd, component, follow: false);
             if (next < 0) break;
-            if (TrustProblem(next) is not null)
+            if (CheckTrusted(next) is not null)
             {
                 LibC.close(next);
                 break;
@@ -115,9 +105,9 @@ internal sealed unsafe class JobCgroup : IDisposable
         // to pre-create it (it cannot: the parent is root's).
         if (RandomBits() is not { } random)
         {
-            unavailable = $"cannot get random bytes for the job cgroup's name (getrandom: {Errno.Message()})";
+            var refused = Refusal.Unlabelled($"cannot get random bytes for the job cgroup's name (getrandom: {Errno.Message()})");
             LibC.close(fd);
-            return null;
+            return refused;
         }
         string name = "ci-launcher-job." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + random.ToString("x8", CultureInfo.InvariantCulture);
         string path = parentPath.TrimEnd('/') + "/" + name;
@@ -126,9 +116,9 @@ internal sealed unsafe class JobCgroup : IDisposable
         {
             if (LibC.mkdirat(fd, n, CgroupMode.Native()) != 0)
             {
-                unavailable = $"cannot create a job cgroup under {parentPath}: {Errno.Message()}";
+                var refused = Refusal.Unlabelled($"cannot create a job cgroup under {parentPath}: {Errno.Message()}");
                 LibC.close(fd);
-                return null;
+                return refused;
             }
             dir = OpenPath(fd, name, follow: false);
             if (dir >= 0)
@@ -139,17 +129,16 @@ internal sealed unsafe class JobCgroup : IDisposable
             if (dir < 0 || procs < 0 || kill < 0)
             {
                 int error = -Math.Min(dir, Math.Min(procs, kill));
-                unavailable = kill == -LibC.ENOENT
+                var refused = Refusal.Unlabelled(kill == -LibC.ENOENT
                     ? $"the kernel has no cgroup.kill in {path} (Linux 5.14 or later is needed)"
-                    : $"cannot open the job cgroup {path}: {Errno.Message(error)}";
+                    : $"cannot open the job cgroup {path}: {Errno.Message(error)}");
                 foreach (int open in new[] { dir, procs, kill }) if (open >= 0) LibC.close(open);
                 LibC.unlinkat(fd, n, LibC.AT_REMOVEDIR);
                 LibC.close(fd);
-                return null;
+                return refused;
             }
         }
-        unavailable = null;
-        return new JobCgroup(fd, dir, procs, kill, name, path);
+        return Outcome.Of(new JobCgroup(fd, dir, procs, kill, name, path));
     }
 
     /// <summary>
@@ -180,11 +169,11 @@ internal sealed unsafe class JobCgroup : IDisposable
 
     /// <summary>
     /// The job's end: kills whatever is still in the cgroup, waits until it is empty, removes it.
-    /// Returns how many processes were killed; <paramref name="problem"/> when the cgroup stays.
+    /// Returns how many processes were killed, and a note when the cgroup stays.
     /// </summary>
-    public int KillAndRemove(int leader, out string? problem)
+    public (int Killed, string? Note) KillAndRemove(int leader)
     {
-        problem = null;
+        string? problem = null;
         var seen = new HashSet<int>(Pids());
         if (seen.Count > 0 || Populated())
         {
@@ -204,7 +193,7 @@ internal sealed unsafe class JobCgroup : IDisposable
         seen.Remove(leader);
         if (problem is null && !Remove())
             problem = $"cannot remove cgroup {Path}: {Errno.Message()}";
-        return seen.Count;
+        return (seen.Count, problem);
     }
 
     private bool Remove()
@@ -273,12 +262,14 @@ internal sealed unsafe class JobCgroup : IDisposable
     }
 
     /// <summary>Null when the cgroup directory and its cgroup.procs are root's and writable by nobody else.</summary>
-    private static string? TrustProblem(int dirFd)
+    private static Refusal? CheckTrusted(int dirFd)
     {
-        if (FileSystem.FStat(dirFd, out string? error) is not { } dir) return error;
-        if (IsForeign(dir)) return $"directory owned by uid {dir.Uid}, mode {Octal(dir)}";
-        if (FileSystem.LStatAt(dirFd, "cgroup.procs", out error) is not { } procs) return "no cgroup.procs: " + error;
-        if (IsForeign(procs)) return $"cgroup.procs owned by uid {procs.Uid}, mode {Octal(procs)}";
+        var dir = FileSystem.FStat(dirFd);
+        if (!dir.Ok) return dir.Refusal;
+        if (IsForeign(dir.Value)) return Refusal.Unlabelled($"directory owned by uid {dir.Value.Uid}, mode {Octal(dir.Value)}");
+        var procs = FileSystem.LStatAt(dirFd, "cgroup.procs");
+        if (!procs.Ok) return procs.Refusal.In("no cgroup.procs");
+        if (IsForeign(procs.Value)) return Refusal.Unlabelled($"cgroup.procs owned by uid {procs.Value.Uid}, mode {Octal(procs.Value)}");
         return null;
     }
 
@@ -288,7 +279,7 @@ internal sealed unsafe class JobCgroup : IDisposable
 
     public void Dispose()
     {
-        if (!_removed && _killFd >= 0) KillAndRemove(0, out _);
+        if (!_removed && _killFd >= 0) KillAndRemove(0);
         foreach (int fd in new[] { _killFd, _procsFd, _dirFd, _parentFd }) if (fd >= 0) LibC.close(fd);
         _killFd = _procsFd = _dirFd = _parentFd = -1;
     }

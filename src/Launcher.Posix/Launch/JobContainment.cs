@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 
 namespace Launcher.Posix.Launch;
@@ -35,17 +36,15 @@ internal abstract class JobContainment : IDisposable
     {
     }
 
-    /// <summary>The containment for <paramref name="mode"/>, or null with why a required cgroup cannot be had.</summary>
-    public static JobContainment? Choose(Containment mode, out string? refusal)
+    /// <summary>The containment for <paramref name="mode"/>, or the launch.containment site error when a required cgroup cannot be had.</summary>
+    public static Outcome<JobContainment> Choose(Containment mode)
     {
-        refusal = null;
-        if (mode == Containment.ProcessGroup) return new ProcessGroupContainment(note: null);
-        if (JobCgroup.Create(out string? unavailable) is { } cgroup) return new CgroupContainment(cgroup);
+        if (mode == Containment.ProcessGroup) return Outcome.Of<JobContainment>(new ProcessGroupContainment(note: null));
+        var cgroup = JobCgroup.Create();
+        if (cgroup.Ok) return Outcome.Of<JobContainment>(new CgroupContainment(cgroup.Value));
+        string unavailable = cgroup.Refusal.Detail;
         if (mode == Containment.Cgroup)
-        {
-            refusal = $"a cgroup of its own is required for every job (launch.containment: cgroup), but {unavailable}; set launch.containment: auto or process_group to run jobs without one";
-            return null;
-        }
-        return new ProcessGroupContainment(note: $"no cgroup: {unavailable}");
+            return Refusal.SiteError(Reasons.LaunchContainment, $"a cgroup of its own is required for every job (launch.containment: cgroup), but {unavailable}; set launch.containment: auto or process_group to run jobs without one");
+        return Outcome.Of<JobContainment>(new ProcessGroupContainment(note: $"no cgroup: {unavailable}"));
     }
 }

@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 using Launcher.Posix.Interop;
 using Tmds.Linux;
@@ -17,14 +18,16 @@ public static class JobLimits
 
     /// <summary>
     /// Set-id: reads the caller's limits and removes the variable from this process's environment
-    /// (nothing after this point needs it). Null when fine; else why this process must not go on.
+    /// (nothing after this point needs it). Null when fine; else why this process must not go on (launch.rlimit).
     /// </summary>
-    public static string? Load()
+    public static Refusal? Load()
     {
         if (!ProcessIdentity.IsSetId) return null;
-        s_caller = CallerLimits.Parse(Environment.GetEnvironmentVariable(CallerLimits.Variable), out string? problem);
+        var caller = CallerLimits.Parse(Environment.GetEnvironmentVariable(CallerLimits.Variable));
         Environment.SetEnvironmentVariable(CallerLimits.Variable, null);
-        return problem;
+        if (!caller.Ok) return caller.Refusal;
+        s_caller = caller.Value;
+        return null;
     }
 
     /// <summary>
@@ -34,12 +37,13 @@ public static class JobLimits
     /// </summary>
     public const int MinDescriptors = 64;
 
-    /// <summary>Null when RLIMIT_NOFILE lets this process work; else the one-line problem (root started it with a tiny limit).</summary>
-    public static unsafe string? DescriptorProblem()
+    /// <summary>Null when RLIMIT_NOFILE lets this process work; else the launch.rlimit refusal (root started it with a tiny limit).</summary>
+    public static unsafe Refusal? CheckDescriptors()
     {
         Glibc.Rlimit lim;
         if (Glibc.getrlimit(Glibc.RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= MinDescriptors) return null;
-        return $"RLIMIT_NOFILE is {lim.rlim_cur}; ci-launcher needs at least {MinDescriptors} open files (ulimit -n {MinDescriptors}, or LimitNOFILE= of the service that starts it)";
+        return Refusal.SiteError(Reasons.LaunchRlimit,
+            $"RLIMIT_NOFILE is {lim.rlim_cur}; ci-launcher needs at least {MinDescriptors} open files (ulimit -n {MinDescriptors}, or LimitNOFILE= of the service that starts it)");
     }
 
     /// <summary>One message straight to fd 2, without the console (which needs descriptors of its own); a failed write is ignored.</summary>
@@ -49,6 +53,6 @@ public static class JobLimits
         fixed (byte* p = bytes) LibC.write(2, p, bytes.Length);
     }
 
-    /// <summary>For <see cref="JobSpec.Limits"/>: the caller's limits when set-id (after <see cref="Load"/>), else null (inherit).</summary>
+    /// <summary>For <see cref="LaunchPlan.CallerLimits"/>: the caller's limits when set-id (after <see cref="Load"/>), else null (inherit).</summary>
     public static IReadOnlyList<ResourceLimit>? ForJob => s_caller;
 }

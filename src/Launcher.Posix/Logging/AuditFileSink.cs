@@ -86,9 +86,14 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
     {
         bool root = LibC.geteuid() == 0;
         byte[] name = CString.From(root ? System.IO.Path.GetFileName(path) : path);
-        string? problem = null;
-        using var judged = root ? Files.TrustedFile.OpenDirectory(System.IO.Path.GetDirectoryName(path) ?? "/", out problem) : null;
-        if (root && judged is null) throw new IOException($"{path}: audit.file directory: {problem}");
+        Microsoft.Win32.SafeHandles.SafeFileHandle? judged = null;
+        if (root)
+        {
+            var opened = Files.TrustedFile.OpenDirectory(System.IO.Path.GetDirectoryName(path) ?? "/");
+            if (!opened.Ok) throw new IOException($"{path}: audit.file directory: {opened.Refusal.Detail}");
+            judged = opened.Value;
+        }
+        using var judgedDir = judged;
         int at = judged is null ? LibC.AT_FDCWD : (int)judged.DangerousGetHandle();
         int fd;
         fixed (byte* p = name)
@@ -103,7 +108,7 @@ public sealed unsafe class AuditFileSink(string path) : IAuditSink
     /// <summary>The opened file must be a plain file that exists once; returns its size.</summary>
     private long CheckFile(int fd)
     {
-        if (FileSystem.FStat(fd, out _) is not { } st)
+        if (FileSystem.FStat(fd) is not { Ok: true, Value: var st })
             throw Failure("fstat", Errno.Last);
         if (!st.IsRegular)
             throw new IOException($"{path}: not a regular file; point audit.file at a plain file");

@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Posix.Files;
 using Launcher.Posix.Interop;
 using Microsoft.Win32.SafeHandles;
@@ -21,64 +22,64 @@ public static unsafe class CallerAccess
 
     /// <summary>
     /// A regular file the caller can read, open for reading (symlinks the caller could follow are
-    /// followed: they lead nowhere the caller could not go); null with the caller's own error.
+    /// followed: they lead nowhere the caller could not go); or the caller's own error.
     /// </summary>
-    public static FileStream? OpenRead(string path, out string? error)
+    public static Outcome<FileStream> OpenRead(string path)
     {
-        var handle = Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK, default, out error);
-        if (handle is null) return null;
-        if (FileSystem.FStat((int)handle.DangerousGetHandle(), out error) is not { IsRegular: true })
+        var opened = Open(path, LibC.O_RDONLY | LibC.O_NONBLOCK, default);
+        if (!opened.Ok) return opened.Refusal;
+        var handle = opened.Value;
+        if (FileSystem.FStat((int)handle.DangerousGetHandle()) is not { Ok: true, Value.IsRegular: true })
         {
             handle.Dispose();
-            error = $"{path} is not a regular file";
-            return null;
+            return Refusal.Unlabelled($"{path} is not a regular file");
         }
-        return new FileStream(handle, FileAccess.Read, 1);
+        return Outcome.Of(new FileStream(handle, FileAccess.Read, 1));
     }
 
     /// <summary>
     /// The contents of the caller's own regular file (not a symlink, owned by the real uid): the
     /// runner's JOB_RESPONSE_FILE and stage scripts, which must be what the runner wrote.
     /// </summary>
-    public static byte[]? ReadOwned(string path, long maxBytes, out string? error)
+    public static Outcome<byte[]> ReadOwned(string path, long maxBytes)
     {
-        if (!path.StartsWith('/')) { error = $"{path} is not an absolute path"; return null; }
-        using var handle = Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, default, out error);
-        if (handle is null) return null;
-        var st = FileSystem.FStat((int)handle.DangerousGetHandle(), out error);
-        if (st is null) { error = $"cannot examine {path}: {error}"; return null; }
+        if (!path.StartsWith('/')) return Refusal.Unlabelled($"{path} is not an absolute path");
+        var opened = Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, default);
+        if (!opened.Ok) return opened.Refusal;
+        using var handle = opened.Value;
+        var st = FileSystem.FStat((int)handle.DangerousGetHandle());
+        if (!st.Ok) return st.Refusal.In($"cannot examine {path}");
         uint caller = LibC.getuid();
-        if (!st.Value.IsRegular) { error = $"{path} is not a regular file"; return null; }
-        if (st.Value.Uid != caller) { error = $"{path} is owned by uid {st.Value.Uid}, not by the runner (uid {caller})"; return null; }
-        return TrustedFile.ReadAll(handle, path, maxBytes, out error);
+        if (!st.Value.IsRegular) return Refusal.Unlabelled($"{path} is not a regular file");
+        if (st.Value.Uid != caller) return Refusal.Unlabelled($"{path} is owned by uid {st.Value.Uid}, not by the runner (uid {caller})");
+        return TrustedFile.ReadAll(handle, path, maxBytes);
     }
 
-    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> as the caller (created 0644 or truncated; never through a symlink).</summary>
-    public static bool WriteText(string path, string text, out string? error)
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> as the caller (created 0644 or truncated; never through a symlink). Null when written.</summary>
+    public static Refusal? WriteText(string path, string text)
     {
-        if (!path.StartsWith('/')) { error = $"{path} is not an absolute path"; return false; }
-        using var handle = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW, Created, out error);
-        if (handle is null) return false;
-        var st = FileSystem.FStat((int)handle.DangerousGetHandle(), out error);
-        if (st is null || !st.Value.IsRegular) { error = $"{path} is not a regular file"; return false; }
+        if (!path.StartsWith('/')) return Refusal.Unlabelled($"{path} is not an absolute path");
+        var opened = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW, Created);
+        if (!opened.Ok) return opened.Refusal;
+        using var handle = opened.Value;
+        if (FileSystem.FStat((int)handle.DangerousGetHandle()) is not { Ok: true, Value.IsRegular: true })
+            return Refusal.Unlabelled($"{path} is not a regular file");
         try
         {
             RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(text), 0);
         }
         catch (IOException e)
         {
-            error = $"cannot write {path}: {e.Message}";
-            return false;
+            return Refusal.Unlabelled($"cannot write {path}: {e.Message}");
         }
-        error = null;
-        return true;
+        return null;
     }
 
     /// <summary>
     /// The bracket: open(2) with the caller's file-system ids. setfsuid is per thread (glibc does
     /// not broadcast it), so no other thread of this process ever runs with them.
     /// </summary>
-    private static SafeFileHandle? Open(string path, int flags, UnixFileMode mode, out string? error)
+    private static Outcome<SafeFileHandle> Open(string path, int flags, UnixFileMode mode)
     {
         uint euid = LibC.geteuid(), egid = LibC.getegid();
         uint ruid = LibC.getuid(), rgid = LibC.getgid();
@@ -100,12 +101,7 @@ public static unsafe class CallerAccess
         // setfsuid(-1) changes nothing and returns the current id: the restore must have taken.
         if ((uint)Glibc.setfsuid(uint.MaxValue) != euid || (uint)Glibc.setfsgid(uint.MaxValue) != egid)
             Environment.FailFast("ci-launcher: could not restore the file-system ids after opening a caller's file");
-        if (fd < 0)
-        {
-            error = $"cannot open {path} as uid {ruid}: {Errno.Message(errno)}";
-            return null;
-        }
-        error = null;
-        return new SafeFileHandle(fd, ownsHandle: true);
+        if (fd < 0) return Refusal.Unlabelled($"cannot open {path} as uid {ruid}: {Errno.Message(errno)}");
+        return Outcome.Of(new SafeFileHandle(fd, ownsHandle: true));
     }
 }

@@ -1,5 +1,6 @@
 using Launcher.Core.Accounts;
 using Launcher.Core.Authorization;
+using Launcher.Core.Config;
 using Launcher.Core.Launch;
 using Launcher.Core.Policy;
 using Launcher.Posix.Accounts;
@@ -9,7 +10,7 @@ namespace Launcher.Posix.Privileged;
 
 /// <summary>
 /// The one gate in front of root's power: what the caller of this process may have done with it.
-/// Every check answers null (go on) or a refusal to print and audit, with its reason code:
+/// Every check answers null (go on) or a <see cref="Refusal"/> to print and audit, with its reason code:
 /// site administration needs root at a root shell; some commands read the site's files with
 /// root's rights and are for root only through ci-launcher-suid; a set-id caller gets the
 /// installation's config, never one it names; a launch needs a caller in launch.caller_group,
@@ -24,17 +25,17 @@ public static class CallerGate
     public static bool CallerIsUnprivileged => ProcessIdentity.IsSetId && ProcessIdentity.RealUid != 0;
 
     /// <summary>Site administration (keys, jwks export): root at a root shell, never a caller of ci-launcher-suid.</summary>
-    public static Decision? CheckAdmin(string command)
+    public static Refusal? CheckAdmin(string command)
     {
         if (ProcessIdentity.RealUid == 0 && !ProcessIdentity.IsSetId) return null;
-        return Refusal(Reasons.AdminRootOnly, $"{command} must be run by root (real uid 0, not through ci-launcher-suid); the site keys are root-only");
+        return Refusal.Denied(Reasons.AdminRootOnly, $"{command} must be run by root (real uid 0, not through ci-launcher-suid); the site keys are root-only");
     }
 
     /// <summary>Commands that read the site's files with root's rights (check-config, explain, jwks refresh): through ci-launcher-suid, root only.</summary>
-    public static Decision? CheckRootOnly(string command)
+    public static Refusal? CheckRootOnly(string command)
     {
         if (!CallerIsUnprivileged) return null;
-        return Refusal(Reasons.AdminRootOnly,
+        return Refusal.Denied(Reasons.AdminRootOnly,
             $"'{command}' through ci-launcher-suid is for root only: it reads the site's files with root's rights; run it as root, or use 'validate --json' for your own decision");
     }
 
@@ -43,22 +44,22 @@ public static class CallerGate
     /// named instead (an example, a test config, a file in a directory the caller can rename)
     /// would be trusted as the site's policy.
     /// </summary>
-    public static Decision? CheckConfigChoice(string? configPath, string defaultPath)
+    public static Refusal? CheckConfigChoice(string? configPath, string defaultPath)
     {
         if (!CallerIsUnprivileged || configPath is null || configPath == defaultPath) return null;
-        return Refusal(Reasons.ConfigCallerChosen,
+        return Refusal.Denied(Reasons.ConfigCallerChosen,
             $"--config {PolicyEngine.Printable(configPath)} cannot be chosen through ci-launcher-suid; callers always get {defaultPath} (drop --config)");
     }
 
     /// <summary>Before the token is even read: may this caller use the launch path at all.</summary>
-    public static Decision? CheckCaller(LaunchSettings launch)
+    public static Refusal? CheckCaller(LaunchSettings launch)
     {
         uint caller = ProcessIdentity.RealUid;
         // Through ci-launcher-suid: the caller is the real uid and must be in the caller group.
         if (ProcessIdentity.IsSetId && caller != 0 && CallerGroupProblem(caller, launch.CallerGroup) is { } problem)
-            return Refusal(Reasons.LaunchCallerNotInGroup, problem);
+            return Refusal.Denied(Reasons.LaunchCallerNotInGroup, problem);
         if (launch.Downscope == Downscope.Setuid && ProcessIdentity.EffectiveUid != 0)
-            return Refusal(Reasons.LaunchNotPrivileged,
+            return Refusal.Denied(Reasons.LaunchNotPrivileged,
                 $"changing to the mapped account needs root: start jobs through ci-launcher-suid (installed 4750 root:{launch.CallerGroup}) or as root, or set launch.downscope: none to run each job as its caller");
         return null;
     }
@@ -68,16 +69,16 @@ public static class CallerGate
     /// says whether the child drops root. downscope none never changes identity for real: the mapped
     /// account must be the caller, and a set-id process only returns to the caller's own ids.
     /// </summary>
-    public static Decision? CheckAccount(LaunchSettings launch, Decision decision, out bool changeIdentity)
+    public static Refusal? CheckAccount(LaunchSettings launch, Decision decision, out bool changeIdentity)
     {
         Account account = decision.Account!;
         uint caller = ProcessIdentity.RealUid;
         changeIdentity = ProcessIdentity.EffectiveUid == 0;
         if (launch.Downscope == Downscope.None && account.Uid != caller)
-            return decision.Deny(Reasons.LaunchDownscopeMismatch,
+            return Refusal.Denied(Reasons.LaunchDownscopeMismatch,
                 $"launch.downscope is none, so a job can only run as its caller (uid {caller}), but the token maps to '{account.Name}' (uid {account.Uid}); use downscope: setuid or map the token to the caller");
-        if (ProcessIdentity.IsPrivileged && TrustedFile.Problem(launch.Shell) is { } shellProblem)
-            return decision.Deny(Reasons.LaunchShellUntrusted, $"launch.shell: {shellProblem}", DecisionKind.SiteError);
+        if (ProcessIdentity.IsPrivileged && TrustedFile.Check(launch.Shell) is { } untrusted)
+            return untrusted.AsSiteError(Reasons.LaunchShellUntrusted).In("launch.shell");
         return null;
     }
 
@@ -102,7 +103,4 @@ public static class CallerGate
             return null;
         return $"caller '{name}' (uid {callerUid}) is not a member of launch.caller_group '{group}'; add it (usermod -aG {group} {name}) or use another account";
     }
-
-    private static Decision Refusal(string reason, string detail) =>
-        new() { Kind = DecisionKind.Denied, Reason = reason, Detail = detail };
 }

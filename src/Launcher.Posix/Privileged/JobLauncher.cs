@@ -16,21 +16,23 @@ public static unsafe class JobLauncher
     /// <summary>
     /// Runs <paramref name="spec"/>. Blocks until the job ends. <paramref name="onStarted"/> is
     /// called with the job's pid (= its process group id) once the script was exec'd.
-    /// Call it from the thread that stays alive for the whole job (the main thread).
+    /// Call it from the thread that stays alive for the whole job (the main thread). The end of
+    /// a started job, or why it did not start.
     /// </summary>
-    public static JobOutcome Run(JobSpec spec, Action<int>? onStarted = null)
+    public static Outcome<JobEnd> Run(LaunchPlan spec, Action<int>? onStarted = null)
     {
         if (!spec.Script.StartsWith('/') || !spec.Shell.StartsWith('/') || !spec.WorkingDirectory.StartsWith('/'))
             throw new ArgumentException("script, shell and working directory must be absolute paths", nameof(spec));
 
         // Through ci-launcher-suid the job must get the caller's limits back, never the raised ones.
-        if (ProcessIdentity.IsSetId && spec.Limits is null)
-            return JobOutcome.NotStarted(Reasons.LaunchRlimit, $"running set-id without the caller's resource limits ({CallerLimits.Variable}); start jobs through ci-launcher-suid");
-        if (spec.Limits is { Count: not 0 } limits && limits.Count != CallerLimits.Names.Count)
+        if (ProcessIdentity.IsSetId && spec.CallerLimits is null)
+            return Refusal.SiteError(Reasons.LaunchRlimit, $"running set-id without the caller's resource limits ({CallerLimits.Variable}); start jobs through ci-launcher-suid");
+        if (spec.CallerLimits is { Count: not 0 } limits && limits.Count != CallerLimits.Names.Count)
             throw new ArgumentException("limits must hold every RLIMIT_* resource", nameof(spec));
 
-        using var containment = JobContainment.Choose(spec.Containment, out string? containmentRefusal);
-        if (containment is null) return JobOutcome.NotStarted(Reasons.LaunchContainment, containmentRefusal!);
+        var chosen = JobContainment.Choose(spec.Containment);
+        if (!chosen.Ok) return chosen.Refusal;
+        using var containment = chosen.Value;
         using var supervisor = new JobSupervisor(spec.KillTimeout, containment);
         int pid, errorFd;
         using (var native = new NativeStrings())
@@ -54,12 +56,12 @@ public static unsafe class JobLauncher
                 envp = native.Array(spec.Environment.Select(kv => $"{kv.Key}={kv.Value}").ToList()),
                 cgroup_procs_fd = containment.CgroupProcsFd,
                 cgroup_fd = containment.CgroupFd,
-                nlimits = spec.Limits?.Count ?? 0,
-                limits = native.Limits(spec.Limits ?? []),
+                nlimits = spec.CallerLimits?.Count ?? 0,
+                limits = native.Limits(spec.CallerLimits ?? []),
             };
             int rc = Spawn.cil_spawn(&request, &pid, &errorFd);
             if (rc != 0)
-                return JobOutcome.NotStarted(Reasons.LaunchSpawnFailed, $"fork failed: {Errno.Message(-rc)}");
+                return Refusal.SiteError(Reasons.LaunchSpawnFailed, $"fork failed: {Errno.Message(-rc)}");
         }
         supervisor.Attach(pid);
 
@@ -75,9 +77,8 @@ public static unsafe class JobLauncher
 
         onStarted?.Invoke(pid);
         var (exitStatus, signal, leftovers) = supervisor.Wait();
-        return new JobOutcome
+        return Outcome.Of(new JobEnd
         {
-            Started = true,
             Pid = pid,
             ExitStatus = exitStatus,
             TermSignal = signal,
@@ -86,7 +87,7 @@ public static unsafe class JobLauncher
             Containment = containment.Name,
             Leftovers = leftovers,
             ContainmentNote = containment.Note ?? "",
-        };
+        });
     }
 
     /// <summary>EOF: execve succeeded (the pipe is close-on-exec). A record: the step that failed.</summary>

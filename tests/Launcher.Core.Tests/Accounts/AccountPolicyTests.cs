@@ -73,9 +73,9 @@ public class AccountPolicyTests
     [MemberData(nameof(Cases))]
     public void Checks(string name, string user, Action<AccountsConfig>? edit, string reason)
     {
-        var outcome = AccountPolicy.Check(user, Rules(edit), Db());
-        Assert.True(reason == outcome.Reason, $"{name}: expected {reason}, got {outcome.Reason} ({outcome.Detail})");
-        Assert.Equal(reason == Reasons.Ok, outcome.Allowed);
+        var refusal = Check(user, Rules(edit), Db());
+        string got = refusal?.Reason ?? Reasons.Ok;
+        Assert.True(reason == got, $"{name}: expected {reason}, got {got} ({refusal?.Detail})");
     }
 
     /// <summary>Edits of the fixture group database: names it cannot give, or NSS down for group names.</summary>
@@ -106,20 +106,21 @@ public class AccountPolicyTests
     {
         var db = Db();
         editDb?.Invoke(db);
-        var outcome = AccountPolicy.Check(user, Rules(edit), db);
-        Assert.True(reason == outcome.Reason, $"{name}: expected {reason}, got {outcome.Reason} ({outcome.Detail})");
-        Assert.Equal(reason == Reasons.AccountLookupFailed, outcome.IsSiteError);
+        var refusal = Check(user, Rules(edit), db);
+        string got = refusal?.Reason ?? Reasons.Ok;
+        Assert.True(reason == got, $"{name}: expected {reason}, got {got} ({refusal?.Detail})");
+        Assert.Equal(reason == Reasons.AccountLookupFailed, refusal?.IsSiteError ?? false);
     }
 
     [Fact]
     public void Unresolvable_group_refusals_name_the_key_or_the_gid()
     {
-        Assert.Contains("accounts.deny_groups[1] names group 'no-such-group'", AccountPolicy.Check("alice", Rules(r => r.DenyGroups = ["banned", "no-such-group"]), Db()).Detail);
-        Assert.Contains("accounts.allow_groups[0] names group 'nope'", AccountPolicy.Check("alice", Rules(r => r.AllowGroups = ["nope"]), Db()).Detail);
+        Assert.Contains("accounts.deny_groups[1] names group 'no-such-group'", Check("alice", Rules(r => r.DenyGroups = ["banned", "no-such-group"]), Db())!.Detail);
+        Assert.Contains("accounts.allow_groups[0] names group 'nope'", Check("alice", Rules(r => r.AllowGroups = ["nope"]), Db())!.Detail);
         var db = Db();
         db.FailGroupNames.Add(5001);
-        Assert.Contains("gid 5001", AccountPolicy.Check("bob", Rules(r => r.DenyGroups = ["banned"]), db).Detail);
-        Assert.Contains("deny_groups lists as 'outcasts'", AccountPolicy.Check("bob", Rules(r => r.DenyGroups = ["outcasts"]), Db()).Detail);
+        Assert.Contains("gid 5001", Check("bob", Rules(r => r.DenyGroups = ["banned"]), db)!.Detail);
+        Assert.Contains("deny_groups lists as 'outcasts'", Check("bob", Rules(r => r.DenyGroups = ["outcasts"]), Db())!.Detail);
     }
 
     [Fact]
@@ -127,9 +128,9 @@ public class AccountPolicyTests
     {
         var db = Db();
         db.FailLookups = true;
-        var outcome = AccountPolicy.Check("alice", Rules(), db);
-        Assert.Equal(Reasons.AccountLookupFailed, outcome.Reason);
-        Assert.True(outcome.IsSiteError);
+        var refusal = Check("alice", Rules(), db);
+        Assert.Equal(Reasons.AccountLookupFailed, refusal?.Reason);
+        Assert.True(refusal!.IsSiteError);
     }
 
     [Fact]
@@ -137,14 +138,21 @@ public class AccountPolicyTests
     {
         var db = Db();
         db.FailLookups = true;
-        Assert.Equal(Reasons.AccountDeniedUser, AccountPolicy.Check("alice", Rules(r => r.DenyUsers = ["alice"]), db).Reason);
+        Assert.Equal(Reasons.AccountDeniedUser, Check("alice", Rules(r => r.DenyUsers = ["alice"]), db)!.Reason);
     }
 
     [Fact]
     public void Refusal_details_name_the_key_to_change()
     {
-        Assert.Contains("accounts.min_uid 1000", AccountPolicy.Check("svc", Rules(), Db()).Detail);
-        Assert.Contains("accounts.deny_groups", AccountPolicy.Check("bob", Rules(r => r.DenyGroups = ["banned"]), Db()).Detail);
-        Assert.Contains("accounts.allowed_shells", AccountPolicy.Check("bob", Rules(r => r.AllowedShells = ["/bin/bash"]), Db()).Detail);
+        Assert.Contains("accounts.min_uid 1000", Check("svc", Rules(), Db())!.Detail);
+        Assert.Contains("accounts.deny_groups", Check("bob", Rules(r => r.DenyGroups = ["banned"]), Db())!.Detail);
+        Assert.Contains("accounts.allowed_shells", Check("bob", Rules(r => r.AllowedShells = ["/bin/bash"]), Db())!.Detail);
+    }
+
+    /// <summary>Resolve, then admit: the order the decision path (Authorizer.CheckAccount) runs them in.</summary>
+    private static Refusal? Check(string user, AccountsConfig rules, FixtureAccounts db)
+    {
+        var resolved = AccountPolicy.Resolve(user, rules, db);
+        return resolved.Ok ? AccountPolicy.Admit(resolved.Value, rules, db) : resolved.Refusal;
     }
 }

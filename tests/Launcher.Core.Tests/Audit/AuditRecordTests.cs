@@ -103,11 +103,11 @@ public class AuditRecordTests
         var good = new MemorySink();
         var trail = new AuditTrail([new FailingSink(), good]);
         var record = AuditRecord.From(Site.Authorizer.Authorize(Site.Token("alice")), "run", 0, Now);
-        Assert.False(trail.TryWrite(record, out string? error));
-        Assert.Contains("disk full (fixture)", error);
+        var failed = trail.Write(record);
+        Assert.Equal(Reasons.AuditUnavailable, failed?.Reason);
+        Assert.Contains("disk full (fixture)", failed!.Detail);
         Assert.Single(good.Records);
-        Assert.True(new AuditTrail([good]).TryWrite(record, out error));
-        Assert.Null(error);
+        Assert.Null(new AuditTrail([good]).Write(record));
     }
 
     [Fact]
@@ -118,12 +118,12 @@ public class AuditRecordTests
         var allowed = Site.Authorizer.Authorize(Site.Token("alice"));
         Assert.True(allowed.Allowed);
 
-        var result = trail.RecordOrRefuse(allowed, d => AuditRecord.From(d, "run", 0, Now), out string? error);
+        var result = trail.RecordOrRefuse(allowed, d => AuditRecord.From(d, "run", 0, Now));
 
         Assert.False(result.Allowed);
-        Assert.Equal(DecisionKind.SiteError, result.Kind);
+        Assert.Equal(RefusalKind.SiteError, result.Refusal!.Kind);
         Assert.Equal(Reasons.AuditUnavailable, result.Reason);
-        Assert.Contains("disk full (fixture)", error);
+        Assert.Contains("disk full (fixture)", result.Detail);
         // The sink that worked shows the allow line and then the refusal that replaced it.
         Assert.Equal(["allow", "error"], syslogLike.Records.Select(r => r.Decision));
         Assert.Equal(Reasons.AuditUnavailable, syslogLike.Records[1].Reason);
@@ -133,11 +133,9 @@ public class AuditRecordTests
     public void A_recorded_decision_and_an_unrecorded_denial_pass_unchanged()
     {
         var allowed = Site.Authorizer.Authorize(Site.Token("alice"));
-        Assert.Same(allowed, new AuditTrail([new MemorySink()]).RecordOrRefuse(allowed, d => AuditRecord.From(d, "run", 0, Now), out string? error));
-        Assert.Null(error);
+        Assert.Same(allowed, new AuditTrail([new MemorySink()]).RecordOrRefuse(allowed, d => AuditRecord.From(d, "run", 0, Now)));
         var denied = Site.Authorizer.Authorize(Site.Token("root"));
-        Assert.Same(denied, new AuditTrail([new FailingSink()]).RecordOrRefuse(denied, d => AuditRecord.From(d, "run", 0, Now), out error));
-        Assert.NotNull(error);
+        Assert.Same(denied, new AuditTrail([new FailingSink()]).RecordOrRefuse(denied, d => AuditRecord.From(d, "run", 0, Now)));
     }
 
     private sealed class FailingSink : IAuditSink

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Launcher.Core.Authorization;
 using Launcher.Core.Batch;
 using Launcher.Core.Config;
 using Launcher.Core.Tests.Support;
@@ -51,7 +52,7 @@ public class BatchAdmissionTests
 
     private static readonly JsonElement Claims = JsonDocument.Parse("""{"project_id": "4242", "namespace_path": "hpc", "project_path": "hpc/solver"}""").RootElement;
 
-    private static Admission Check(string rule, string? parameters) =>
+    private static Outcome<Admission> Check(string rule, string? parameters) =>
         BatchAdmission.Check(Config.Executor!.Batch!, Config.Rules.Single(r => r.Name == rule).Batch, Claims, rule, parameters);
 
     [Theory]
@@ -65,8 +66,8 @@ public class BatchAdmissionTests
     public void Admits_within_the_bounds_and_fills_in_the_defaults(string name, string rule, string? parameters, string rendered)
     {
         var a = Check(rule, parameters);
-        Assert.True(a.Ok, $"{name}: {a.Reason}: {a.Detail}");
-        Assert.Equal(rendered, string.Join(' ', a.Options.Select(o => o.Render())));
+        Assert.True(a.Ok, $"{name}: {a}");
+        Assert.Equal(rendered, string.Join(' ', a.Value.Options.Select(o => o.Render())));
     }
 
     [Theory]
@@ -83,8 +84,9 @@ public class BatchAdmissionTests
     {
         var a = Check(rule, parameters);
         Assert.False(a.Ok, name);
-        Assert.Equal(reason, a.Reason);
-        Assert.Contains(detail, a.Detail, StringComparison.Ordinal);
+        Assert.Equal(reason, a.Refusal.Reason);
+        Assert.Equal(RefusalKind.Denied, a.Refusal.Kind);
+        Assert.Contains(detail, a.Refusal.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,8 +94,8 @@ public class BatchAdmissionTests
     {
         var claims = JsonDocument.Parse("""{"namespace_path": "hpc"}""").RootElement;
         var a = BatchAdmission.Check(Config.Executor!.Batch!, Config.Rules.Single(r => r.Name == "merge-requests").Batch, claims, "merge-requests", null);
-        Assert.Equal("batch.account", a.Reason);
-        Assert.Contains("needs claim 'project_id'", a.Detail);
+        Assert.Equal("batch.account", a.Refusal.Reason);
+        Assert.Contains("needs claim 'project_id'", a.Refusal.Detail);
     }
 
     [Fact]
@@ -201,7 +203,7 @@ public class ExampleBatchTests
     {
         Assert.NotNull(Config);
         var a = BatchAdmission.Check(Config.Executor!.Batch!, Config.Rules.Single(r => r.Name == rule).Batch, Fork, rule, parameters);
-        Assert.True(a.Ok == ok, $"{name}: {a.Reason}: {a.Detail}");
-        Assert.Equal(expected, ok ? string.Join(' ', a.Options.Select(o => o.Render())) : a.Reason);
+        Assert.True(a.Ok == ok, $"{name}: {a}");
+        Assert.Equal(expected, ok ? string.Join(' ', a.Value.Options.Select(o => o.Render())) : a.Refusal.Reason);
     }
 }

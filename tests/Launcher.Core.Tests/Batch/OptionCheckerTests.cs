@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Batch;
 
 namespace Launcher.Core.Tests.Batch;
@@ -6,8 +7,8 @@ public class OptionCheckerTests
 {
     private static readonly IReadOnlySet<string> Allowed = new HashSet<string>(SlurmOptions.DefaultAllowed, StringComparer.Ordinal);
 
-    private static OptionCheck Check(string text) =>
-        OptionChecker.Check(ShellWords.Split(text).Words, SlurmOptions.Table, Allowed);
+    private static Outcome<IReadOnlyList<BatchOption>> Check(string text) =>
+        OptionChecker.Check(ShellWords.Split(text).Value, SlurmOptions.Table, Allowed);
 
     [Theory]
     [InlineData("nothing", "", "")]
@@ -24,8 +25,8 @@ public class OptionCheckerTests
     public void Accepts_and_renders_each_option_once_in_full(string name, string text, string rendered)
     {
         var r = Check(text);
-        Assert.True(r.Ok, $"{name}: {r.Reason}: {r.Detail}");
-        Assert.Equal(rendered, string.Join(' ', r.Options.Select(o => o.Render())));
+        Assert.True(r.Ok, $"{name}: {r}");
+        Assert.Equal(rendered, string.Join(' ', r.Value.Select(o => o.Render())));
     }
 
     [Theory]
@@ -67,9 +68,10 @@ public class OptionCheckerTests
     {
         var r = Check(text);
         Assert.False(r.Ok, name);
-        Assert.Equal(reason, r.Reason);
-        Assert.Contains(named, r.Detail, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', r.Detail);
+        Assert.Equal(reason, r.Refusal.Reason);
+        Assert.Equal(RefusalKind.Denied, r.Refusal.Kind);
+        Assert.Contains(named, r.Refusal.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', r.Refusal.Detail);
     }
 
     [Fact]
@@ -79,7 +81,7 @@ public class OptionCheckerTests
         foreach (var spec in SlurmOptions.Table.All.Where(o => o.Refusal is not null))
         {
             var r = OptionChecker.Check([$"--{spec.Name}" + (spec.Value == OptionValue.None ? "" : "=x")], SlurmOptions.Table, everything);
-            Assert.Equal("batch.option_refused", r.Reason);
+            Assert.Equal("batch.option_refused", r.Refusal.Reason);
         }
         foreach (var name in new[] { "uid", "gid", "output", "error", "input", "chdir", "export", "get-user-env", "wrap", "wait" })
             Assert.NotNull(SlurmOptions.Table.ByName(name)!.Refusal);

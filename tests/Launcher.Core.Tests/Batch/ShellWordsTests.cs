@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Batch;
 
 namespace Launcher.Core.Tests.Batch;
@@ -22,8 +23,8 @@ public class ShellWordsTests
     public void Splits_like_a_shell_without_running_one(string name, string text, string[] expected)
     {
         var r = ShellWords.Split(text);
-        Assert.True(r.Ok, $"{name}: {r.Problem}");
-        Assert.Equal(expected, r.Words);
+        Assert.True(r.Ok, $"{name}: {r}");
+        Assert.Equal(expected, r.Value);
     }
 
     [Theory]
@@ -45,15 +46,15 @@ public class ShellWordsTests
     {
         var r = ShellWords.Split(text);
         Assert.False(r.Ok, name);
-        Assert.Contains(expected, r.Problem, StringComparison.Ordinal);
-        Assert.Empty(r.Words);
+        Assert.Equal(Reasons.BatchParameters, r.Refusal.Reason);
+        Assert.Contains(expected, r.Refusal.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Refuses_too_long_and_too_many()
     {
-        Assert.Contains("characters long", ShellWords.Split(new string('a', ShellWords.MaxLength + 1)).Problem);
-        Assert.Contains("more than", ShellWords.Split(string.Join(' ', Enumerable.Repeat("x", ShellWords.MaxWords + 1))).Problem);
+        Assert.Contains("characters long", ShellWords.Split(new string('a', ShellWords.MaxLength + 1)).Refusal.Detail);
+        Assert.Contains("more than", ShellWords.Split(string.Join(' ', Enumerable.Repeat("x", ShellWords.MaxWords + 1))).Refusal.Detail);
         Assert.True(ShellWords.Split(string.Join(' ', Enumerable.Repeat("x", ShellWords.MaxWords))).Ok);
     }
 }

@@ -132,7 +132,7 @@ public class SlurmSystemTests
     [Fact]
     public void Submits_with_its_own_options_last_and_the_job_options_rendered()
     {
-        var options = OptionChecker.Check(["-p", "debug", "-t", "10"], SlurmOptions.Table, new HashSet<string> { "partition", "time" }).Options;
+        var options = OptionChecker.Check(["-p", "debug", "-t", "10"], SlurmOptions.Table, new HashSet<string> { "partition", "time" }).Value;
         var args = SlurmSystem.Instance.SubmitArguments(new BatchSubmission
         {
             Options = options,
@@ -170,17 +170,15 @@ public class BatchPlanTests
             PollInterval = TimeSpan.FromMilliseconds(250), OutputInterval = TimeSpan.FromMilliseconds(100),
             StartTimeout = TimeSpan.FromSeconds(2), CancelGrace = TimeSpan.FromSeconds(22),
         };
-        var back = BatchPlan.Parse(plan.ToJson(), out string? problem)!;
-        Assert.Null(problem);
+        var back = BatchPlan.Parse(plan.ToJson()).Value;
         Assert.Equal(plan.SubmitArguments, back.SubmitArguments);
         Assert.Equal("a,b \"c\"", back.Environment["X"]);
         Assert.Equal(plan.StartTimeout, back.StartTimeout);
         Assert.Equal(plan.CancelGrace, back.CancelGrace);
-        Assert.Null(BatchPlan.Parse(plan.ToJson()[..10], out problem));
-        Assert.NotNull(problem);
+        Assert.False(BatchPlan.Parse(plan.ToJson()[..10]).Ok);
 
         var result = new BatchResult { Outcome = BatchOutcome.Finished, ExitStatus = 3, JobId = "12", State = "FAILED", Partition = "debug", Elapsed = "00:00:01" };
-        var r = BatchResult.Parse(result.ToJson(), out problem)!;
+        var r = BatchResult.Parse(result.ToJson()).Value;
         Assert.Equal(result, r);
     }
 
@@ -191,7 +189,8 @@ public class BatchPlanTests
     [InlineData("not json", "exit 0")]
     public void A_result_the_monitor_could_not_have_written_is_refused(string name, string json)
     {
-        Assert.True(BatchResult.Parse(System.Text.Encoding.UTF8.GetBytes(json), out string? problem) is null, name);
-        Assert.NotNull(problem);
+        var parsed = BatchResult.Parse(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.False(parsed.Ok, name);
+        Assert.False(string.IsNullOrEmpty(parsed.Refusal.Detail), name);
     }
 }

@@ -56,7 +56,7 @@ public class RuleConfigErrorTests
                   action: allow
                   run_as: "{user_logn}"
             """,
-            "run_as", "rule #2 'typo': run_as uses unknown claim '{user_logn}'"
+            "run_as", "rule #2 'typo': run_as '{user_logn}' uses unknown claim '{user_logn}'"
         },
         {
             "unbalanced run_as template",

@@ -58,4 +58,16 @@ public class ExecutorConfigTests
         Assert.True(error.Key == key && error.Message.Contains(expected, StringComparison.Ordinal), $"{name}: {error}");
         Assert.True(error.Line > 0, $"{name}: no line number in {error}");
     }
+
+    [Theory]
+    [InlineData("user above the job", "/scratch/ci/{user}/tmp/{job_id}", false)]
+    [InlineData("user and job in one component", "/scratch/ci/{user}-{job_id}", true)]
+    [InlineData("uid alone at the end", "/scratch/{job_id}/{uid}", true)]
+    public void Warns_when_cleanup_could_not_remove_the_job_directory(string name, string tempDir, bool warned)
+    {
+        var (config, errors) = Parse($"executor:\n  builds_dir: /b/{{user}}\n  cache_dir: /c/{{user}}\n  temp_dir: {tempDir}\n");
+        Assert.Empty(errors);
+        bool found = config!.Warnings.Any(w => w.StartsWith("executor.temp_dir", StringComparison.Ordinal) && w.Contains("can empty it but not remove it", StringComparison.Ordinal));
+        Assert.True(warned == found, $"{name}: {string.Join("; ", config.Warnings)}");
+    }
 }

@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Executor;
 
 namespace Launcher.Core.Tests.Executor;
@@ -13,8 +14,8 @@ public class ExitCodeContractTests
         var c = From("7", "9");
         Assert.Equal((7, 9), (c.BuildFailure, c.SystemFailure));
         Assert.Empty(c.Notes);
-        Assert.Equal(7, c.ExitCode(StageFailure.Build));
-        Assert.Equal(9, c.ExitCode(StageFailure.System));
+        Assert.Equal(7, c.ExitCode(RefusalKind.Denied));
+        Assert.Equal(9, c.ExitCode(RefusalKind.SiteError));
     }
 
     [Theory]

@@ -16,8 +16,8 @@ public class JobBindingTests
     [InlineData("no runner or project claims", """{"job_id": "1001"}""")]
     public void Binds_a_token_of_this_job(string name, string claims)
     {
-        var r = JobBinding.Check(Claims(claims), Job);
-        Assert.True(r.Ok, $"{name}: {r.Detail}");
+        var refusal = JobBinding.Check(Claims(claims), Job);
+        Assert.True(refusal is null, $"{name}: {refusal}");
     }
 
     [Theory]
@@ -29,16 +29,17 @@ public class JobBindingTests
     [InlineData("runner id garbage", """{"job_id": "1001", "runner_id": "x"}""", Reasons.ExecutorRunnerMismatch)]
     public void Refuses_a_token_of_another_job(string name, string claims, string reason)
     {
-        var r = JobBinding.Check(Claims(claims), Job);
-        Assert.False(r.Ok, name);
-        Assert.Equal(reason, r.Reason);
+        var refusal = JobBinding.Check(Claims(claims), Job);
+        Assert.True(refusal is not null, name);
+        Assert.Equal(reason, refusal.Reason);
+        Assert.Equal(RefusalKind.Denied, refusal.Kind);
     }
 
     [Fact]
     public void Absent_runner_and_project_in_the_job_response_are_not_compared()
     {
-        var r = JobBinding.Check(Claims("""{"job_id": "1001", "project_id": "1", "runner_id": 2}"""), new JobResponse(1001, null, null));
-        Assert.True(r.Ok, r.Detail);
+        var refusal = JobBinding.Check(Claims("""{"job_id": "1001", "project_id": "1", "runner_id": 2}"""), new JobResponse(1001, null, null));
+        Assert.Null(refusal);
     }
 
     [Fact]

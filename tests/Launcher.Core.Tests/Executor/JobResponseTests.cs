@@ -1,11 +1,12 @@
 using System.Text;
+using Launcher.Core.Authorization;
 using Launcher.Core.Executor;
 
 namespace Launcher.Core.Tests.Executor;
 
 public class JobResponseTests
 {
-    private static JobResponse? Parse(string json, out string? problem) => JobResponse.Parse(Encoding.UTF8.GetBytes(json), out problem);
+    private static Outcome<JobResponse> Parse(string json) => JobResponse.Parse(Encoding.UTF8.GetBytes(json));
 
     [Fact]
     public void Reads_id_project_and_runner_like_gitlab_runner_writes_them()
@@ -16,15 +17,15 @@ public class JobResponseTests
              "runner_info": {"timeout": 3600},
              "variables": [{"key": "CI_JOB_ID", "value": "1001", "public": true, "masked": false},
                            {"key": "CI_RUNNER_ID", "value": "17", "public": true, "masked": false}]}
-            """, out string? problem);
-        Assert.Null(problem);
-        Assert.Equal(new JobResponse(1001, 4242, 17), job);
+            """);
+        Assert.True(job.Ok, job.ToString());
+        Assert.Equal(new JobResponse(1001, 4242, 17), job.Value);
     }
 
     [Fact]
     public void Project_and_runner_are_optional()
     {
-        Assert.Equal(new JobResponse(5, null, null), Parse("""{"id": 5}""", out _));
+        Assert.Equal(new JobResponse(5, null, null), Parse("""{"id": 5}""").Value);
     }
 
     [Theory]
@@ -39,14 +40,15 @@ public class JobResponseTests
     [InlineData("two runner ids", """{"id": 1, "variables": [{"key": "CI_RUNNER_ID", "value": "17"}, {"key": "CI_RUNNER_ID", "value": "18"}]}""", "two different")]
     public void Refuses_what_it_cannot_trust(string name, string json, string expected)
     {
-        Assert.Null(Parse(json, out string? problem));
-        Assert.True(problem!.Contains(expected, StringComparison.Ordinal), $"{name}: {problem}");
+        var job = Parse(json);
+        Assert.False(job.Ok, name);
+        Assert.True(job.Refusal.Detail.Contains(expected, StringComparison.Ordinal), $"{name}: {job}");
     }
 
     [Fact]
     public void The_same_runner_id_twice_is_fine()
     {
-        var job = Parse("""{"id": 1, "variables": [{"key": "CI_RUNNER_ID", "value": "17"}, {"key": "CI_RUNNER_ID", "value": "17"}]}""", out _);
-        Assert.Equal(17, job!.RunnerId);
+        var job = Parse("""{"id": 1, "variables": [{"key": "CI_RUNNER_ID", "value": "17"}, {"key": "CI_RUNNER_ID", "value": "17"}]}""").Value;
+        Assert.Equal(17, job.RunnerId);
     }
 }

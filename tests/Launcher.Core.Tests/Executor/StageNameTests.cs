@@ -20,7 +20,7 @@ public class StageNameTests
     [InlineData("upload_artifacts_on_failure")]
     [InlineData("cleanup_file_variables")]
     [InlineData("some_future_stage-v2.1")]
-    public void Accepts_every_documented_and_future_stage(string name) => Assert.Null(StageName.Problem(name));
+    public void Accepts_every_documented_and_future_stage(string name) => Assert.Null(StageName.Check(name));
 
     [Theory]
     [InlineData("", "empty")]
@@ -32,8 +32,8 @@ public class StageNameTests
     [InlineData("a b", "U+0020")]
     [InlineData("a\nb", "U+000A")]
     public void Refuses_names_that_are_not_plain_file_names(string name, string expected) =>
-        Assert.Contains(expected, StageName.Problem(name));
+        Assert.Contains(expected, StageName.Check(name)?.Detail);
 
     [Fact]
-    public void Refuses_overlong_names() => Assert.NotNull(StageName.Problem(new string('a', StageName.MaxLength + 1)));
+    public void Refuses_overlong_names() => Assert.NotNull(StageName.Check(new string('a', StageName.MaxLength + 1)));
 }

@@ -44,14 +44,11 @@ public class JwkThumbprintTests
     public void Pem_round_trip_keeps_the_kid_and_refuses_other_curves()
     {
         using var key = SiteKey.Generate("ES256");
-        using var again = SiteKey.FromPem(key.ExportPrivatePem(), out string? problem);
-        Assert.Null(problem);
-        Assert.Equal(key.KeyId, again!.KeyId);
+        using var again = SiteKey.FromPem(key.ExportPrivatePem()).Value;
+        Assert.Equal(key.KeyId, again.KeyId);
 
         using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-        Assert.Null(SiteKey.FromPem(p384.ExportPkcs8PrivateKeyPem(), out problem));
-        Assert.Contains("P-256", problem);
-        Assert.Null(SiteKey.FromPem("not a key", out problem));
-        Assert.Contains("not a PEM private key", problem);
+        Assert.Contains("P-256", SiteKey.FromPem(p384.ExportPkcs8PrivateKeyPem()).Refusal.Detail);
+        Assert.Contains("not a PEM private key", SiteKey.FromPem("not a key").Refusal.Detail);
     }
 }

@@ -13,17 +13,16 @@ public class SiteTokenPolicyTests
     private static readonly long Now = FixedClock.Epoch.ToUnixTimeSeconds();
     private const uint Alice = 1001;
 
-    private static (SiteTokenGrant? Grant, Decision? Refusal) Issue(string token, uint caller = Alice,
+    private static Outcome<SiteTokenGrant> Issue(string token, uint caller = Alice,
         string audience = IssuingWorld.SshAudience, TimeSpan? lifetime = null, TestSite? site = null)
     {
         site ??= Site;
         var decision = site.Authorizer.Authorize(token);
         Assert.True(decision.Allowed, $"{decision.Reason}: {decision.Detail}");
-        var grant = SiteTokenPolicy.Check(decision, site.Config.Issuing!, caller, audience, lifetime, site.Clock.GetUtcNow(), out var refusal);
-        return (grant, refusal);
+        return SiteTokenPolicy.Check(decision, site.Config.Issuing!, caller, audience, lifetime, site.Clock.GetUtcNow());
     }
 
-    public static TheoryData<string, Func<(SiteTokenGrant?, Decision?)>, string> Refusals => new()
+    public static TheoryData<string, Func<Outcome<SiteTokenGrant>>, string> Refusals => new()
     {
         { "caller is another uid", () => Issue(Site.Token("alice"), caller: 1002), Reasons.IssuingCallerUid },
         { "caller is root", () => Issue(Site.Token("alice"), caller: 0), Reasons.IssuingCallerUid },
@@ -37,20 +36,21 @@ public class SiteTokenPolicyTests
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public void Refuses(string name, Func<(SiteTokenGrant?, Decision?)> issue, string reason)
+    public void Refuses(string name, Func<Outcome<SiteTokenGrant>> issue, string reason)
     {
-        var (grant, refusal) = issue();
-        Assert.True(grant is null, $"{name}: a token was granted");
-        Assert.True(reason == refusal!.Reason, $"{name}: expected {reason}, got {refusal.Reason} ({refusal.Detail})");
-        Assert.Equal(DecisionKind.Denied, refusal.Kind);
+        var grant = issue();
+        Assert.False(grant.Ok, $"{name}: a token was granted");
+        var refusal = grant.Refusal;
+        Assert.True(reason == refusal.Reason, $"{name}: expected {reason}, got {refusal}");
+        Assert.Equal(RefusalKind.Denied, refusal.Kind);
     }
 
     [Fact]
     public void Grants_site_claims_and_the_configured_job_claims()
     {
-        var (grant, _) = Issue(Site.Token("alice"));
+        var grant = Issue(Site.Token("alice")).Value;
         Assert.NotNull(grant);
-        var claims = Payload(grant!.Sign(IssuingWorld.Key));
+        var claims = Payload(grant.Sign(IssuingWorld.Key));
         Assert.Equal(IssuingWorld.SiteIssuer, claims.GetProperty("iss").GetString());
         Assert.Equal("alice", claims.GetProperty("sub").GetString());
         Assert.Equal(IssuingWorld.SshAudience, claims.GetProperty("aud").GetString());
@@ -70,31 +70,31 @@ public class SiteTokenPolicyTests
     [Fact]
     public void Each_token_gets_its_own_jti()
     {
-        var a = Issue(Site.Token("alice")).Grant!;
-        var b = Issue(Site.Token("alice")).Grant!;
+        var a = Issue(Site.Token("alice")).Value;
+        var b = Issue(Site.Token("alice")).Value;
         Assert.NotEqual(a.Jti, b.Jti);
     }
 
     [Fact]
     public void Requested_lifetime_below_the_cap_is_honoured()
     {
-        var (grant, _) = Issue(Site.Token("alice"), lifetime: TimeSpan.FromSeconds(90));
-        Assert.Equal(Now + 90, grant!.Expires);
+        var grant = Issue(Site.Token("alice"), lifetime: TimeSpan.FromSeconds(90)).Value;
+        Assert.Equal(Now + 90, grant.Expires);
     }
 
     [Fact]
     public void Expiry_never_passes_the_CI_tokens_own()
     {
-        var (grant, _) = Issue(Site.Token("alice", c => c["exp"] = Now + 120));
-        Assert.Equal(Now + 120, grant!.Expires);
+        var grant = Issue(Site.Token("alice", c => c["exp"] = Now + 120)).Value;
+        Assert.Equal(Now + 120, grant.Expires);
     }
 
     [Fact]
     public void Selected_claims_follow_issuing_claims_missing_ones_are_omitted_and_ci_issuer_is_the_CI_iss()
     {
         var site = IssuingWorld.Site(IssuingWorld.Section + "\n  claims: [ci_issuer, sha, runner_id, environment]");
-        var (grant, _) = Issue(site.Token("alice"), site: site);
-        var claims = Payload(grant!.Sign(IssuingWorld.Key));
+        var grant = Issue(site.Token("alice"), site: site).Value;
+        var claims = Payload(grant.Sign(IssuingWorld.Key));
         Assert.Equal(TestSite.GitLab, claims.GetProperty("ci_issuer").GetString());
         Assert.Equal(JsonValueKind.Number, claims.GetProperty("runner_id").ValueKind);
         Assert.Equal(40, claims.GetProperty("sha").GetString()!.Length);
@@ -120,13 +120,13 @@ public class SiteTokenPolicyTests
     {
         var site = IssuingWorld.Site();
         site.Accounts.Add(user, 4000);
-        var (grant, _) = Issue(site.Token(user, c =>
+        var grant = Issue(site.Token(user, c =>
         {
             c["project_path"] = projectPath;
             c["project_id"] = projectId;
             c["job_id"] = jobId;
-        }), caller: 4000, site: site);
-        string jwt = grant!.Sign(IssuingWorld.Key);
+        }), caller: 4000, site: site).Value;
+        string jwt = grant.Sign(IssuingWorld.Key);
         Console.WriteLine($"site token size, {name}: {jwt.Length} bytes");
         Assert.True(jwt.Length < 512, $"{name}: default-claim ES256 site token is {jwt.Length} bytes");
     }
@@ -134,8 +134,8 @@ public class SiteTokenPolicyTests
     [Fact]
     public void Signature_is_IEEE_P1363_and_the_login_node_accepts_the_token_as_sub()
     {
-        var (grant, _) = Issue(Site.Token("alice"));
-        string jwt = grant!.Sign(IssuingWorld.Key);
+        var grant = Issue(Site.Token("alice")).Value;
+        string jwt = grant.Sign(IssuingWorld.Key);
         Assert.Equal(64, Base64Url.DecodeFromChars(jwt.Split('.')[2]).Length);
         var header = JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[0])).RootElement;
         Assert.Equal("ES256", header.GetProperty("alg").GetString());
@@ -150,11 +150,11 @@ public class SiteTokenPolicyTests
     [Fact]
     public void Login_node_refuses_the_token_for_another_audience_and_after_expiry()
     {
-        var (grant, _) = Issue(Site.Token("alice"), audience: "https://data.example.org");
-        var wrongAudience = IssuingWorld.LoginNode(Site.Clock, IssuingWorld.Key).Authorize(grant!.Sign(IssuingWorld.Key));
+        var grant = Issue(Site.Token("alice"), audience: "https://data.example.org").Value;
+        var wrongAudience = IssuingWorld.LoginNode(Site.Clock, IssuingWorld.Key).Authorize(grant.Sign(IssuingWorld.Key));
         Assert.Equal(Reasons.TokenAudience, wrongAudience.Reason);
 
-        var (ssh, _) = Issue(Site.Token("alice"));
+        var ssh = Issue(Site.Token("alice")).Value;
         var later = new FixedClock(FixedClock.Epoch.AddMinutes(6));
         Assert.Equal(Reasons.TokenExpired, IssuingWorld.LoginNode(later, IssuingWorld.Key).Authorize(ssh!.Sign(IssuingWorld.Key)).Reason);
     }
@@ -183,9 +183,10 @@ public class SiteTokenPolicyTests
         Assert.Equal(settings.MaxLifetime, site.Config.IssuerByName("site")!.MaxLifetime);
 
         string ci = site.Token("alice", ciExpiresIn is { } s ? c => c["exp"] = Now + s : null);
-        var (grant, refusal) = Issue(ci, lifetime: lifetime, site: site);
-        Assert.True(grant is not null, $"{name}: {refusal?.Reason}: {refusal?.Detail}");
-        Assert.Equal(Now, grant!.IssuedAt);
+        var issued = Issue(ci, lifetime: lifetime, site: site);
+        Assert.True(issued.Ok, $"{name}: {issued}");
+        var grant = issued.Value;
+        Assert.Equal(Now, grant.IssuedAt);
         Assert.InRange(grant.Expires - grant.IssuedAt, 1, (long)settings.MaxLifetime.TotalSeconds);
 
         var decision = site.Authorizer.Authorize(grant.Sign(IssuingWorld.Key));
@@ -197,8 +198,8 @@ public class SiteTokenPolicyTests
     public void A_site_signed_token_one_second_longer_than_issuing_max_lifetime_is_refused()
     {
         var site = IssuingWorld.SelfAccepting();
-        var (grant, _) = Issue(site.Token("alice"), site: site);
-        var longer = grant! with { Expires = grant.IssuedAt + 301 };
+        var grant = Issue(site.Token("alice"), site: site).Value;
+        var longer = grant with { Expires = grant.IssuedAt + 301 };
         var decision = site.Authorizer.Authorize(longer.Sign(IssuingWorld.Key));
         Assert.Equal(Reasons.TokenLifetimeTooLong, decision.Reason);
         Assert.Contains("issuers 'site' max_lifetime is 5m", decision.Detail);

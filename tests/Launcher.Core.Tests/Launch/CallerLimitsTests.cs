@@ -1,3 +1,4 @@
+using Launcher.Core.Authorization;
 using Launcher.Core.Launch;
 
 namespace Launcher.Core.Tests.Launch;
@@ -22,9 +23,10 @@ public class CallerLimitsTests
     [Fact]
     public void Reads_every_resource_in_rlimit_order()
     {
-        var limits = CallerLimits.Parse(string.Join(',', Defaults), out string? problem);
-        Assert.Null(problem);
-        Assert.Equal(16, limits!.Count);
+        var parsed = CallerLimits.Parse(string.Join(',', Defaults));
+        Assert.True(parsed.Ok, parsed.ToString());
+        var limits = parsed.Value;
+        Assert.Equal(16, limits.Count);
         Assert.Equal(new ResourceLimit(CallerLimits.Unlimited, CallerLimits.Unlimited), limits[0]);
         Assert.Equal(new ResourceLimit(8388608, CallerLimits.Unlimited), limits[3]);
         Assert.Equal(new ResourceLimit(0, CallerLimits.Unlimited), limits[4]);
@@ -35,8 +37,8 @@ public class CallerLimitsTests
     [Fact]
     public void A_lowered_soft_limit_is_kept_as_the_caller_set_it()
     {
-        var limits = CallerLimits.Parse(With(1, "fsize=1024/inf"), out _);
-        Assert.Equal(new ResourceLimit(1024, CallerLimits.Unlimited), limits![1]);
+        var limits = CallerLimits.Parse(With(1, "fsize=1024/inf")).Value;
+        Assert.Equal(new ResourceLimit(1024, CallerLimits.Unlimited), limits[1]);
     }
 
     public static TheoryData<string, string?, string> Refusals => new()
@@ -64,8 +66,11 @@ public class CallerLimitsTests
     [MemberData(nameof(Refusals))]
     public void Refuses(string name, string? value, string fragment)
     {
-        Assert.Null(CallerLimits.Parse(value, out string? problem));
-        Assert.True(problem is not null && problem.Contains(fragment, StringComparison.Ordinal), $"{name}: {problem}");
+        var parsed = CallerLimits.Parse(value);
+        Assert.False(parsed.Ok, name);
+        Assert.Equal(Reasons.LaunchRlimit, parsed.Refusal.Reason);
+        string problem = parsed.Refusal.Detail;
+        Assert.True(problem.Contains(fragment, StringComparison.Ordinal), $"{name}: {problem}");
         Assert.Contains(CallerLimits.Variable, problem);
     }
 }

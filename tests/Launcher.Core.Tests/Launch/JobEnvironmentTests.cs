@@ -1,4 +1,5 @@
 using Launcher.Core.Accounts;
+using Launcher.Core.Config;
 using Launcher.Core.Launch;
 
 namespace Launcher.Core.Tests.Launch;

@@ -1,4 +1,5 @@
 using System.Text;
+using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Launcher.Core.Tokens;
 
@@ -15,13 +16,10 @@ public sealed class MemoryKeySource : IKeySource
         return this;
     }
 
-    public KeySet? GetKeys(IssuerSettings issuer, out TokenFailure? failure)
+    public Outcome<KeySet> GetKeys(IssuerSettings issuer)
     {
         if (!_jwks.TryGetValue(issuer.Name, out var json))
-        {
-            failure = new TokenFailure(Authorization.Reasons.JwksUnavailable, $"no JWKS for '{issuer.Name}' (fixture)", IsSiteError: true);
-            return null;
-        }
-        return KeySet.Parse(Encoding.UTF8.GetBytes(json), issuer.JwksFile, out failure);
+            return Refusal.SiteError(Reasons.JwksUnavailable, $"no JWKS for '{issuer.Name}' (fixture)");
+        return KeySet.Parse(Encoding.UTF8.GetBytes(json), issuer.JwksFile);
     }
 }

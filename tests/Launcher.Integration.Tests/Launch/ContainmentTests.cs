@@ -250,7 +250,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
             audit = site.AuditPath;
             return site;
         }
-        Assert.True(Launcher.Posix.Privileged.UserDirectories.Ensure(Path.Combine(s.Work, s.JobUser), TestAccounts.Uid(s.JobUser), TestAccounts.Gid(s.JobUser)).Ok);
+        Assert.True(Launcher.Posix.Privileged.UserDirectories.Ensure(TestAccounts.JobDirectory(s.Work, s.JobUser), TestAccounts.Uid(s.JobUser), TestAccounts.Gid(s.JobUser)).Ok);
 
         var site = Configure("auto");
         ForgetJobFiles();

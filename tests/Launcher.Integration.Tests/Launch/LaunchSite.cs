@@ -100,22 +100,24 @@ public sealed class LaunchSite : IDisposable
     /// <summary>
     /// A fresh config whose launch section is the test default plus <paramref name="launchExtra"/>
     /// (indented keys), installed as the installation's config (<see cref="InstalledConfig"/>).
+    /// <paramref name="createDirs"/> are more launch.create_dirs after the job's own Work/{user}.
     /// </summary>
-    public SiteFixture Configure(string launchExtra = "", string accounts = "accounts:\n  min_uid: 1000\n")
+    public SiteFixture Configure(string launchExtra = "", string accounts = "accounts:\n  min_uid: 1000\n", params string[] createDirs)
     {
         Site?.Dispose();
-        Site = NewSite(launchExtra, accounts);
+        Site = NewSite(launchExtra, accounts, createDirs);
         Directory.CreateDirectory(Path.GetDirectoryName(InstalledConfig)!);
         File.Copy(Site.ConfigPath, InstalledConfig, overwrite: true);
         return Site;
     }
 
-    private SiteFixture NewSite(string launchExtra, string accounts)
+    private SiteFixture NewSite(string launchExtra, string accounts, string[] createDirs)
     {
+        string dirs = string.Concat(createDirs.Select(d => $", \"{d}\""));
         return new SiteFixture(accounts: accounts, extra: $$"""
             launch:
               caller_group: {{CallerGroup}}
-              create_dirs: ["{{Work}}/{user}"]
+              create_dirs: ["{{Work}}/{user}"{{dirs}}]
               workdir: "{{Work}}/{user}"
               env: [LANG, "CUSTOM_ENV_*", KEEP_ME]
               kill_timeout: 3s

@@ -94,7 +94,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         File.WriteAllText(site.AuditPath, "");
         Proc.Run("/bin/chown", [s.JobUser, site.AuditPath]);
         // ... and create_dirs only below directories it may write: root prepares the job directory.
-        Assert.True(Launcher.Posix.Privileged.UserDirectories.Ensure(Path.Combine(s.Work, s.JobUser), TestAccounts.Uid(s.JobUser), TestAccounts.Gid(s.JobUser)).Ok);
+        Assert.True(Launcher.Posix.Privileged.UserDirectories.Ensure(TestAccounts.JobDirectory(s.Work, s.JobUser), TestAccounts.Uid(s.JobUser), TestAccounts.Gid(s.JobUser)).Ok);
         // Not through the wrapper: the job user itself runs the launcher, unprivileged.
         var self = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
             ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script]));

@@ -13,6 +13,10 @@ public sealed class TestAccounts : IDisposable
     private readonly List<int> _pids = [];
     private readonly string _tag = Guid.NewGuid().ToString("N")[..5];
 
+    /// <summary>&lt;parent&gt;/&lt;user&gt;, of which the user owns only the last component (as create_dirs "&lt;parent&gt;/{user}" expands).</summary>
+    public static Launcher.Core.Paths.UserPath JobDirectory(string parent, string user) =>
+        new($"{parent}/{user}", parent.Count(c => c == '/'));
+
     /// <summary>A name unique to this run: cllch + role letter + tag (user names stay under 32 bytes).</summary>
     public string Name(string role) => $"cllch{role}{_tag}";
 

@@ -86,7 +86,8 @@ public sealed class AuditSinkTests : IDisposable
         string path = Path.Combine(_dir, "audit.log");
         File.CreateSymbolicLink(path, target);
         var trail = new AuditTrail([new AuditFileSink(path)]);
-        Assert.False(trail.TryWrite(Record(), out string? error));
+        string? error = trail.Write(Record())?.Detail;
+        Assert.NotNull(error);
         Assert.Contains(path, error);
         Assert.Equal("", File.ReadAllText(target));
     }
@@ -97,14 +98,16 @@ public sealed class AuditSinkTests : IDisposable
         string fifo = Path.Combine(_dir, "fifo.log");
         Assert.Equal(0, Proc.Run("mkfifo", [fifo]).ExitCode);
         // O_NONBLOCK: no reader must not hang the writer; the opened FIFO is then refused.
-        Assert.False(new AuditTrail([new AuditFileSink(fifo)]).TryWrite(Record(), out string? error));
+        string? error = new AuditTrail([new AuditFileSink(fifo)]).Write(Record())?.Detail;
+        Assert.NotNull(error);
         Assert.Contains("not a regular file", error);
 
         string target = Path.Combine(_dir, "elsewhere");
         File.WriteAllText(target, "");
         string link = Path.Combine(_dir, "audit.log");
         Assert.Equal(0, Proc.Run("ln", [target, link]).ExitCode);
-        Assert.False(new AuditTrail([new AuditFileSink(link)]).TryWrite(Record(), out error));
+        error = new AuditTrail([new AuditFileSink(link)]).Write(Record())?.Detail;
+        Assert.NotNull(error);
         Assert.Contains("2 hard links", error);
         Assert.Equal("", File.ReadAllText(target));
     }
@@ -112,10 +115,11 @@ public sealed class AuditSinkTests : IDisposable
     [Fact]
     public void No_destination_at_all_is_an_audit_failure()
     {
-        Assert.False(new AuditTrail([]).TryWrite(Record(), out string? error));
+        string? error = new AuditTrail([]).Write(Record())?.Detail;
+        Assert.NotNull(error);
         Assert.Contains("no audit destination is configured", error);
-        var allowed = new Launcher.Core.Authorization.Decision { Kind = Launcher.Core.Authorization.DecisionKind.Allowed, Reason = "ok", Detail = "" };
-        var refused = new AuditTrail([]).RecordOrRefuse(allowed, _ => Record("allow"), out _);
+        var allowed = Launcher.Core.Authorization.Decision.Allow("");
+        var refused = new AuditTrail([]).RecordOrRefuse(allowed, _ => Record("allow"));
         Assert.Equal("audit.unavailable", refused.Reason);
         Assert.False(refused.Allowed);
     }
@@ -144,14 +148,16 @@ public sealed class AuditSinkTests : IDisposable
             long before = new FileInfo(path).Length;
 
             var trail = new AuditTrail([sink]);
-            Assert.False(trail.TryWrite(Record(projectPath: new string('p', 6000), n: 2), out string? error));
+            string? error = trail.Write(Record(projectPath: new string('p', 6000), n: 2))?.Detail;
+        Assert.NotNull(error);
             Assert.Contains("short write", error);
             Assert.Contains("the torn bytes were blanked", error);
             Assert.Equal(4096, new FileInfo(path).Length);
             Assert.True(4096 - before >= AuditFileSink.TornMarker.Length + 1, "the torn part should hold the marker");
 
             File.Delete(filler);
-            Assert.True(trail.TryWrite(Record(n: 3), out error), error);
+            error = trail.Write(Record(n: 3))?.Detail;
+        Assert.True(error is null, error);
             var lines = File.ReadAllLines(path);
             Assert.Equal(3, lines.Length);
             Assert.Equal("jti-1", JsonDocument.Parse(lines[0]).RootElement.GetProperty("jti").GetString());
@@ -170,7 +176,8 @@ public sealed class AuditSinkTests : IDisposable
     {
         string path = Path.Combine(_dir, "no-such-dir", "audit.log");
         var trail = new AuditTrail([new AuditFileSink(path)]);
-        Assert.False(trail.TryWrite(Record(), out string? error));
+        string? error = trail.Write(Record())?.Detail;
+        Assert.NotNull(error);
         // Root reaches the file through its directory (the trusted walk); anyone else opens it plainly.
         Assert.Contains(RootFactAttribute.IsRoot() ? "no-such-dir does not exist" : "no-such-dir/audit.log: open failed", error);
     }
@@ -203,8 +210,9 @@ public sealed class AuditSinkTests : IDisposable
     public void Missing_syslog_socket_is_an_audit_failure_only_when_syslog_is_the_only_sink()
     {
         string socketPath = Path.Combine(_dir, "no-daemon.sock");
-        Assert.True(new AuditTrail([new SyslogSink(socketPath: socketPath)]).TryWrite(Record(), out _));
-        Assert.False(new AuditTrail([new SyslogSink(socketPath: socketPath, required: true)]).TryWrite(Record(), out string? error));
+        Assert.Null(new AuditTrail([new SyslogSink(socketPath: socketPath)]).Write(Record()));
+        string? error = new AuditTrail([new SyslogSink(socketPath: socketPath, required: true)]).Write(Record())?.Detail;
+        Assert.NotNull(error);
         Assert.Contains(socketPath, error);
     }
 }

@@ -31,8 +31,8 @@ public static class CleanupStage
             return 0;
         }
         RemoveUserDirectories(ctx);
-        if (!JobStateDirectory.Remove(ctx.Settings.StateDir, ctx.StateKey, out string? error))
-            Console.Error.WriteLine($"ci-launcher: warning: {error}");
+        if (JobStateDirectory.Remove(ctx.Settings.StateDir, ctx.StateKey) is { } notRemoved)
+            Console.Error.WriteLine($"ci-launcher: warning: {notRemoved.Detail}");
         return 0;
     }
 
@@ -41,17 +41,18 @@ public static class CleanupStage
     {
         var dirs = new List<string>();
         if (ctx.TempDir is not null) dirs.Add(ctx.TempDir);
-        if (ctx.Settings.Batch is { } batch && Batch.BatchStage.OutputDirectory(ctx, batch, out _) is { } output) dirs.Add(output);
+        if (ctx.Settings.Batch is { } batch && Batch.BatchStage.OutputDirectory(ctx, batch) is { Ok: true } output) dirs.Add(output.Value.Path);
         if (dirs.Count == 0) return;
-        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
-        string? remover = state?.WriteScript(RemoverName, System.Text.Encoding.ASCII.GetBytes(Remover), ctx.Account.Uid, ctx.Account.Gid, out error);
-        if (remover is null)
+        var opened = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false);
+        using var state = opened.Ok ? opened.Value : null;
+        var remover = state is null ? opened.Refusal : state.WriteScript(RemoverName, System.Text.Encoding.ASCII.GetBytes(Remover), ctx.Account.Uid, ctx.Account.Gid);
+        if (!remover.Ok)
         {
-            Console.Error.WriteLine($"ci-launcher: warning: cannot remove {string.Join(", ", dirs)}: {error}");
+            Console.Error.WriteLine($"ci-launcher: warning: cannot remove {string.Join(", ", dirs)}: {remover.Refusal.Detail}");
             return;
         }
-        var outcome = LaunchBridge.Run(ctx, remover, dirs, "/");
-        if (!outcome.Started || outcome.ExitStatus != 0)
-            Console.Error.WriteLine($"ci-launcher: warning: removing {string.Join(", ", dirs)} as {ctx.Account.Name} failed: {(outcome.Started ? $"status {outcome.ExitStatus}" : outcome.Detail)}");
+        var outcome = LaunchBridge.Run(ctx, remover.Value, dirs, "/");
+        if (!outcome.Ok || outcome.Value.ExitStatus != 0)
+            Console.Error.WriteLine($"ci-launcher: warning: removing {string.Join(", ", dirs)} as {ctx.Account.Name} failed: {(outcome.Ok ? $"status {outcome.Value.ExitStatus}" : outcome.Refusal.Detail)}");
     }
 }

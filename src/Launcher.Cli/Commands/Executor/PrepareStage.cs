@@ -1,5 +1,6 @@
 using Launcher.Core.Authorization;
 using Launcher.Core.Executor;
+using Launcher.Core.Launch;
 using Launcher.Posix.Executor;
 using Launcher.Posix.Files;
 
@@ -16,24 +17,24 @@ public static class PrepareStage
     {
         if (!ctx.Authorize(out int exit)) return exit;
         ctx.Announce();
-        var launchDirs = LaunchBridge.LaunchDirectories(ctx, out string? launchProblem);
-        if (launchDirs is null) return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.LaunchDirectory, launchProblem!);
-        foreach (var dir in new[] { ctx.BuildsDir, ctx.CacheDir, ctx.TempDir }.Concat(launchDirs))
+        var launchDirs = LaunchPlan.DirectoriesFor(ctx.Site.Config.Launch, ctx.Account);
+        if (!launchDirs.Ok) return StageContext.Fail(ctx.Codes, launchDirs.Refusal);
+        foreach (var dir in new[] { ctx.Builds, ctx.Cache, ctx.Temp }.Concat(launchDirs.Value))
         {
             if (dir is null) continue;
-            if (LaunchBridge.CreateUserDirectory(dir, ctx.Account) is { } problem)
-                return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorPrepare, problem);
+            if (LaunchBridge.CreateUserDirectory(dir, ctx.Account) is { } refused)
+                return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.ExecutorPrepare, refused.ToString()));
         }
 
         if (ctx.Settings.PrepareHook is not { } hook) return 0;
         // The hook runs with the user's rights, but root chose it: it must be a root-owned file no one else can change.
-        if (TrustedFile.Problem(hook) is { } untrusted)
-            return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorPrepare, $"executor.prepare_hook: {untrusted}");
+        if (TrustedFile.Check(hook) is { } untrusted)
+            return StageContext.Fail(ctx.Codes, untrusted.AsSiteError(Reasons.ExecutorPrepare).In("executor.prepare_hook"));
         var outcome = LaunchBridge.Run(ctx, hook, [ctx.BuildsDir, ctx.CacheDir], ctx.BuildsDir);
-        if (!outcome.Started)
-            return StageContext.Fail(ctx.Codes, StageFailure.System, outcome.Reason, $"executor.prepare_hook {hook} did not start: {outcome.Detail}");
-        if (outcome.ExitStatus != 0)
-            return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorPrepare, $"executor.prepare_hook {hook} exited with status {outcome.ExitStatus}");
+        if (!outcome.Ok)
+            return StageContext.Fail(ctx.Codes, Refusal.SiteError(outcome.Refusal.Reason, $"executor.prepare_hook {hook} did not start: {outcome.Refusal.Detail}"));
+        if (outcome.Value.ExitStatus != 0)
+            return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.ExecutorPrepare, $"executor.prepare_hook {hook} exited with status {outcome.Value.ExitStatus}"));
         return 0;
     }
 }

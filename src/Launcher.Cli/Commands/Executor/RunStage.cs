@@ -20,11 +20,12 @@ public static class RunStage
     public static int? CheckArguments(ExitCodeContract codes, string scriptPath, string stage, out byte[]? script)
     {
         script = null;
-        if (StageName.Problem(stage) is { } bad)
-            return StageContext.Fail(codes, StageFailure.System, Reasons.ExecutorStageName, $"stage name '{stage.ReplaceLineEndings(" ")}' {bad}; run_exec is called as 'run_exec [run_args...] SCRIPT STAGE'");
-        script = CallerAccess.ReadOwned(scriptPath, MaxScriptBytes, out string? error);
-        if (script is null)
-            return StageContext.Fail(codes, StageFailure.System, Reasons.ExecutorScript, $"stage {stage}: {error}");
+        if (StageName.Check(stage) is { } bad)
+            return StageContext.Fail(codes, Refusal.SiteError(Reasons.ExecutorStageName, $"stage name '{stage.ReplaceLineEndings(" ")}' {bad.Detail}; run_exec is called as 'run_exec [run_args...] SCRIPT STAGE'"));
+        var read = CallerAccess.ReadOwned(scriptPath, MaxScriptBytes);
+        if (!read.Ok)
+            return StageContext.Fail(codes, read.Refusal.AsSiteError(Reasons.ExecutorScript).In($"stage {stage}"));
+        script = read.Value;
         return null;
     }
 
@@ -32,19 +33,23 @@ public static class RunStage
     {
         if (!ctx.Authorize(out int exit)) return exit;
         if (ctx.Settings.Batch is { } batch && batch.Covers(stage)) return Batch.BatchStage.Run(ctx, batch, stage, script);
-        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
-        string? copy = state?.WriteScript(stage, script, ctx.Account.Uid, ctx.Account.Gid, out error);
-        if (copy is null)
-            return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+        var opened = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false);
+        if (!opened.Ok) return StageContext.Fail(ctx.Codes, opened.Refusal.AsSiteError(Reasons.ExecutorLaunch).In($"stage {stage}"));
+        using var state = opened.Value;
+        var copy = state.WriteScript(stage, script, ctx.Account.Uid, ctx.Account.Gid);
+        if (!copy.Ok) return StageContext.Fail(ctx.Codes, copy.Refusal.AsSiteError(Reasons.ExecutorLaunch).In($"stage {stage}"));
 
-        var outcome = LaunchBridge.Run(ctx, copy, [], ctx.BuildsDir);
+        var launched = LaunchBridge.Run(ctx, copy.Value, [], ctx.BuildsDir);
         // The job read its script through its own descriptor; the copy is of no use any more.
-        state!.RemoveScript(stage);
-        if (!outcome.Started)
+        state.RemoveScript(stage);
+        if (!launched.Ok)
         {
-            ctx.Site.Record(ctx.Decision.Deny(outcome.Reason, outcome.Detail, Launcher.Core.Authorization.DecisionKind.SiteError), "executor run", StageExtra(ctx, stage));
-            return StageContext.Fail(ctx.Codes, StageFailure.System, outcome.Reason, $"stage {stage} did not start: {outcome.Detail}");
+            // A stage that did not start is a system failure for the runner, whoever's problem the refusal names.
+            var notStarted = launched.Refusal with { Kind = RefusalKind.SiteError };
+            ctx.Site.Record(ctx.Decision.Deny(notStarted), "executor run", StageExtra(ctx, stage));
+            return StageContext.Fail(ctx.Codes, notStarted.In($"stage {stage} did not start"));
         }
+        var outcome = launched.Value;
         var end = StageExtra(ctx, stage);
         end["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
         end["cancelled"] = outcome.Cancelled ? "true" : "false";
@@ -59,8 +64,8 @@ public static class RunStage
             Console.Error.WriteLine($"ci-launcher: stage {stage} was cancelled{(outcome.Killed ? " and killed after the grace period" : "")}");
         // allow_failure:exit_codes needs the real status; the runner wants only the integer in the file.
         if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
-            && !CallerAccess.WriteText(codeFile, outcome.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
-            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {writeError}");
+            && CallerAccess.WriteText(codeFile, outcome.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n") is { } notWritten)
+            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {notWritten.Detail}");
         return ctx.Codes.BuildFailure;
     }
 

@@ -4,6 +4,8 @@ using Launcher.Core.Accounts;
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Launcher.Core.Executor;
+using Launcher.Core.Paths;
+using Launcher.Core.Templates;
 using Launcher.Core.Tokens;
 using Launcher.Posix.Executor;
 using Launcher.Posix.Privileged;
@@ -26,9 +28,13 @@ public sealed class StageContext
     public JobResponse Job { get; private set; } = null!;
     public Decision Decision { get; private set; } = null!;
     public Account Account => Decision.Account!;
-    public string BuildsDir { get; private set; } = "";
-    public string CacheDir { get; private set; } = "";
-    public string? TempDir { get; private set; }
+    /// <summary>The job's directories (executor.builds_dir, cache_dir, temp_dir) for its account; known once <see cref="Authorize"/> succeeded.</summary>
+    public UserPath Builds { get; private set; } = null!;
+    public UserPath Cache { get; private set; } = null!;
+    public UserPath? Temp { get; private set; }
+    public string BuildsDir => Builds.Path;
+    public string CacheDir => Cache.Path;
+    public string? TempDir => Temp?.Path;
 
     /// <summary>The job's directory under executor.state_dir; known once <see cref="Authorize"/> succeeded.</summary>
     public JobStateKey StateKey => new(Job.JobId, Decision.Token!.Issuer.Issuer);
@@ -41,10 +47,11 @@ public sealed class StageContext
         return codes;
     }
 
-    public static int Fail(ExitCodeContract codes, StageFailure failure, string reason, string detail)
+    /// <summary>One stderr line with the reason code and the fix; the runner's code for whose problem it is.</summary>
+    public static int Fail(ExitCodeContract codes, Refusal refusal)
     {
-        Console.Error.WriteLine($"ci-launcher: {reason}: {detail}");
-        return codes.ExitCode(failure);
+        Console.Error.WriteLine($"ci-launcher: {refusal}");
+        return codes.ExitCode(refusal);
     }
 
     /// <summary>Loads the site and the runner's job: everything that does not need the token. Null with the exit code on failure.</summary>
@@ -56,7 +63,7 @@ public sealed class StageContext
         if (site is null) { exit = codes.SystemFailure; return null; }
         if (site.Config.Executor is null)
         {
-            exit = Fail(codes, StageFailure.System, Reasons.ExecutorNotConfigured, $"{site.Config.Path} has no 'executor:' section; add builds_dir and cache_dir (see docs/executor.md)");
+            exit = Fail(codes, Refusal.SiteError(Reasons.ExecutorNotConfigured, $"{site.Config.Path} has no 'executor:' section; add builds_dir and cache_dir (see docs/executor.md)"));
             return null;
         }
         ctx.Site = site;
@@ -64,30 +71,32 @@ public sealed class StageContext
         // Through ci-launcher-suid only members of launch.caller_group get further, before any token is read.
         if (CallerGate.CheckCaller(site.Config.Launch) is { } callerRefusal)
         {
-            site.Record(callerRefusal, $"executor {stage.Split(' ')[0]}");
-            exit = Fail(codes, StageFailure.System, callerRefusal.Reason, callerRefusal.Detail);
+            site.Record(Decision.Refused(callerRefusal), $"executor {stage.Split(' ')[0]}");
+            // A runner that may not use the launcher is the site's setup to fix, whatever the refusal says.
+            Console.Error.WriteLine($"ci-launcher: {callerRefusal}");
+            exit = codes.SystemFailure;
             return null;
         }
 
         string? responseFile = Environment.GetEnvironmentVariable("JOB_RESPONSE_FILE");
         if (string.IsNullOrEmpty(responseFile))
         {
-            exit = Fail(codes, StageFailure.System, Reasons.ExecutorJobResponse, "JOB_RESPONSE_FILE is not set; gitlab-runner sets it for every custom executor stage (GitLab Runner too old, or not started by it?)");
+            exit = Fail(codes, Refusal.SiteError(Reasons.ExecutorJobResponse, "JOB_RESPONSE_FILE is not set; gitlab-runner sets it for every custom executor stage (GitLab Runner too old, or not started by it?)"));
             return null;
         }
-        byte[]? bytes = CallerAccess.ReadOwned(responseFile, JobResponse.MaxBytes, out string? readError);
-        if (bytes is null)
+        var bytes = CallerAccess.ReadOwned(responseFile, JobResponse.MaxBytes);
+        if (!bytes.Ok)
         {
-            exit = Fail(codes, StageFailure.System, Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE: {readError}");
+            exit = Fail(codes, bytes.Refusal.AsSiteError(Reasons.ExecutorJobResponse).In("JOB_RESPONSE_FILE"));
             return null;
         }
-        var job = JobResponse.Parse(bytes, out string? problem);
-        if (job is null)
+        var job = JobResponse.Parse(bytes.Value);
+        if (!job.Ok)
         {
-            exit = Fail(codes, StageFailure.System, Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE {responseFile} {problem}");
+            exit = Fail(codes, Refusal.SiteError(Reasons.ExecutorJobResponse, $"JOB_RESPONSE_FILE {responseFile} {job.Refusal.Detail}"));
             return null;
         }
-        ctx.Job = job;
+        ctx.Job = job.Value;
         return ctx;
     }
 
@@ -106,31 +115,36 @@ public sealed class StageContext
         {
             Console.Error.WriteLine($"ci-launcher: {decision.Reason}: {decision.Detail}");
             if (decision.Reason == Reasons.TokenMissing) PrintIdTokensHint();
-            exit = Codes.ExitCode(StageFailures.Of(decision));
+            exit = Codes.ExitCode(decision.Refusal!);
             return false;
         }
         if (!recorded)
         {
-            exit = Fail(Codes, StageFailure.System, Reasons.AuditUnavailable, "the decision could not be audited, so the job does not run; fix audit.file or syslog");
+            exit = Fail(Codes, Refusal.SiteError(Reasons.AuditUnavailable, "the decision could not be audited, so the job does not run; fix audit.file or syslog"));
             return false;
         }
         Decision = decision;
 
-        var values = new TemplateValues(Account.Name, Account.Uid, Account.Gid, Job.JobId, Job.ProjectId,
-            JobBinding.RunnerId(decision.Token!.Claims, Job));
-        string? builds = Settings.BuildsDir.Expand(values, out string? problem);
-        string? cache = builds is null ? null : Settings.CacheDir.Expand(values, out problem);
-        string? temp = null;
-        if (cache is not null && Settings.TempDir is { } t) temp = t.Expand(values, out problem);
-        if (builds is null || cache is null || (Settings.TempDir is not null && temp is null))
+        var builds = Expand(Settings.BuildsDir);
+        var cache = builds.Ok ? Expand(Settings.CacheDir) : builds;
+        var temp = cache.Ok && Settings.TempDir is { } t ? Expand(t) : cache;
+        if (!temp.Ok)
         {
-            exit = Fail(Codes, StageFailure.System, Reasons.ExecutorPath, $"executor: {problem}");
+            exit = Fail(Codes, temp.Refusal.AsSiteError(Reasons.ExecutorPath).In("executor"));
             return false;
         }
-        (BuildsDir, CacheDir, TempDir) = (builds, cache, temp);
+        (Builds, Cache, Temp) = (builds.Value, cache.Value, Settings.TempDir is null ? null : temp.Value);
         exit = 0;
         return true;
     }
+
+    /// <summary>
+    /// One of the executor's directory templates for this job, from verified values only: the
+    /// account, the verified token and the runner's job response (<see cref="TemplateValues"/>).
+    /// </summary>
+    public Outcome<UserPath> Expand(PathTemplate template) =>
+        template.Expand(new TemplateValues(Account.Name, Account.Uid, Account.Gid, Job.JobId, Job.ProjectId,
+            JobBinding.RunnerId(Decision.Token!.Claims, Job)).Get);
 
     /// <summary>
     /// The config stage records the account it mapped the job to in the job's root-owned state
@@ -141,17 +155,18 @@ public sealed class StageContext
     {
         string user = decision.Account!.Name;
         bool first = Stage == "config";
-        using var state = JobStateDirectory.Open(Settings.StateDir, new JobStateKey(Job.JobId, decision.Token!.Issuer.Issuer), create: first, out string? error);
-        if (state is null)
-            return first
-                ? decision.Deny(Reasons.ExecutorState, error!, DecisionKind.SiteError)
-                : decision.Deny(Reasons.ExecutorUserChanged, $"{error}; the job must start with config_exec");
+        var opened = JobStateDirectory.Open(Settings.StateDir, new JobStateKey(Job.JobId, decision.Token!.Issuer.Issuer), create: first);
+        if (!opened.Ok)
+            return decision.Deny(first
+                ? opened.Refusal.AsSiteError(Reasons.ExecutorState)
+                : Refusal.Denied(Reasons.ExecutorUserChanged, $"{opened.Refusal.Detail}; the job must start with config_exec"));
+        using var state = opened.Value;
         if (first)
-            return state.RecordMappedUser(user, out error) ? decision : decision.Deny(Reasons.ExecutorState, error!, DecisionKind.SiteError);
-        string? recorded = state.MappedUser(out error);
-        if (recorded is null) return decision.Deny(Reasons.ExecutorUserChanged, error!);
-        return recorded == user ? decision
-            : decision.Deny(Reasons.ExecutorUserChanged, $"the config stage mapped this job to '{recorded}', now it maps to '{user}'; the token or the policy changed during the job, retry it");
+            return state.RecordMappedUser(user) is { } notRecorded ? decision.Deny(notRecorded.AsSiteError(Reasons.ExecutorState)) : decision;
+        var recorded = state.MappedUser();
+        if (!recorded.Ok) return decision.Deny(recorded.Refusal.AsDenied(Reasons.ExecutorUserChanged));
+        return recorded.Value == user ? decision
+            : decision.Deny(Refusal.Denied(Reasons.ExecutorUserChanged, $"the config stage mapped this job to '{recorded.Value}', now it maps to '{user}'; the token or the policy changed during the job, retry it"));
     }
 
     private Decision Decide()
@@ -162,19 +177,17 @@ public sealed class StageContext
             string variable = CustomEnvironment.Prefix + issuer.TokenVariable;
             string? value = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrEmpty(value)) continue;
-            string? token = TokenEnvelope.FromFileText(System.Text.Encoding.UTF8.GetBytes(value), out var failure);
-            if (token is null)
-                return new Decision { Kind = DecisionKind.Denied, Reason = failure!.Reason, Detail = $"{variable}: {failure.Message}" };
-            var decision = Site.Authorizer.Authorize(token);
+            var token = TokenEnvelope.FromFileText(System.Text.Encoding.UTF8.GetBytes(value));
+            if (!token.Ok) return Decision.Refused(token.Refusal.In(variable));
+            var decision = Site.Authorizer.Authorize(token.Value);
             if (!decision.Allowed) return decision;
             // A token of issuer B presented in issuer A's variable is not what the site configured.
             if (decision.Token!.Issuer.TokenVariable != issuer.TokenVariable)
-                return decision.Deny(Reasons.ExecutorTokenVariable, $"the token is from issuer '{decision.Token.Issuer.Name}', which is read from {CustomEnvironment.Prefix}{decision.Token.Issuer.TokenVariable}, not {variable}");
-            var binding = JobBinding.Check(decision.Token.Claims, Job);
-            return binding.Ok ? decision : decision.Deny(binding.Reason, binding.Detail);
+                return decision.Deny(Refusal.Denied(Reasons.ExecutorTokenVariable, $"the token is from issuer '{decision.Token.Issuer.Name}', which is read from {CustomEnvironment.Prefix}{decision.Token.Issuer.TokenVariable}, not {variable}"));
+            return JobBinding.Check(decision.Token.Claims, Job) is { } unbound ? decision.Deny(unbound) : decision;
         }
         string names = string.Join(" or ", Site.Config.Issuers.Select(i => CustomEnvironment.Prefix + i.TokenVariable).Distinct());
-        return new Decision { Kind = DecisionKind.Denied, Reason = Reasons.TokenMissing, Detail = $"the job has no ID token ({names} is not set); add id_tokens to the job in .gitlab-ci.yml:" };
+        return Decision.Refused(Refusal.Denied(Reasons.TokenMissing, $"the job has no ID token ({names} is not set); add id_tokens to the job in .gitlab-ci.yml:"));
     }
 
     private void PrintIdTokensHint()

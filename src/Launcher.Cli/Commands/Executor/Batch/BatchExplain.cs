@@ -20,6 +20,6 @@ public static class BatchExplain
         trace.Line($"batch: stages {string.Join(", ", batch.Stages.Select(s => s.Pattern))} go to {batch.System.Name}; options from CUSTOM_ENV_{batch.ParametersVariable}");
         var rule = site.Config.Rules.FirstOrDefault(r => r.Name == decision.Rule);
         var admission = BatchAdmission.Check(batch, rule?.Batch, decision.Token!.Claims, decision.Rule!, parameters, trace);
-        return admission.Ok ? decision : decision.Deny(admission.Reason, admission.Detail);
+        return admission.Ok ? decision : decision.Deny(admission.Refusal);
     }
 }

@@ -50,7 +50,7 @@ public sealed class BatchMonitor : IDisposable
         try
         {
             var info = new FileInfo(argv[0]);
-            plan = info.Exists && info.Length <= BatchPlan.MaxBytes ? BatchPlan.Parse(File.ReadAllBytes(argv[0]), out string? problem) : null;
+            plan = info.Exists && info.Length <= BatchPlan.MaxBytes && BatchPlan.Parse(File.ReadAllBytes(argv[0])) is { Ok: true } parsed ? parsed.Value : null;
             if (plan is null)
             {
                 Console.Error.WriteLine($"ci-launcher: {Reasons.BatchMonitor}: plan {argv[0]} is missing, too large or not ci-launcher's");

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using Launcher.Core.Authorization;
 using Launcher.Core.Batch;
+using Launcher.Core.Config;
 using Launcher.Core.Executor;
+using Launcher.Core.Paths;
 using Launcher.Core.Policy;
 using Launcher.Posix.Executor;
 
@@ -28,41 +30,46 @@ public static class BatchStage
         if (!admission.Ok)
         {
             // The job author's to fix: their variable, or the rule they fall under.
-            ctx.Site.Record(ctx.Decision.Deny(admission.Reason, admission.Detail), "executor run", extra);
-            return StageContext.Fail(ctx.Codes, StageFailure.Build, admission.Reason, $"stage {stage}: {admission.Detail}");
+            ctx.Site.Record(ctx.Decision.Deny(admission.Refusal), "executor run", extra);
+            return StageContext.Fail(ctx.Codes, admission.Refusal.In($"stage {stage}"));
         }
 
-        string? outputDir = OutputDirectory(ctx, batch, out string? problem);
-        problem = outputDir is null ? problem : LaunchBridge.CreateUserDirectory(outputDir, ctx.Account);
-        if (outputDir is null || problem is not null)
-            return SiteFailure(ctx, extra, Reasons.ExecutorPath, $"stage {stage}: executor.batch.output_dir: {problem}");
+        var output = OutputDirectory(ctx, batch);
+        var outputProblem = output.Ok ? LaunchBridge.CreateUserDirectory(output.Value, ctx.Account) : output.Refusal;
+        if (outputProblem is not null)
+            return SiteFailure(ctx, extra, Reasons.ExecutorPath, $"stage {stage}: executor.batch.output_dir: {(output.Ok ? outputProblem.ToString() : outputProblem.Detail)}");
+        string outputDir = output.Value.Path;
 
-        using var state = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false, out string? error);
-        if (state is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+        var opened = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false);
+        if (!opened.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {opened.Refusal.Detail}");
+        using var state = opened.Value;
         uint uid = ctx.Account.Uid, gid = ctx.Account.Gid;
-        string? jobScript = state.WriteScript(stage, BatchScript(ctx, batch, stage, script), uid, gid, out error);
+        var jobScript = state.WriteScript(stage, BatchScript(ctx, batch, stage, script), uid, gid);
         // Created here, empty, for the monitor to fill: it cannot create files in the root-owned directory.
         string resultName = stage + "+result";
-        string? resultFile = jobScript is null ? null : state.WriteScript(resultName, [], uid, gid, out error, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        if (jobScript is null || resultFile is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+        var resultFile = jobScript.Ok ? state.WriteScript(resultName, [], uid, gid, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite) : jobScript;
+        if (!resultFile.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {resultFile.Refusal.Detail}");
 
-        var plan = Plan(ctx, batch, stage, admission, jobScript, outputDir, resultFile);
-        string? planFile = state.WriteScript(stage + "+plan", plan.ToJson(), uid, gid, out error);
-        string? monitor = planFile is null ? null
-            : state.WriteScript(stage + "+monitor", Encoding.UTF8.GetBytes(MonitorScript(planFile)), uid, gid, out error);
-        if (monitor is null) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {error}");
+        var plan = Plan(ctx, batch, stage, admission.Value, jobScript.Value, outputDir, resultFile.Value);
+        var planFile = state.WriteScript(stage + "+plan", plan.ToJson(), uid, gid);
+        var monitor = planFile.Ok ? state.WriteScript(stage + "+monitor", Encoding.UTF8.GetBytes(MonitorScript(planFile.Value)), uid, gid) : planFile;
+        if (!monitor.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {monitor.Refusal.Detail}");
 
-        var outcome = LaunchBridge.Run(ctx, monitor, [], ctx.BuildsDir);
-        byte[]? bytes = outcome.Started ? state.ReadFile(resultName, BatchResult.MaxBytes, uid, out error) : null;
+        var launched = LaunchBridge.Run(ctx, monitor.Value, [], ctx.BuildsDir);
+        var bytes = launched.Ok ? state.ReadFile(resultName, BatchResult.MaxBytes, uid) : default;
         // sbatch copied the job script at submission and the result is read: none of the stage's files is of use any more.
         foreach (string name in new[] { stage, resultName, stage + "+plan", stage + "+monitor" }) state.RemoveScript(name);
-        if (!outcome.Started)
+        if (!launched.Ok)
         {
-            ctx.Site.Record(ctx.Decision.Deny(outcome.Reason, outcome.Detail, DecisionKind.SiteError), "executor run", extra);
-            return StageContext.Fail(ctx.Codes, StageFailure.System, outcome.Reason, $"stage {stage} did not start: {outcome.Detail}");
+            var notStarted = launched.Refusal with { Kind = RefusalKind.SiteError };
+            ctx.Site.Record(ctx.Decision.Deny(notStarted), "executor run", extra);
+            return StageContext.Fail(ctx.Codes, notStarted.In($"stage {stage} did not start"));
         }
+        var outcome = launched.Value;
 
-        BatchResult? result = bytes is { Length: > 0 } ? BatchResult.Parse(bytes, out error) : null;
+        // A result file the monitor never wrote (empty), or one that cannot be read or parsed, leaves nothing known about the job.
+        var parsed = bytes is { Ok: true, Value.Length: > 0 } ? BatchResult.Parse(bytes.Value) : bytes.Ok ? Refusal.Unlabelled("empty result file") : bytes.Refusal;
+        BatchResult? result = parsed.Ok ? parsed.Value : null;
         extra["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
         extra["cancelled"] = outcome.Cancelled ? "true" : "false";
         extra["killed"] = outcome.Killed ? "true" : "false";
@@ -85,22 +92,22 @@ public static class BatchStage
         if (result is null)
         {
             // The monitor runs as the job's user; without its result nothing is known about the job.
-            string detail = $"stage {stage}: the batch monitor ended with status {outcome.ExitStatus} and left no result ({error ?? "empty result file"})";
-            ctx.Site.Record(ctx.Decision.Deny(Reasons.BatchMonitor, detail, DecisionKind.SiteError), "executor run.exit", extra);
-            return StageContext.Fail(ctx.Codes, StageFailure.System, Reasons.BatchMonitor, detail);
+            string detail = $"stage {stage}: the batch monitor ended with status {outcome.ExitStatus} and left no result ({parsed.Refusal.Detail})";
+            ctx.Site.Record(ctx.Decision.Deny(Refusal.SiteError(Reasons.BatchMonitor, detail)), "executor run.exit", extra);
+            return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.BatchMonitor, detail));
         }
         if (result.Outcome == BatchOutcome.SystemFailure)
         {
             // The monitor already printed the one line, with the batch system's own words.
-            ctx.Site.Record(ctx.Decision.Deny(result.Reason, result.Detail, DecisionKind.SiteError), "executor run.exit", extra);
+            ctx.Site.Record(ctx.Decision.Deny(Refusal.SiteError(result.Reason, result.Detail)), "executor run.exit", extra);
             return ctx.Codes.SystemFailure;
         }
         extra["exit_status"] = result.ExitStatus.ToString(CultureInfo.InvariantCulture);
         ctx.Site.Record(ctx.Decision, "executor run.exit", extra);
         if (result.ExitStatus == 0) return 0;
         if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
-            && !Launcher.Posix.Privileged.CallerAccess.WriteText(codeFile, result.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n", out string? writeError))
-            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {writeError}");
+            && Launcher.Posix.Privileged.CallerAccess.WriteText(codeFile, result.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n") is { } notWritten)
+            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {notWritten.Detail}");
         return ctx.Codes.BuildFailure;
     }
 
@@ -108,15 +115,10 @@ public static class BatchStage
     /// The job's own directory for batch output files: it must be visible from the compute nodes,
     /// so by default it is under the builds directory. Cleanup removes it as the user.
     /// </summary>
-    public static string? OutputDirectory(StageContext ctx, BatchSettings batch, out string? problem)
-    {
-        problem = null;
-        if (batch.OutputDir is not { } template)
-            return $"{ctx.BuildsDir}/.ci-launcher/{ctx.Job.JobId.ToString(CultureInfo.InvariantCulture)}";
-        var values = new TemplateValues(ctx.Account.Name, ctx.Account.Uid, ctx.Account.Gid, ctx.Job.JobId, ctx.Job.ProjectId,
-            JobBinding.RunnerId(ctx.Decision.Token!.Claims, ctx.Job));
-        return template.Expand(values, out problem);
-    }
+    public static Outcome<UserPath> OutputDirectory(StageContext ctx, BatchSettings batch) =>
+        batch.OutputDir is { } template
+            ? ctx.Expand(template)
+            : Outcome.Of(ctx.Builds with { Path = $"{ctx.BuildsDir}/.ci-launcher/{ctx.Job.JobId.ToString(CultureInfo.InvariantCulture)}" });
 
     private static BatchPlan Plan(StageContext ctx, BatchSettings batch, string stage, Admission admission, string jobScript, string outputDir, string resultFile)
     {
@@ -204,8 +206,9 @@ public static class BatchStage
 
     private static int SiteFailure(StageContext ctx, Dictionary<string, string> extra, string reason, string detail)
     {
-        ctx.Site.Record(ctx.Decision.Deny(reason, detail, DecisionKind.SiteError), "executor run", extra);
-        return StageContext.Fail(ctx.Codes, StageFailure.System, reason, detail);
+        var refusal = Refusal.SiteError(reason, detail);
+        ctx.Site.Record(ctx.Decision.Deny(refusal), "executor run", extra);
+        return StageContext.Fail(ctx.Codes, refusal);
     }
 
     private static Dictionary<string, string> StageExtra(StageContext ctx, string stage) => new(StringComparer.Ordinal)

@@ -1,20 +1,16 @@
-using Launcher.Core.Authorization;
-
-namespace Launcher.Posix.Launch;
+namespace Launcher.Core.Launch;
 
 /// <summary>
-/// How a launch ended. Not started: <see cref="Reason"/> says why (a <c>launch.*</c> code from
-/// <see cref="Reasons"/>) and no job code ran. Started: the job's status, shell-style.
+/// How a started job ended: its status shell-style, whether it was cancelled or killed, and
+/// what held its processes. A value, not a failure: a job that exits 1 ran as planned. A job
+/// that never started is a refusal instead (<c>launch.*</c>).
 /// </summary>
-public sealed record JobOutcome
+public sealed record JobEnd
 {
-    public required bool Started { get; init; }
-    public string Reason { get; init; } = Reasons.Ok;
-    public string Detail { get; init; } = "";
-    public int Pid { get; init; }
+    public required int Pid { get; init; }
 
     /// <summary>The exit code, or 128 + N when signal N ended the job (as shells report it).</summary>
-    public int ExitStatus { get; init; }
+    public required int ExitStatus { get; init; }
 
     public int? TermSignal { get; init; }
 
@@ -32,6 +28,4 @@ public sealed record JobOutcome
 
     /// <summary>Why the cgroup was not used (auto), or what went wrong ending the job; empty when nothing did.</summary>
     public string ContainmentNote { get; init; } = "";
-
-    public static JobOutcome NotStarted(string reason, string detail) => new() { Started = false, Reason = reason, Detail = detail };
 }

@@ -1,7 +1,8 @@
-using Launcher.Core.Executor;
+using Launcher.Core.Batch;
 using Launcher.Core.Policy;
+using Launcher.Core.Templates;
 
-namespace Launcher.Core.Batch;
+namespace Launcher.Core.Config;
 
 /// <summary>A validated <c>executor.batch:</c> section.</summary>
 public sealed class BatchSettings
@@ -17,7 +18,7 @@ public sealed class BatchSettings
     /// <summary>Null: a job may stay pending until the CI job's own timeout.</summary>
     public TimeSpan? StartTimeout { get; init; }
     /// <summary>Null: &lt;builds dir&gt;/.ci-launcher/&lt;job id&gt;.</summary>
-    public JobPathTemplate? OutputDir { get; init; }
+    public PathTemplate? OutputDir { get; init; }
 
     /// <summary>Whether run_exec's <paramref name="stage"/> goes to the batch system.</summary>
     public bool Covers(string stage) => Stages.Any(g => g.IsMatch(stage));

@@ -1,6 +1,9 @@
-namespace Launcher.Core.Launch;
+using Launcher.Core.Launch;
+using Launcher.Core.Templates;
 
-/// <summary>The <c>launch:</c> section after validation: templates parsed, umask and durations converted.</summary>
+namespace Launcher.Core.Config;
+
+/// <summary>A validated <c>launch:</c> section: templates parsed, umask and durations converted.</summary>
 public sealed class LaunchSettings
 {
     public string CallerGroup { get; init; } = "ci-launcher";
