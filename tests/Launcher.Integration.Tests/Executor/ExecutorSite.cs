@@ -13,9 +13,9 @@ public sealed class ExecutorSite : IDisposable
 
     public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = SiteFixture.DefaultRules, bool withGroup = false)
     {
-        Users = new TestUsers(Prefix);
+        Users = new Accounts(Prefix);
         Group = withGroup ? Users.Group() : null;
-        User = Users.User(supplementaryGroup: Group);
+        User = Users.User(groups: Group is null ? null : [Group]);
         Scratch = new TrustedDir();
         Site = new SiteFixture(rules: rules, extra: $"""
             executor:
@@ -32,7 +32,7 @@ public sealed class ExecutorSite : IDisposable
             """);
     }
 
-    public TestUsers Users { get; }
+    public Accounts Users { get; }
     public string User { get; }
 
     /// <summary>The user's supplementary group, when the site was made with one.</summary>
@@ -46,24 +46,16 @@ public sealed class ExecutorSite : IDisposable
     public string StateOf(long jobId) =>
         Launcher.Posix.Executor.JobStateDirectory.PathFor(StateDir, new Launcher.Core.Executor.JobStateKey(jobId, SiteFixture.Issuer));
 
-    public uint Uid => TestUsers.Uid(User);
+    public uint Uid => Accounts.Uid(User);
 
     /// <summary>
-    /// Installs ci-launcher under <paramref name="prefix"/> as a site would: bin/ci-launcher, bin/ci-launcher-suid
-    /// (built with the shipped flags, 4750 root:<paramref name="group"/>) and this site's config as
-    /// etc/ci-launcher/config.yaml, where the installed binary looks for it. Returns the wrapper.
+    /// Makes this site's config the one of the shared installation (<paramref name="installed"/>: bin/ci-launcher,
+    /// bin/ci-launcher-suid 4750 root:caller group, etc/ci-launcher/config.yaml, where the installed binary looks). Returns the wrapper.
     /// </summary>
-    public string Install(TrustedDir prefix, string group)
+    public string Install(InstalledSite installed)
     {
-        string bin = Path.Combine(prefix.Path, "bin");
-        Directory.CreateDirectory(bin);
-        string binary = Path.Combine(bin, "ci-launcher");
-        File.Copy(Dist.CiLauncher, binary);
-        File.SetUnixFileMode(binary, (UnixFileMode)0b111_101_101);
-        string etc = Path.Combine(prefix.Path, "etc", "ci-launcher");
-        Directory.CreateDirectory(etc);
-        File.Copy(Site.ConfigPath, Path.Combine(etc, "config.yaml"));
-        return Launch.LaunchSite.BuildWrapper(binary, Path.Combine(bin, "ci-launcher-suid"), group, "4750");
+        installed.Install(Site.ConfigPath);
+        return installed.Wrapper;
     }
 
     /// <summary>

@@ -9,12 +9,12 @@ namespace Launcher.Integration.Tests.Policy;
 /// Account policy against real accounts made by useradd/usermod, through the published AOT
 /// binary (<c>validate --json</c>), asserting the JSON decision and the audit line it wrote.
 /// </summary>
-public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyUsers>, IDisposable
+public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyAccounts>, IDisposable
 {
-    private readonly PolicyUsers _users;
+    private readonly PolicyAccounts _users;
     private readonly SiteFixture _site;
 
-    public AccountPolicyIntegrationTests(PolicyUsers users)
+    public AccountPolicyIntegrationTests(PolicyAccounts users)
     {
         _users = users;
         // Every user the policy should admit is in the supplementary group: allow_groups proves

@@ -213,7 +213,7 @@ public sealed class GitLabRunnerEmulator : IDisposable
         {
             // An unprivileged runner: its own uid and groups, nothing inherited from root.
             file = "/usr/bin/setpriv";
-            argv.AddRange(["--reuid", RunnerUser, "--regid", TestUsers.Gid(RunnerUser).ToString(System.Globalization.CultureInfo.InvariantCulture), "--init-groups", "--", _executable]);
+            argv.AddRange(["--reuid", RunnerUser, "--regid", Accounts.Gid(RunnerUser).ToString(System.Globalization.CultureInfo.InvariantCulture), "--init-groups", "--", _executable]);
         }
         argv.AddRange(_stageArgs(stage));
         argv.AddRange(args);
