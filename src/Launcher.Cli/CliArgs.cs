@@ -13,7 +13,10 @@ public sealed class CliArgs
     /// <summary>Everything after a literal <c>--</c>.</summary>
     public IReadOnlyList<string> Rest { get; private set; } = [];
 
-    public static CliArgs Parse(IReadOnlyList<string> args, IReadOnlySet<string> valueOptions, IReadOnlySet<string> flags)
+    /// <param name="operand">Words this command takes as operands even when they begin with '-' (a key id,
+    /// whose base64url alphabet includes '-', would otherwise be read as an unknown option one time in 64).</param>
+    public static CliArgs Parse(IReadOnlyList<string> args, IReadOnlySet<string> valueOptions, IReadOnlySet<string> flags,
+        Func<string, bool>? operand = null)
     {
         var parsed = new CliArgs();
         var positional = new List<string>();
@@ -24,6 +27,11 @@ public sealed class CliArgs
             {
                 parsed.Rest = args.Skip(i + 1).ToList();
                 break;
+            }
+            if (operand?.Invoke(a) == true)
+            {
+                positional.Add(a);
+                continue;
             }
             if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2)
             {

@@ -16,7 +16,7 @@ public static class KeysCommand
     {
         if (argv.Count == 0) throw new UsageException("missing subcommand (generate, activate, retire, list)");
         string sub = argv[0];
-        var args = CliArgs.Parse(argv.Skip(1).ToList(), new HashSet<string> { "config", "alg" }, new HashSet<string> { "compromised" });
+        var args = CliArgs.Parse(argv.Skip(1).ToList(), new HashSet<string> { "config", "alg" }, new HashSet<string> { "compromised" }, KeyRing.IsThumbprint);
         if (sub != "generate" && args.Has("alg")) throw new UsageException("--alg applies to 'keys generate' only");
         if (sub != "retire" && args.Has("compromised")) throw new UsageException("--compromised applies to 'keys retire' only");
         if (Site.RefuseUnlessAdmin($"keys {sub}")) return ExitCodes.UsageOrConfig;
@@ -62,8 +62,9 @@ public static class KeysCommand
 
     private static int Change(Site site, IssuingSettings issuing, KeyDirectory dir, CliArgs args, string action)
     {
-        if (args.Positional.Count != 1) throw new UsageException($"keys {action} takes one KID (see 'ci-launcher keys list')");
-        string kid = args.Positional[0];
+        var operands = args.Positional.Concat(args.Rest).ToList();
+        if (operands.Count != 1) throw new UsageException($"keys {action} takes one KID (see 'ci-launcher keys list')");
+        string kid = operands[0];
         var locked = LockRing(dir);
         if (!locked.Ok) return Fail(locked.Refusal);
         var (guard, ring) = locked.Value;

@@ -105,7 +105,11 @@ public sealed class IssuingSite : IDisposable
         return r.Stdout.Trim();
     }
 
-    public void Activate(string kid) => Assert.Equal(0, Root("keys", "activate", kid).ExitCode);
+    public void Activate(string kid)
+    {
+        var r = Root("keys", "activate", kid);
+        Assert.True(r.ExitCode == 0, $"keys activate {kid}: exit {r.ExitCode}: {r.Stderr}");
+    }
 
     /// <summary>Publishes the key ring where validate (the relying party here) reads the site JWKS.</summary>
     public void Export()

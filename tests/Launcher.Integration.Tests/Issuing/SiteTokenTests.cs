@@ -190,6 +190,10 @@ public class SiteTokenTests(IssuingAccounts users, InstalledSite installed) : IC
         // A kid that is not in the ring is a rotation mistake, not an unavailable key.
         var unknown = site.Root("keys", "activate", "0000unknown0000");
         AssertRefused(unknown, 2, "issuing.rotation: key '0000unknown0000' is not in the key ring");
+        // A key id may begin with '-' (base64url): it is still the key id, not an option.
+        string dashed = "-" + new string('A', 42);
+        AssertRefused(site.Root("keys", "activate", dashed), 2, $"issuing.rotation: key '{dashed}' is not in the key ring");
+        AssertRefused(site.Root("keys", "retire", "--", dashed), 2, $"issuing.rotation: key '{dashed}' is not in the key ring");
 
         // The ring lost while key files remain: restore it; 'keys generate' would orphan the keys.
         site.Activate(kid);
