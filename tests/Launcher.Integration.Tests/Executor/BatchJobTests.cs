@@ -15,7 +15,7 @@ public class BatchJobTests(SlurmCluster slurm, InstalledSite installed) : IDispo
     private const int B = GitLabRunnerEmulator.BuildFailureExitCode;
     private readonly List<uint> _uids = [];
 
-    private ExecutorSite Site(string batchExtra = "", string rules = SiteFixture.DefaultRules, bool withGroup = false)
+    private ExecutorSite Site(string batchExtra = "", string rules = ConfigSite.DefaultRules, bool withGroup = false)
     {
         var site = new ExecutorSite(executorYaml: slurm.BatchYaml(batchExtra), rules: rules, withGroup: withGroup);
         _uids.Add(site.Uid);

@@ -11,13 +11,13 @@ public sealed class ExecutorSite : IDisposable
 {
     public const string Prefix = "clexe";
 
-    public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = SiteFixture.DefaultRules, bool withGroup = false)
+    public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = ConfigSite.DefaultRules, bool withGroup = false)
     {
         Users = new Accounts(Prefix);
         Group = withGroup ? Users.Group() : null;
         User = Users.User(groups: Group is null ? null : [Group]);
         Scratch = new TrustedDir();
-        Site = new SiteFixture(rules: rules, extra: $"""
+        Site = new ConfigSite(rules: rules, extra: $"""
             executor:
               builds_dir: {Scratch.Path}/{"{user}"}/builds/{"{runner_id}"}
               cache_dir: {Scratch.Path}/{"{user}"}/cache/{"{runner_id}"}
@@ -38,13 +38,13 @@ public sealed class ExecutorSite : IDisposable
     /// <summary>The user's supplementary group, when the site was made with one.</summary>
     public string? Group { get; }
     public TrustedDir Scratch { get; }
-    public SiteFixture Site { get; }
+    public ConfigSite Site { get; }
 
     public string StateDir => Path.Combine(Scratch.Path, "state");
 
     /// <summary>The state directory of job <paramref name="jobId"/> of this site's issuer.</summary>
     public string StateOf(long jobId) =>
-        Launcher.Posix.Executor.JobStateDirectory.PathFor(StateDir, new Launcher.Core.Executor.JobStateKey(jobId, SiteFixture.Issuer));
+        Launcher.Posix.Executor.JobStateDirectory.PathFor(StateDir, new Launcher.Core.Executor.JobStateKey(jobId, ConfigSite.Issuer));
 
     public uint Uid => Accounts.Uid(User);
 

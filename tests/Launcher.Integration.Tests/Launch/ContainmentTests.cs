@@ -56,10 +56,10 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
         return pids;
     }
 
-    private ProcessStartInfo AsRunner(SiteFixture site, IReadOnlyList<string> scriptAndArgs, string shellPrefix = "") =>
+    private ProcessStartInfo AsRunner(ConfigSite site, IReadOnlyList<string> scriptAndArgs, string shellPrefix = "") =>
         LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", .. scriptAndArgs], shellPrefix: shellPrefix);
 
-    private static System.Text.Json.JsonElement EndRecord(SiteFixture site) => Assert.Single(AuditLog.Records(site.AuditPath), a => a.Str("command") == "run.exit");
+    private static System.Text.Json.JsonElement EndRecord(ConfigSite site) => Assert.Single(AuditLog.Records(site.AuditPath), a => a.Str("command") == "run.exit");
 
     [RootTheory]
     [InlineData("cgroup")]
@@ -243,7 +243,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
     {
         // downscope none: the job user runs the launcher itself, unprivileged, so it cannot create cgroups.
         string audit = "";
-        SiteFixture Configure(string containment)
+        ConfigSite Configure(string containment)
         {
             var site = s.Configure($"  downscope: none\n  containment: {containment}\n");
             File.WriteAllText(site.AuditPath, "");

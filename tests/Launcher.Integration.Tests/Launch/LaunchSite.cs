@@ -45,7 +45,7 @@ public sealed class LaunchSite : IDisposable
     public TrustedDir Dir { get; } = new();
 
     /// <summary>Key, JWKS, config and audit log of the current <see cref="Configure"/>.</summary>
-    public SiteFixture Site { get; private set; } = null!;
+    public ConfigSite Site { get; private set; } = null!;
     public string CallerGroup { get; } = "";
     public string ExtraGroup { get; } = "";
     public string Runner { get; } = "";
@@ -119,7 +119,7 @@ public sealed class LaunchSite : IDisposable
     /// (indented keys), installed as the installation's config (<see cref="InstalledConfig"/>).
     /// <paramref name="createDirs"/> are more launch.create_dirs after the job's own Work/{user}.
     /// </summary>
-    public SiteFixture Configure(string launchExtra = "", string accounts = "accounts:\n  min_uid: 1000\n", params string[] createDirs)
+    public ConfigSite Configure(string launchExtra = "", string accounts = "accounts:\n  min_uid: 1000\n", params string[] createDirs)
     {
         Site?.Dispose();
         Site = NewSite(launchExtra, accounts, createDirs);
@@ -127,10 +127,10 @@ public sealed class LaunchSite : IDisposable
         return Site;
     }
 
-    private SiteFixture NewSite(string launchExtra, string accounts, string[] createDirs)
+    private ConfigSite NewSite(string launchExtra, string accounts, string[] createDirs)
     {
         string dirs = string.Concat(createDirs.Select(d => $", \"{d}\""));
-        return new SiteFixture(accounts: accounts, extra: $$"""
+        return new ConfigSite(accounts: accounts, extra: $$"""
             launch:
               caller_group: {{CallerGroup}}
               create_dirs: ["{{Work}}/{user}"{{dirs}}]

@@ -11,7 +11,7 @@ namespace Launcher.Integration.Tests.Launch;
 [Collection(InstalledSite.Collection)]
 public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
-    private ProcResult RunAsRunner(SiteFixture site, string token, IReadOnlyList<string> scriptAndArgs,
+    private ProcResult RunAsRunner(ConfigSite site, string token, IReadOnlyList<string> scriptAndArgs,
         IDictionary<string, string>? env = null, string shellPrefix = "", string? caller = null) =>
         Proc.Run(LaunchSite.AsCaller(caller ?? s.Runner, s.Wrapper,
             ["run", "--token-file", token, "--", .. scriptAndArgs], env, shellPrefix));

@@ -19,7 +19,7 @@ public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
 
     private string Script(string name, string text) => s.Dir.Write(name + "-" + Guid.NewGuid().ToString("N")[..6] + ".sh", text, (UnixFileMode)0b110_100_100);
 
-    private ProcResult RunAsRunner(SiteFixture site, string script, string shellPrefix = "", IDictionary<string, string>? env = null) =>
+    private ProcResult RunAsRunner(ConfigSite site, string script, string shellPrefix = "", IDictionary<string, string>? env = null) =>
         Proc.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", script],
             env, shellPrefix));
 

@@ -12,7 +12,7 @@ public sealed class RefusalTests(LaunchSite s) : IClassFixture<LaunchSite>
     private static string N(uint v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Runs the wrapper as <paramref name="caller"/> and checks the refusal end to end.</summary>
-    private void AssertRefused(SiteFixture site, string reason, IReadOnlyList<string> runArgs, string reportUser, string? caller = null, string? wrapper = null)
+    private void AssertRefused(ConfigSite site, string reason, IReadOnlyList<string> runArgs, string reportUser, string? caller = null, string? wrapper = null)
     {
         string report = s.ReportOf(reportUser);
         LaunchSite.Forget(report);

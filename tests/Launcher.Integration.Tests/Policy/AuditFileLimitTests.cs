@@ -13,7 +13,7 @@ public sealed class AuditFileLimitTests : IDisposable
 {
     private const int SigxfszExit = 128 + 25;
 
-    private readonly SiteFixture _site = new();
+    private readonly ConfigSite _site = new();
     private readonly string _token;
 
     public AuditFileLimitTests() => _token = _site.TokenFile("clfsz-nouser");
