@@ -264,12 +264,10 @@ public class BatchJobTests(SlurmCluster slurm, InstalledSite installed) : IDispo
     [RootFact]
     public void An_unprivileged_runner_submits_through_the_setuid_wrapper_as_the_mapped_user()
     {
-        using var users = new Accounts(ExecutorSite.Prefix);
-        string group = installed.CallerGroup;
-        string runnerUser = users.User(groups: [group]);
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}", executorYaml: slurm.BatchYaml());
+        using var site = new ExecutorSite(executorYaml: slurm.BatchYaml(), installed: installed);
         _uids.Add(site.Uid);
-        string wrapper = site.Install(installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        string wrapper = installed.Wrapper;
 
         using var runner = site.Runner(jobId: 6008, tokenJobId: 6008, runnerUser: runnerUser, executable: wrapper);
         var results = runner.RunJob("id -u > uid.txt; echo \"$SLURM_JOB_ID\" > jobid.txt; exit 3");

@@ -14,11 +14,9 @@ public class ExecutorSetuidTests(InstalledSite installed)
     [RootFact]
     public void An_unprivileged_runner_runs_jobs_as_their_users_through_the_setuid_wrapper()
     {
-        using var users = new Accounts(ExecutorSite.Prefix);
-        string group = installed.CallerGroup;
-        string runnerUser = users.User(groups: [group]);
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        string wrapper = site.Install(installed);
+        using var site = new ExecutorSite(installed: installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        string wrapper = installed.Wrapper;
 
         using var runner = site.Runner(jobId: 3001, tokenJobId: 3001, runnerUser: runnerUser, executable: wrapper);
         var results = runner.RunJob("id -u > uid.txt; exit 3");
@@ -41,11 +39,8 @@ public class ExecutorSetuidTests(InstalledSite installed)
     [RootFact]
     public void A_runner_outside_the_caller_group_is_refused_before_any_token_is_read()
     {
-        using var users = new Accounts(ExecutorSite.Prefix);
-        string group = installed.CallerGroup;
-        string outsider = users.User();
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        site.Install(installed);
+        using var site = new ExecutorSite(installed: installed);
+        string outsider = site.Users.User();
         // 4750 root:group keeps the outsider out already; o+x here shows the in-process re-check.
         string wrapper = installed.WrapperWithMode("4751");
 
@@ -58,12 +53,10 @@ public class ExecutorSetuidTests(InstalledSite installed)
     [RootFact]
     public void A_later_stage_mapping_to_another_user_than_config_recorded_is_refused_whatever_the_environment_says()
     {
-        using var users = new Accounts(ExecutorSite.Prefix);
-        string group = installed.CallerGroup;
-        string runnerUser = users.User(groups: [group]);
-        string other = users.User();
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        string wrapper = site.Install(installed);
+        using var site = new ExecutorSite(installed: installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        string other = site.Users.User();
+        string wrapper = installed.Wrapper;
 
         using var runner = site.Runner(jobId: 3003, tokenJobId: 3003, runnerUser: runnerUser, executable: wrapper);
         var config = runner.Config();
@@ -81,11 +74,9 @@ public class ExecutorSetuidTests(InstalledSite installed)
     [RootFact]
     public void Cleanup_without_a_valid_token_keeps_the_jobs_state_directory()
     {
-        using var users = new Accounts(ExecutorSite.Prefix);
-        string group = installed.CallerGroup;
-        string runnerUser = users.User(groups: [group]);
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        string wrapper = site.Install(installed);
+        using var site = new ExecutorSite(installed: installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        string wrapper = installed.Wrapper;
         string state = site.StateOf(3004);
 
         using (var job = site.Runner(jobId: 3004, tokenJobId: 3004, runnerUser: runnerUser, executable: wrapper))

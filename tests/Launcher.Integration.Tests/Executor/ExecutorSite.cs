@@ -11,8 +11,14 @@ public sealed class ExecutorSite : IDisposable
 {
     public const string Prefix = "clexe";
 
-    public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = ConfigSite.DefaultRules, bool withGroup = false)
+    /// <param name="installed">
+    /// Runs the stages through the shared installation's setuid wrapper, as an unprivileged runner
+    /// does: this site's config, with launch.caller_group the wrapper's group, becomes the installation's.
+    /// </param>
+    public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = ConfigSite.DefaultRules, bool withGroup = false,
+        InstalledSite? installed = null)
     {
+        if (installed is not null) launchYaml = $"  caller_group: {installed.CallerGroup}\n{launchYaml}";
         Users = new Accounts(Prefix);
         Group = withGroup ? Users.Group() : null;
         User = Users.User(groups: Group is null ? null : [Group]);
@@ -30,6 +36,7 @@ public sealed class ExecutorSite : IDisposable
               kill_timeout: 2s
             {launchYaml}
             """);
+        installed?.Install(Site.ConfigPath);
     }
 
     public Accounts Users { get; }
@@ -47,16 +54,6 @@ public sealed class ExecutorSite : IDisposable
         Launcher.Posix.Executor.JobStateDirectory.PathFor(StateDir, new Launcher.Core.Executor.JobStateKey(jobId, ConfigSite.Issuer));
 
     public uint Uid => Accounts.Uid(User);
-
-    /// <summary>
-    /// Makes this site's config the one of the shared installation (<paramref name="installed"/>: bin/ci-launcher,
-    /// bin/ci-launcher-suid 4750 root:caller group, etc/ci-launcher/config.yaml, where the installed binary looks). Returns the wrapper.
-    /// </summary>
-    public string Install(InstalledSite installed)
-    {
-        installed.Install(Site.ConfigPath);
-        return installed.Wrapper;
-    }
 
     /// <summary>
     /// A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).

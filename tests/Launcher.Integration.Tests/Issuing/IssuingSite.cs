@@ -19,6 +19,14 @@ public sealed class IssuingSite : IDisposable
     public const string SiteIssuer = "https://site.example.org";
     public const string Ssh = "ssh://login.example.org";
 
+    /// <summary>The rule of both views, the issuing host's and the login node's: site tokens of hpc/** projects, sub the account.</summary>
+    private const string SiteTokensRule = """
+            - name: site-tokens
+              issuer: site
+              match: { project_path: "hpc/**" }
+              action: allow
+        """;
+
     public IssuingSite(InstalledSite installed, string maxLifetime = "5m", string clockSkew = "5m")
     {
         CiKey = IssuerKey.CreateRsa("it-ci-1");
@@ -47,10 +55,7 @@ public sealed class IssuingSite : IDisposable
                   match: { project_path: "hpc/**" }
                   action: allow
                   run_as: "{user_login}"
-                - name: site-tokens
-                  issuer: site
-                  match: { project_path: "hpc/**" }
-                  action: allow
+            {{SiteTokensRule}}
             accounts:
               min_uid: 1000
             audit:
@@ -136,10 +141,7 @@ public sealed class IssuingSite : IDisposable
             username_claim: sub
         policy:
           rules:
-            - name: site-tokens
-              issuer: site
-              match: { project_path: "hpc/**" }
-              action: allow
+        {{SiteTokensRule}}
         accounts:
           min_uid: 1000
         audit:
