@@ -85,6 +85,22 @@ public class ConfigLoaderTests
     };
 
     [Theory]
+    [InlineData("a plain value", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/bin/sh\n", "(document)", 1)]
+    [InlineData("a list", "- a\n- b\n", "yaml", 1)]
+    [InlineData("a section that is a value", "issuers: 5\n", "yaml", 1)]
+    [InlineData("a section that is a list", "launch:\n  - x\n", "yaml", 2)]
+    public void A_document_of_the_wrong_shape_says_what_the_file_must_hold_and_never_names_dotnet_types(string name, string yaml, string key, int line)
+    {
+        var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", yaml);
+        Assert.Null(config);
+        var error = Assert.Single(errors);
+        Assert.True((key, line) == (error.Key, error.Line), $"{name}: {error}");
+        Assert.Contains("a value of the wrong kind", error.Message);
+        Assert.DoesNotContain("Launcher.", error.Message);
+        Assert.DoesNotContain("Exception", error.Message);
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void Validates(string name, string find, string replace, string? key, int line, string? text)
     {

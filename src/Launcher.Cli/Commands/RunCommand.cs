@@ -12,7 +12,7 @@ namespace Launcher.Cli.Commands;
 /// <c>ci-launcher run --config FILE [--token-file FILE|-] -- SCRIPT [ARGS]</c>: decide, audit,
 /// create the user's directories, drop to the mapped account, exec the script with the launch
 /// shell, and supervise it. Exits with the job's status; when no job ran, with one stderr line
-/// (reason code and fix), an audit record, and <see cref="RunExit"/>'s code.
+/// (reason code and fix), an audit record, and the refusal's code (<see cref="ExitCodeContract.ForRun"/>).
 /// </summary>
 public static class RunCommand
 {
@@ -22,34 +22,32 @@ public static class RunCommand
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'; the script goes after '--'");
         if (args.Rest.Count == 0 || args.Rest[0].Length == 0) throw new UsageException("no script given: ci-launcher run --config FILE -- SCRIPT [ARGS]");
 
+        var codes = ExitCodeContract.ForRun(Environment.GetEnvironmentVariable);
         var site = Site.Load(args.Get("config"), "run");
-        if (site is null) return RunExit.For(RefusalKind.SiteError);
+        if (site is null) return codes.SystemFailure;
         var launch = site.Config.Launch;
-
-        if (CallerGate.CheckCaller(launch) is { } callerRefusal) return Refuse(site, Decision.Refused(callerRefusal));
-
-        var token = ReadToken(site, args.Get("token-file"));
-        var decision = token.Ok ? site.Authorizer.Authorize(token.Value) : Decision.Refused(token.Refusal);
-        if (!decision.Allowed) return Refuse(site, decision);
-
-        if (CallerGate.CheckAccount(launch, decision, out bool changeIdentity) is { } accountRefusal) return Refuse(site, decision.Deny(accountRefusal));
-
         // Relative to the caller's directory: the child resolves it after chdir to the job's.
         string script = Path.GetFullPath(args.Rest[0]);
-        var tokenVariables = site.Config.Issuers.Select(i => i.TokenVariable).Distinct().ToList();
-        var plan = LaunchPlan.Prepare(launch, decision, script, args.Rest.Skip(1).ToList(), CallerEnvironment(), tokenVariables,
-            launch.PassToken ? token.Value : null, changeIdentity, JobLimits.ForJob);
-        if (!plan.Ok) return Refuse(site, decision.Deny(plan.Refusal));
-
         var extra = new Dictionary<string, string>
         {
             ["script"] = script,
             ["downscope"] = launch.Downscope.ToString().ToLowerInvariant(),
         };
-        return LaunchSequence.Run(site, decision, plan.Value, "run", extra);
-    }
 
-    private static int Refuse(Site site, Decision refusal) => LaunchSequence.Refuse(site, refusal, "run");
+        if (CallerGate.CheckCaller(launch) is { } callerRefusal)
+            return new LaunchSequence(site, Decision.Refused(callerRefusal), "run", extra, codes).Refuse(callerRefusal);
+
+        var token = ReadToken(site, args.Get("token-file"));
+        var decision = token.Ok ? site.Authorizer.Authorize(token.Value) : Decision.Refused(token.Refusal);
+        var sequence = new LaunchSequence(site, decision, "run", extra, codes);
+        if (!decision.Allowed) return sequence.Refuse(decision.Refusal!);
+
+        var tokenVariables = site.Config.Issuers.Select(i => i.TokenVariable).Distinct().ToList();
+        var plan = LaunchPlan.Prepare(launch, decision, script, args.Rest.Skip(1).ToList(), CallerEnvironment(), tokenVariables,
+            launch.PassToken ? token.Value : null, JobLimits.ForJob);
+        var launched = sequence.Launch(plan);
+        return launched.Ok ? codes.ForJob(launched.Value.ExitStatus) : sequence.Fail(launched.Refusal);
+    }
 
     /// <summary>--token-file FILE|-, else the first issuer token variable set in the environment.</summary>
     private static Outcome<string> ReadToken(Site site, string? tokenFile)

@@ -27,6 +27,11 @@ public static partial class ConfigLoader
         {
             return (null, [new ConfigError(path, (int)e.Start.Line, "yaml", Describe(e), (int)e.Start.Column)]);
         }
+        catch (InvalidCastException)
+        {
+            // The whole document is one plain value (a file that is not a config, /etc/passwd say).
+            return (null, [new ConfigError(path, 1, "(document)", WrongKind)]);
+        }
         if (raw is null)
             return (null, [new ConfigError(path, 0, "(document)", "the file is empty; see ci-launcher.yaml(5) for a minimal configuration")]);
 
@@ -34,6 +39,8 @@ public static partial class ConfigLoader
         var config = v.Validate(raw);
         return v.Errors.Count == 0 ? (config, []) : (null, v.Errors);
     }
+
+    private const string WrongKind = "a value of the wrong kind: a single value where key: value pairs or a list belong, or the reverse (is this a ci-launcher config? see ci-launcher.yaml(5))";
 
     private static string Describe(YamlException e)
     {
@@ -48,6 +55,9 @@ public static partial class ConfigLoader
             string key = message.Split('\'')[1];
             return $"unknown key '{key}' (a typo? every key is listed in ci-launcher.yaml(5))";
         }
+        // The deserializer's own words name .NET types and, in this trimmed build, resource keys: say what the file must hold instead.
+        if (inner is InvalidCastException || message.StartsWith("No node deserializer", StringComparison.Ordinal))
+            return WrongKind;
         return message;
     }
 

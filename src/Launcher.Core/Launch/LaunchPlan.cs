@@ -38,7 +38,8 @@ public sealed record LaunchPlan
 
     /// <summary>
     /// True: the process is root and changes to the account. False (downscope none): the process
-    /// already is the account, and the child only proves that.
+    /// already is the account, and the child only proves that. Set by the launch sequence from the
+    /// caller gate, which alone knows the process's identity.
     /// </summary>
     public bool ChangeIdentity { get; init; } = true;
 
@@ -65,7 +66,7 @@ public sealed record LaunchPlan
     /// </summary>
     public static Outcome<LaunchPlan> Prepare(LaunchSettings launch, Decision decision, string script, IReadOnlyList<string> arguments,
         IEnumerable<KeyValuePair<string, string>> callerEnvironment, IReadOnlyCollection<string> tokenVariables, string? token,
-        bool changeIdentity, IReadOnlyList<ResourceLimit>? callerLimits)
+        IReadOnlyList<ResourceLimit>? callerLimits)
     {
         var account = decision is { Allowed: true, Account: { } a } ? a
             : throw new ArgumentException("only an allowed decision can be launched", nameof(decision));
@@ -86,12 +87,31 @@ public sealed record LaunchPlan
             Shell = launch.Shell,
             Umask = launch.Umask,
             NoNewPrivs = launch.NoNewPrivs,
-            ChangeIdentity = changeIdentity,
             KillTimeout = launch.KillTimeout,
             Containment = launch.Containment,
             CallerLimits = callerLimits,
             Directories = directories.Value,
         });
+    }
+
+    /// <summary>
+    /// The plan of an executor stage's job: launch's environment (the runner's own environment is
+    /// not the job's, so the caller environment is empty and no token is passed) plus the stage's
+    /// <paramref name="jobVariables"/> (the allowlisted CUSTOM_ENV_* values), except names the
+    /// launcher sets or a loader would act on; run in <paramref name="workingDirectory"/>.
+    /// </summary>
+    public static Outcome<LaunchPlan> ForStage(LaunchSettings launch, Decision decision, string script, IReadOnlyList<string> arguments,
+        IEnumerable<KeyValuePair<string, string>> jobVariables, string workingDirectory, IReadOnlyCollection<string> tokenVariables,
+        IReadOnlyList<ResourceLimit>? callerLimits)
+    {
+        var plan = Prepare(launch, decision, script, arguments, [], tokenVariables, token: null, callerLimits);
+        if (!plan.Ok) return plan;
+        var environment = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in plan.Value.Environment) environment[name] = value;
+        foreach (var (name, value) in jobVariables)
+            if (!EnvironmentNames.IsDangerous(name) && !EnvironmentNames.SetByLauncher.Contains(name))
+                environment.TryAdd(name, value);
+        return Outcome.Of(plan.Value with { Environment = environment.ToList(), WorkingDirectory = workingDirectory });
     }
 
     /// <summary>launch.create_dirs for <paramref name="account"/>, or a site error naming the template that does not expand.</summary>

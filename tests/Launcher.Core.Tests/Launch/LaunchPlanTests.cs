@@ -24,7 +24,7 @@ public class LaunchPlanTests
     };
 
     private static Outcome<LaunchPlan> Prepare(LaunchSettings launch, Decision? decision = null, string? token = null) =>
-        LaunchPlan.Prepare(launch, decision ?? Alice, "/srv/job.sh", ["a", "b"], [], TokenVariables, token, changeIdentity: true, callerLimits: null);
+        LaunchPlan.Prepare(launch, decision ?? Alice, "/srv/job.sh", ["a", "b"], [], TokenVariables, token, callerLimits: null);
 
     public static TheoryData<string, string, string[], string, string[]> Plans => new()
     {
@@ -87,5 +87,22 @@ public class LaunchPlanTests
     {
         var refused = Alice.Deny(Refusal.Denied(Reasons.PolicyDenied, "no"));
         Assert.Throws<ArgumentException>(() => Prepare(Settings(), refused));
+    }
+
+    [Fact]
+    public void A_stage_gets_launchs_environment_plus_its_variables_but_never_a_name_the_launcher_sets_or_a_loader_reads()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["CI_JOB_ID"] = "42", ["HOME"] = "/tmp/evil", ["PATH"] = "/tmp/evil", ["LD_PRELOAD"] = "/tmp/evil.so",
+            ["BASH_ENV"] = "/tmp/evil", ["TMPDIR"] = "/scratch/alice/tmp",
+        };
+        var plan = LaunchPlan.ForStage(Settings(), Alice, "/srv/job.sh", [], variables, "/builds/alice", TokenVariables, callerLimits: null);
+        var env = plan.Value.Environment.ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.Equal("/builds/alice", plan.Value.WorkingDirectory);
+        Assert.Equal(("42", "/home/alice", "/scratch/alice/tmp"), (env["CI_JOB_ID"], env["HOME"], env["TMPDIR"]));
+        Assert.NotEqual("/tmp/evil", env["PATH"]);
+        Assert.False(env.ContainsKey("LD_PRELOAD") || env.ContainsKey("BASH_ENV"));
+        Assert.Equal(env.Keys.Order(StringComparer.Ordinal), env.Keys);
     }
 }

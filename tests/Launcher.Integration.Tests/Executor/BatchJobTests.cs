@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Launcher.Integration.Tests.Launch;
 using Launcher.Integration.Tests.Support;
 
 namespace Launcher.Integration.Tests.Executor;
@@ -147,7 +148,8 @@ public class BatchJobTests(SlurmCluster slurm, InstalledSite installed) : IDispo
         Assert.Equal(0, results.Single(r => r.Stage == "after_script").ExitCode);
         string audit = File.ReadAllText(site.Site.AuditPath).Replace(" ", "", StringComparison.Ordinal);
         Assert.Contains("\"batch_state\":\"FAILED\"", audit);
-        Assert.Contains("\"stage\":\"step_script\",\"runner_job_id\":\"6003\",\"batch_system\":\"slurm\",\"exit_status\":\"3\"", audit);
+        var end = AuditLog.Records(site.Site.AuditPath).Single(r => r.Str("command") == "executor run.exit" && r.Str("stage") == "step_script");
+        Assert.Equal(("6003", "slurm", "3", "allow"), (end.Str("runner_job_id"), end.Str("batch_system"), end.Str("exit_status"), end.Str("decision")));
     }
 
     [RootFact]

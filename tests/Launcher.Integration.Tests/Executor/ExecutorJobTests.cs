@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Launcher.Integration.Tests.Launch;
 using Launcher.Integration.Tests.Support;
 
 namespace Launcher.Integration.Tests.Executor;
@@ -97,8 +98,8 @@ public class ExecutorJobTests
         Assert.True(File.Exists(Path.Combine(runner.ProjectDir, "after.txt")));
         Assert.Null(results.Single(r => r.Stage == "after_script").BuildExitCodeFile);
         // The audit trail has the job's real status next to the stage.
-        Assert.Contains("\"stage\":\"step_script\",\"runner_job_id\":\"2002\",\"exit_status\":\"3\"",
-            File.ReadAllText(site.Site.AuditPath).Replace(" ", "", StringComparison.Ordinal));
+        var end = AuditLog.Records(site.Site.AuditPath).Single(r => r.Str("command") == "executor run.exit" && r.Str("stage") == "step_script");
+        Assert.Equal(("2002", "3", "allow"), (end.Str("runner_job_id"), end.Str("exit_status"), end.Str("decision")));
     }
 
     [RootFact]

@@ -1,3 +1,4 @@
+using Launcher.Core.Launch;
 using Launcher.Posix.Executor;
 
 namespace Launcher.Cli.Commands.Executor;
@@ -16,9 +17,8 @@ public static class CleanupStage
 
     private const string Remover = "#!/bin/sh\n# written by ci-launcher executor cleanup: remove the job's temporary directories as its user\nexec /bin/rm -rf -- \"$@\"\n";
 
-    public static int Run(string? configPath)
+    public static int Run(ExitCodeContract codes, string? configPath)
     {
-        var codes = new Launcher.Core.Executor.ExitCodeContract(1, 2, []);
         var ctx = StageContext.Begin("cleanup", codes, configPath, out _);
         if (ctx is null)
         {
@@ -51,7 +51,7 @@ public static class CleanupStage
             Console.Error.WriteLine($"ci-launcher: warning: cannot remove {string.Join(", ", dirs)}: {remover.Refusal.Detail}");
             return;
         }
-        var outcome = LaunchBridge.Run(ctx, remover.Value, dirs, "/");
+        var outcome = ctx.Launch.Launch(ctx.Plan(remover.Value, dirs, "/"));
         if (!outcome.Ok || outcome.Value.ExitStatus != 0)
             Console.Error.WriteLine($"ci-launcher: warning: removing {string.Join(", ", dirs)} as {ctx.Account.Name} failed: {(outcome.Ok ? $"status {outcome.Value.ExitStatus}" : outcome.Refusal.Detail)}");
     }

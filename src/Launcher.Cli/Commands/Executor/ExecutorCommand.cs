@@ -1,4 +1,4 @@
-using Launcher.Core.Executor;
+using Launcher.Core.Launch;
 
 namespace Launcher.Cli.Commands.Executor;
 
@@ -30,7 +30,7 @@ public static class ExecutorCommand
                     ? "run needs SCRIPT STAGE (gitlab-runner appends them after run_args)"
                     : $"{stage} takes no arguments besides --config");
             var positional = args.Positional.Concat(args.Rest).ToList();
-            if (stage == "cleanup") return CleanupStage.Run(args.Get("config"));
+            if (stage == "cleanup") return CleanupStage.Run(codes, args.Get("config"));
             if (stage == "run")
             {
                 // Checked before anything is loaded: these are the runner's arguments, not the job's.

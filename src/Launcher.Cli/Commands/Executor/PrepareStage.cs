@@ -1,6 +1,7 @@
+using Launcher.Cli.Launch;
 using Launcher.Core.Authorization;
-using Launcher.Core.Executor;
 using Launcher.Core.Launch;
+using Launcher.Core.Paths;
 using Launcher.Posix.Executor;
 using Launcher.Posix.Files;
 
@@ -18,23 +19,20 @@ public static class PrepareStage
         if (!ctx.Authorize(out int exit)) return exit;
         ctx.Announce();
         var launchDirs = LaunchPlan.DirectoriesFor(ctx.Site.Config.Launch, ctx.Account);
-        if (!launchDirs.Ok) return StageContext.Fail(ctx.Codes, launchDirs.Refusal);
-        foreach (var dir in new[] { ctx.Builds, ctx.Cache, ctx.Temp }.Concat(launchDirs.Value))
-        {
-            if (dir is null) continue;
-            if (LaunchBridge.CreateUserDirectory(dir, ctx.Account) is { } refused)
-                return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.ExecutorPrepare, refused.ToString()));
-        }
+        if (!launchDirs.Ok) return ctx.Launch.Refuse(launchDirs.Refusal);
+        var jobDirs = new[] { ctx.Builds, ctx.Cache, ctx.Temp }.OfType<UserPath>();
+        if (ctx.Launch.CreateDirectories(jobDirs.Concat(launchDirs.Value)) is { } refused)
+            return ctx.Launch.Refuse(Refusal.SiteError(Reasons.ExecutorPrepare, refused.ToString()));
 
         if (ctx.Settings.PrepareHook is not { } hook) return 0;
         // The hook runs with the user's rights, but root chose it: it must be a root-owned file no one else can change.
         if (TrustedFile.Check(hook) is { } untrusted)
-            return StageContext.Fail(ctx.Codes, untrusted.AsSiteError(Reasons.ExecutorPrepare).In("executor.prepare_hook"));
-        var outcome = LaunchBridge.Run(ctx, hook, [ctx.BuildsDir, ctx.CacheDir], ctx.BuildsDir);
+            return ctx.Launch.Refuse(untrusted.AsSiteError(Reasons.ExecutorPrepare).In("executor.prepare_hook"));
+        var hookFailed = (JobEnd end) => Refusal.SiteError(Reasons.ExecutorPrepare, $"executor.prepare_hook {hook} exited with status {end.ExitStatus}");
+        var outcome = ctx.Launch.Launch(ctx.Plan(hook, [ctx.BuildsDir, ctx.CacheDir], ctx.BuildsDir),
+            end => end.ExitStatus == 0 ? null : new LaunchSequence.EndReport(new Dictionary<string, string>(), hookFailed(end)));
         if (!outcome.Ok)
-            return StageContext.Fail(ctx.Codes, Refusal.SiteError(outcome.Refusal.Reason, $"executor.prepare_hook {hook} did not start: {outcome.Refusal.Detail}"));
-        if (outcome.Value.ExitStatus != 0)
-            return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.ExecutorPrepare, $"executor.prepare_hook {hook} exited with status {outcome.Value.ExitStatus}"));
-        return 0;
+            return ctx.Launch.Fail(Refusal.SiteError(outcome.Refusal.Reason, $"executor.prepare_hook {hook} did not start: {outcome.Refusal.Detail}"));
+        return outcome.Value.ExitStatus == 0 ? 0 : ctx.Launch.Fail(hookFailed(outcome.Value));
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Launcher.Core.Authorization;
 using Launcher.Core.Executor;
+using Launcher.Core.Launch;
 using Launcher.Posix.Executor;
 using Launcher.Posix.Privileged;
 
@@ -34,44 +35,29 @@ public static class RunStage
         if (!ctx.Authorize(out int exit)) return exit;
         if (ctx.Settings.Batch is { } batch && batch.Covers(stage)) return Batch.BatchStage.Run(ctx, batch, stage, script);
         var opened = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false);
-        if (!opened.Ok) return StageContext.Fail(ctx.Codes, opened.Refusal.AsSiteError(Reasons.ExecutorLaunch).In($"stage {stage}"));
+        if (!opened.Ok) return ctx.Launch.Refuse(opened.Refusal.AsSiteError(Reasons.ExecutorLaunch).In($"stage {stage}"));
         using var state = opened.Value;
         var copy = state.WriteScript(stage, script, ctx.Account.Uid, ctx.Account.Gid);
-        if (!copy.Ok) return StageContext.Fail(ctx.Codes, copy.Refusal.AsSiteError(Reasons.ExecutorLaunch).In($"stage {stage}"));
+        if (!copy.Ok) return ctx.Launch.Refuse(copy.Refusal.AsSiteError(Reasons.ExecutorLaunch).In($"stage {stage}"));
 
-        var launched = LaunchBridge.Run(ctx, copy.Value, [], ctx.BuildsDir);
+        var launched = ctx.Launch.Launch(ctx.Plan(copy.Value, [], ctx.BuildsDir));
         // The job read its script through its own descriptor; the copy is of no use any more.
         state.RemoveScript(stage);
-        if (!launched.Ok)
-        {
-            // A stage that did not start is a system failure for the runner, whoever's problem the refusal names.
-            var notStarted = launched.Refusal with { Kind = RefusalKind.SiteError };
-            ctx.Site.Record(ctx.Decision.Deny(notStarted), "executor run", StageExtra(ctx, stage));
-            return StageContext.Fail(ctx.Codes, notStarted.In($"stage {stage} did not start"));
-        }
-        var outcome = launched.Value;
-        var end = StageExtra(ctx, stage);
-        end["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
-        end["cancelled"] = outcome.Cancelled ? "true" : "false";
-        end["killed"] = outcome.Killed ? "true" : "false";
-        end["containment"] = outcome.Containment;
-        end["leftovers_killed"] = outcome.Leftovers.ToString(CultureInfo.InvariantCulture);
-        if (outcome.ContainmentNote.Length > 0) end["containment_note"] = outcome.ContainmentNote;
-        ctx.Site.Record(ctx.Decision, "executor run.exit", end, durable: false);   // not fsynced: see LaunchSequence's end record
-        if (outcome.ExitStatus == 0) return 0;
+        if (!launched.Ok) return ctx.Launch.Fail(launched.Refusal.In($"stage {stage} did not start"));
+        var end = launched.Value;
+        if (end.ExitStatus == 0) return 0;
 
-        if (outcome.Cancelled)
-            Console.Error.WriteLine($"ci-launcher: stage {stage} was cancelled{(outcome.Killed ? " and killed after the grace period" : "")}");
-        // allow_failure:exit_codes needs the real status; the runner wants only the integer in the file.
-        if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
-            && CallerAccess.WriteText(codeFile, outcome.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n") is { } notWritten)
-            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {notWritten.Detail}");
-        return ctx.Codes.BuildFailure;
+        if (end.Cancelled)
+            Console.Error.WriteLine($"ci-launcher: stage {stage} was cancelled{(end.Killed ? " and killed after the grace period" : "")}");
+        WriteBuildExitCode(end.ExitStatus);
+        return ctx.Codes.ForJob(end.ExitStatus);
     }
 
-    private static Dictionary<string, string> StageExtra(StageContext ctx, string stage) => new(StringComparer.Ordinal)
+    /// <summary>allow_failure:exit_codes needs the job's real status; the runner wants only the integer in BUILD_EXIT_CODE_FILE, written with its rights.</summary>
+    public static void WriteBuildExitCode(int exitStatus)
     {
-        ["stage"] = stage,
-        ["runner_job_id"] = ctx.Job.JobId.ToString(CultureInfo.InvariantCulture),
-    };
+        if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
+            && CallerAccess.WriteText(codeFile, exitStatus.ToString(CultureInfo.InvariantCulture) + "\n") is { } notWritten)
+            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {notWritten.Detail}");
+    }
 }

@@ -4,10 +4,12 @@ using Launcher.Core.Accounts;
 using Launcher.Core.Authorization;
 using Launcher.Core.Config;
 using Launcher.Core.Executor;
+using Launcher.Core.Launch;
 using Launcher.Core.Paths;
 using Launcher.Core.Templates;
 using Launcher.Core.Tokens;
 using Launcher.Posix.Executor;
+using Launcher.Posix.Launch;
 using Launcher.Posix.Privileged;
 
 namespace Launcher.Cli.Commands.Executor;
@@ -26,7 +28,10 @@ public sealed class StageContext
     public Site Site { get; private set; } = null!;
     public ExecutorSettings Settings { get; private set; } = null!;
     public JobResponse Job { get; private set; } = null!;
-    public Decision Decision { get; private set; } = null!;
+    public Decision Decision => Launch.Decision;
+
+    /// <summary>The stage's launch sequence, with its decision recorded; known once <see cref="Authorize"/> ran.</summary>
+    public LaunchSequence Launch { get; private set; } = null!;
     public Account Account => Decision.Account!;
     /// <summary>The job's directories (executor.builds_dir, cache_dir, temp_dir) for its account; known once <see cref="Authorize"/> succeeded.</summary>
     public UserPath Builds { get; private set; } = null!;
@@ -42,17 +47,13 @@ public sealed class StageContext
     /// <summary>The exit-code contract of this stage; its notes (missing variables) go to stderr once.</summary>
     public static ExitCodeContract ReadExitCodes()
     {
-        var codes = ExitCodeContract.From(Environment.GetEnvironmentVariable);
+        var codes = ExitCodeContract.ForExecutor(Environment.GetEnvironmentVariable);
         foreach (var note in codes.Notes) Console.Error.WriteLine($"ci-launcher: {Reasons.ExecutorExitCodes}: {note}");
         return codes;
     }
 
     /// <summary>One stderr line with the reason code and the fix; the runner's code for whose problem it is.</summary>
-    public static int Fail(ExitCodeContract codes, Refusal refusal)
-    {
-        Console.Error.WriteLine($"ci-launcher: {refusal}");
-        return codes.ExitCode(refusal);
-    }
+    public static int Fail(ExitCodeContract codes, Refusal refusal) => LaunchSequence.Fail(codes, refusal);
 
     /// <summary>Loads the site and the runner's job: everything that does not need the token. Null with the exit code on failure.</summary>
     public static StageContext? Begin(string stage, ExitCodeContract codes, string? configPath, out int exit)
@@ -107,23 +108,24 @@ public sealed class StageContext
         if (decision.Allowed) decision = CheckMappedUser(decision);
         var extra = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["stage"] = Stage,
+            // The runner's stage: config, prepare, cleanup, or the sub-stage of run (step_script, ...).
+            ["stage"] = Stage.Split(' ')[^1],
             ["runner_job_id"] = Job.JobId.ToString(CultureInfo.InvariantCulture),
         };
-        bool recorded = Site.Record(decision, $"executor {Stage.Split(' ')[0]}", extra);
+        Launch = new LaunchSequence(Site, decision, $"executor {Stage.Split(' ')[0]}", extra, Codes);
+        var unrecorded = Launch.RecordDecision();
         if (!decision.Allowed)
         {
-            Console.Error.WriteLine($"ci-launcher: {decision.Reason}: {decision.Detail}");
+            Console.Error.WriteLine($"ci-launcher: {decision.Refusal}");
             if (decision.Reason == Reasons.TokenMissing) PrintIdTokensHint();
-            exit = Codes.ExitCode(decision.Refusal!);
+            exit = Codes.For(decision.Refusal!);
             return false;
         }
-        if (!recorded)
+        if (unrecorded is not null)
         {
-            exit = Fail(Codes, Refusal.SiteError(Reasons.AuditUnavailable, "the decision could not be audited, so the job does not run; fix audit.file or syslog"));
+            exit = Fail(Codes, unrecorded);
             return false;
         }
-        Decision = decision;
 
         var builds = Expand(Settings.BuildsDir);
         var cache = builds.Ok ? Expand(Settings.CacheDir) : builds;
@@ -208,6 +210,14 @@ public sealed class StageContext
         if (TempDir is not null) env["TMPDIR"] = TempDir;
         return env;
     }
+
+    /// <summary>
+    /// The plan for one of the stage's jobs: <paramref name="script"/> run by launch.shell as the
+    /// account in <paramref name="workingDirectory"/>, with launch's environment and <see cref="JobVariables"/>.
+    /// </summary>
+    public Outcome<LaunchPlan> Plan(string script, IReadOnlyList<string> arguments, string workingDirectory) =>
+        LaunchPlan.ForStage(Site.Config.Launch, Decision, script, arguments, JobVariables(), workingDirectory,
+            Site.Config.Issuers.Select(i => i.TokenVariable).Distinct().ToList(), JobLimits.ForJob);
 
     public void Announce() =>
         Console.Error.WriteLine($"ci-launcher: job {Job.JobId} runs as {Account.Name} (uid {Account.Uid}) by rule '{Decision.Rule}' of issuer '{Decision.Token!.Issuer.Name}'");

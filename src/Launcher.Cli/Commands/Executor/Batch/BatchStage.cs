@@ -3,7 +3,9 @@ using System.Text;
 using Launcher.Core.Authorization;
 using Launcher.Core.Batch;
 using Launcher.Core.Config;
+using Launcher.Cli.Launch;
 using Launcher.Core.Executor;
+using Launcher.Core.Launch;
 using Launcher.Core.Paths;
 using Launcher.Core.Policy;
 using Launcher.Posix.Executor;
@@ -22,93 +24,92 @@ public static class BatchStage
 {
     public static int Run(StageContext ctx, BatchSettings batch, string stage, byte[] script)
     {
-        var extra = StageExtra(ctx, stage);
-        extra["batch_system"] = batch.System.Name;
+        ctx.Launch.Note("batch_system", batch.System.Name);
         var rule = ctx.Site.Config.Rules.FirstOrDefault(r => r.Name == ctx.Decision.Rule);
         string? parameters = Environment.GetEnvironmentVariable(CustomEnvironment.Prefix + batch.ParametersVariable);
         var admission = BatchAdmission.Check(batch, rule?.Batch, ctx.Decision.Token!.Claims, ctx.Decision.Rule!, parameters);
-        if (!admission.Ok)
-        {
-            // The job author's to fix: their variable, or the rule they fall under.
-            ctx.Site.Record(ctx.Decision.Deny(admission.Refusal), "executor run", extra);
-            return StageContext.Fail(ctx.Codes, admission.Refusal.In($"stage {stage}"));
-        }
+        // The job author's to fix: their variable, or the rule they fall under.
+        if (!admission.Ok) return ctx.Launch.Refuse(admission.Refusal.In($"stage {stage}"));
 
         var output = OutputDirectory(ctx, batch);
-        var outputProblem = output.Ok ? LaunchBridge.CreateUserDirectory(output.Value, ctx.Account) : output.Refusal;
+        var outputProblem = output.Ok ? ctx.Launch.CreateDirectories([output.Value]) : output.Refusal;
         if (outputProblem is not null)
-            return SiteFailure(ctx, extra, Reasons.ExecutorPath, $"stage {stage}: executor.batch.output_dir: {(output.Ok ? outputProblem.ToString() : outputProblem.Detail)}");
+            return ctx.Launch.Refuse(Refusal.SiteError(Reasons.ExecutorPath, $"stage {stage}: executor.batch.output_dir: {(output.Ok ? outputProblem.ToString() : outputProblem.Detail)}"));
         string outputDir = output.Value.Path;
 
         var opened = JobStateDirectory.Open(ctx.Settings.StateDir, ctx.StateKey, create: false);
-        if (!opened.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {opened.Refusal.Detail}");
+        if (!opened.Ok) return ctx.Launch.Refuse(Refusal.SiteError(Reasons.ExecutorLaunch, $"stage {stage}: {opened.Refusal.Detail}"));
         using var state = opened.Value;
         uint uid = ctx.Account.Uid, gid = ctx.Account.Gid;
         var jobScript = state.WriteScript(stage, BatchScript(ctx, batch, stage, script), uid, gid);
         // Created here, empty, for the monitor to fill: it cannot create files in the root-owned directory.
         string resultName = stage + "+result";
         var resultFile = jobScript.Ok ? state.WriteScript(resultName, [], uid, gid, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite) : jobScript;
-        if (!resultFile.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {resultFile.Refusal.Detail}");
+        if (!resultFile.Ok) return ctx.Launch.Refuse(Refusal.SiteError(Reasons.ExecutorLaunch, $"stage {stage}: {resultFile.Refusal.Detail}"));
 
         var plan = Plan(ctx, batch, stage, admission.Value, jobScript.Value, outputDir, resultFile.Value);
         var planFile = state.WriteScript(stage + "+plan", plan.ToJson(), uid, gid);
         var monitor = planFile.Ok ? state.WriteScript(stage + "+monitor", Encoding.UTF8.GetBytes(MonitorScript(planFile.Value)), uid, gid) : planFile;
-        if (!monitor.Ok) return SiteFailure(ctx, extra, Reasons.ExecutorLaunch, $"stage {stage}: {monitor.Refusal.Detail}");
+        if (!monitor.Ok) return ctx.Launch.Refuse(Refusal.SiteError(Reasons.ExecutorLaunch, $"stage {stage}: {monitor.Refusal.Detail}"));
 
-        var launched = LaunchBridge.Run(ctx, monitor.Value, [], ctx.BuildsDir);
-        var bytes = launched.Ok ? state.ReadFile(resultName, BatchResult.MaxBytes, uid) : default;
+        Ended? ended = null;
+        var launched = ctx.Launch.Launch(ctx.Plan(monitor.Value, [], ctx.BuildsDir), end =>
+        {
+            ended = Judge(stage, end, state.ReadFile(resultName, BatchResult.MaxBytes, uid));
+            return ended.Report;
+        });
         // sbatch copied the job script at submission and the result is read: none of the stage's files is of use any more.
         foreach (string name in new[] { stage, resultName, stage + "+plan", stage + "+monitor" }) state.RemoveScript(name);
-        if (!launched.Ok)
-        {
-            var notStarted = launched.Refusal with { Kind = RefusalKind.SiteError };
-            ctx.Site.Record(ctx.Decision.Deny(notStarted), "executor run", extra);
-            return StageContext.Fail(ctx.Codes, notStarted.In($"stage {stage} did not start"));
-        }
-        var outcome = launched.Value;
+        if (!launched.Ok) return ctx.Launch.Fail(launched.Refusal.In($"stage {stage} did not start"));
 
-        // A result file the monitor never wrote (empty), or one that cannot be read or parsed, leaves nothing known about the job.
-        var parsed = bytes is { Ok: true, Value.Length: > 0 } ? BatchResult.Parse(bytes.Value) : bytes.Ok ? Refusal.Unlabelled("empty result file") : bytes.Refusal;
-        BatchResult? result = parsed.Ok ? parsed.Value : null;
-        extra["exit_status"] = outcome.ExitStatus.ToString(CultureInfo.InvariantCulture);
-        extra["cancelled"] = outcome.Cancelled ? "true" : "false";
-        extra["killed"] = outcome.Killed ? "true" : "false";
-        if (result is not null)
+        var (report, result) = (ended!.Report, ended.Result);
+        if (launched.Value.Cancelled || result?.Outcome == BatchOutcome.Cancelled)
         {
-            extra["batch_job_id"] = result.JobId;
-            extra["batch_partition"] = result.Partition;
-            extra["batch_account"] = result.Account;
-            extra["batch_state"] = result.State;
-            extra["batch_elapsed"] = result.Elapsed;
-            extra["batch_nodes"] = result.Nodes;
-        }
-
-        if (outcome.Cancelled || result?.Outcome == BatchOutcome.Cancelled)
-        {
-            ctx.Site.Record(ctx.Decision, "executor run.exit", extra);
-            Console.Error.WriteLine($"ci-launcher: stage {stage} was cancelled{(outcome.Killed ? " and killed after the grace period" : "")}{(result is { JobId.Length: > 0 } ? $"; Slurm job {result.JobId} ended {result.State}" : "")}");
+            Console.Error.WriteLine($"ci-launcher: stage {stage} was cancelled{(launched.Value.Killed ? " and killed after the grace period" : "")}{(result is { JobId.Length: > 0 } ? $"; Slurm job {result.JobId} ended {result.State}" : "")}");
             return ctx.Codes.BuildFailure;
         }
-        if (result is null)
+        // A system failure: the monitor already printed the one line, with the batch system's own words.
+        if (result?.Outcome == BatchOutcome.SystemFailure) return ctx.Codes.SystemFailure;
+        if (result is null) return ctx.Launch.Fail(report.Failure!);
+        if (result.ExitStatus == 0) return 0;
+        RunStage.WriteBuildExitCode(result.ExitStatus);
+        return ctx.Codes.ForJob(result.ExitStatus);
+    }
+
+    /// <summary>The end of a batch stage: its end record's fields and failure, and the monitor's result when it left one.</summary>
+    private sealed record Ended(LaunchSequence.EndReport Report, BatchResult? Result);
+
+    /// <summary>
+    /// What the monitor's end and its result file (<paramref name="bytes"/>) say: the Slurm job's id,
+    /// partition, account, state, elapsed time and nodes in the end record, and its exit status as
+    /// the stage's; a system failure named by the batch system, or no result at all, as the refusal.
+    /// </summary>
+    private static Ended Judge(string stage, JobEnd end, Outcome<byte[]> bytes)
+    {
+        // A result file the monitor never wrote (empty), or one that cannot be read or parsed, leaves nothing known about the job.
+        var parsed = bytes is { Ok: true, Value.Length: > 0 } ? BatchResult.Parse(bytes.Value) : bytes.Ok ? Refusal.Unlabelled("empty result file") : bytes.Refusal;
+        if (!parsed.Ok)
         {
             // The monitor runs as the job's user; without its result nothing is known about the job.
-            string detail = $"stage {stage}: the batch monitor ended with status {outcome.ExitStatus} and left no result ({parsed.Refusal.Detail})";
-            ctx.Site.Record(ctx.Decision.Deny(Refusal.SiteError(Reasons.BatchMonitor, detail)), "executor run.exit", extra);
-            return StageContext.Fail(ctx.Codes, Refusal.SiteError(Reasons.BatchMonitor, detail));
+            string detail = $"stage {stage}: the batch monitor ended with status {end.ExitStatus} and left no result ({parsed.Refusal.Detail})";
+            var noResult = end.Cancelled ? null : Refusal.SiteError(Reasons.BatchMonitor, detail);
+            return new Ended(new LaunchSequence.EndReport(new Dictionary<string, string>(), noResult), null);
         }
-        if (result.Outcome == BatchOutcome.SystemFailure)
+        var result = parsed.Value;
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            // The monitor already printed the one line, with the batch system's own words.
-            ctx.Site.Record(ctx.Decision.Deny(Refusal.SiteError(result.Reason, result.Detail)), "executor run.exit", extra);
-            return ctx.Codes.SystemFailure;
-        }
-        extra["exit_status"] = result.ExitStatus.ToString(CultureInfo.InvariantCulture);
-        ctx.Site.Record(ctx.Decision, "executor run.exit", extra);
-        if (result.ExitStatus == 0) return 0;
-        if (Environment.GetEnvironmentVariable("BUILD_EXIT_CODE_FILE") is { Length: > 0 } codeFile
-            && Launcher.Posix.Privileged.CallerAccess.WriteText(codeFile, result.ExitStatus.ToString(CultureInfo.InvariantCulture) + "\n") is { } notWritten)
-            Console.Error.WriteLine($"ci-launcher: warning: BUILD_EXIT_CODE_FILE: {notWritten.Detail}");
-        return ctx.Codes.BuildFailure;
+            ["batch_job_id"] = result.JobId,
+            ["batch_partition"] = result.Partition,
+            ["batch_account"] = result.Account,
+            ["batch_state"] = result.State,
+            ["batch_elapsed"] = result.Elapsed,
+            ["batch_nodes"] = result.Nodes,
+        };
+        if (end.Cancelled || result.Outcome == BatchOutcome.Cancelled) return new Ended(new LaunchSequence.EndReport(fields), result);
+        if (result.Outcome == BatchOutcome.SystemFailure)
+            return new Ended(new LaunchSequence.EndReport(fields, Refusal.SiteError(result.Reason, result.Detail)), result);
+        fields["exit_status"] = result.ExitStatus.ToString(CultureInfo.InvariantCulture);
+        return new Ended(new LaunchSequence.EndReport(fields), result);
     }
 
     /// <summary>
@@ -203,17 +204,4 @@ public static class BatchStage
         if (project is null || project.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == ',')) return null;
         return $"{token.Issuer.Issuer.TrimEnd('/')}/{project}/-/jobs/{ctx.Job.JobId.ToString(CultureInfo.InvariantCulture)}";
     }
-
-    private static int SiteFailure(StageContext ctx, Dictionary<string, string> extra, string reason, string detail)
-    {
-        var refusal = Refusal.SiteError(reason, detail);
-        ctx.Site.Record(ctx.Decision.Deny(refusal), "executor run", extra);
-        return StageContext.Fail(ctx.Codes, refusal);
-    }
-
-    private static Dictionary<string, string> StageExtra(StageContext ctx, string stage) => new(StringComparer.Ordinal)
-    {
-        ["stage"] = stage,
-        ["runner_job_id"] = ctx.Job.JobId.ToString(CultureInfo.InvariantCulture),
-    };
 }
