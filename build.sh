@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ci-launcher build driver. Subcommands: deps build test publish demo rpm bench clean.
+# ci-launcher build driver. Subcommands: deps build test publish wrapper demo rpm bench clean.
 # Everything a fresh Debian machine needs is installed by 'deps' (as root) or named (otherwise).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -72,10 +72,18 @@ HARDEN_LDFLAGS=(-pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack)
 # Where the installed wrapper finds the AOT binary. Fixed at build time; tests override it.
 SUID_TARGET=${CI_LAUNCHER_SUID_TARGET:-/usr/bin/ci-launcher}
 
+# The one place native/ci-launcher-suid.c is compiled, with the shipped flags: for dist/ and the
+# RPM (target /usr/bin/ci-launcher) and for the tests' temporary installations ('wrapper TARGET OUTPUT').
+build_wrapper() {
+    local target=$1 output=$2
+    case "$target" in /*) ;; *) die "wrapper: TARGET must be an absolute path, got '$target'" ;; esac
+    gcc "${HARDEN_CFLAGS[@]}" -DCI_LAUNCHER_PATH="\"$target\"" -o "$output" native/ci-launcher-suid.c "${HARDEN_LDFLAGS[@]}"
+}
+
 build_native() {
     mkdir -p "$DIST"
     if [ -f native/ci-launcher-suid.c ]; then
-        gcc "${HARDEN_CFLAGS[@]}" -DCI_LAUNCHER_PATH="\"$SUID_TARGET\"" -o "$DIST/ci-launcher-suid" native/ci-launcher-suid.c "${HARDEN_LDFLAGS[@]}"
+        build_wrapper "$SUID_TARGET" "$DIST/ci-launcher-suid"
     fi
     if [ -f native/pam_ci_launcher.c ]; then
         gcc "${HARDEN_CFLAGS[@]/-fPIE/-fPIC}" -shared -o "$DIST/pam_ci_launcher.so" native/pam_ci_launcher.c \
@@ -162,6 +170,11 @@ case "${1:-}" in
     build) cmd_build ;;
     test) cmd_test ;;
     publish) cmd_publish ;;
+    wrapper)
+        [ $# -eq 3 ] || die "usage: ./build.sh wrapper TARGET OUTPUT (TARGET: the absolute path of the ci-launcher binary the wrapper execs)"
+        output=$3
+        case "$output" in /*) ;; *) output="$OLDPWD/$output" ;; esac   # relative to where build.sh was started
+        build_wrapper "$2" "$output" ;;
     demo) cmd_demo ;;
     clean) cmd_clean ;;
     rpm)
@@ -171,5 +184,5 @@ case "${1:-}" in
         cmd_deps hyperfine time python3 sudo valgrind >/dev/null   # latency, GNU time for peak RSS, python3 for percentiles; sudo: bench/launch baseline; valgrind: instruction counts
         [ -x "$DIST/ci-launcher" ] || cmd_publish
         exec bash "$ROOT/bench/run.sh" "${@:2}" ;;
-    *) echo "usage: ./build.sh deps|build|test|publish|demo|rpm|bench|clean" >&2; exit 2 ;;
+    *) echo "usage: ./build.sh deps|build|test|publish|wrapper TARGET OUTPUT|demo|rpm|bench|clean" >&2; exit 2 ;;
 esac

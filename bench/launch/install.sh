@@ -61,9 +61,8 @@ bench_prefix() {
     install -d -m 0755 "$prefix" "$prefix/bin" "$prefix/etc/ci-launcher" "$prefix/libexec/ci-launcher" \
         "$prefix/var/lib/ci-launcher/jwks" "$prefix/var/log/ci-launcher"
     install -m 0755 "$binary" "$prefix/bin/ci-launcher"
-    gcc -O2 -Wall -Wextra -Werror -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -fstack-clash-protection -fcf-protection \
-        -DCI_LAUNCHER_PATH="\"$prefix/bin/ci-launcher\"" -o "$prefix/libexec/ci-launcher/ci-launcher-suid" "$BENCH_ROOT/native/ci-launcher-suid.c" \
-        -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+    # The wrapper as shipped: build.sh is the one place that compiles it with the shipped flags.
+    "$BENCH_ROOT/build.sh" wrapper "$prefix/bin/ci-launcher" "$prefix/libexec/ci-launcher/ci-launcher-suid"
     chown "root:$GROUP" "$prefix/libexec/ci-launcher/ci-launcher-suid"
     chmod 4750 "$prefix/libexec/ci-launcher/ci-launcher-suid"
     install -m 0644 "$BASE/issuer/jwks.json" "$prefix/var/lib/ci-launcher/jwks/gitlab.json"

@@ -12,7 +12,7 @@ namespace Launcher.Core.Tests;
 /// </summary>
 public class NotJwtShapedTests
 {
-    private static readonly TestSite Site = new();
+    private static readonly MemorySite Site = new();
 
     public static TheoryData<string, string> Passwords => new()
     {

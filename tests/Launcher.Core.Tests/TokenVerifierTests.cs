@@ -14,9 +14,9 @@ namespace Launcher.Core.Tests;
 /// </summary>
 public class TokenVerifierTests
 {
-    private static readonly TestSite Site = new(TestSite.DefaultYaml().Replace("    clock_skew: 30s", "    clock_skew: 30s\n    max_age: 10m"));
-    private static readonly IssuerKey Rsa = TestSite.Rsa;
-    private static readonly IssuerKey Ec = TestSite.Ec;
+    private static readonly MemorySite Site = new(MemorySite.DefaultYaml().Replace("    clock_skew: 30s", "    clock_skew: 30s\n    max_age: 10m"));
+    private static readonly IssuerKey Rsa = MemorySite.Rsa;
+    private static readonly IssuerKey Ec = MemorySite.Ec;
     private static readonly IssuerKey Attacker = IssuerKey.CreateRsa("attacker-1");
     private static readonly long Now = FixedClock.Epoch.ToUnixTimeSeconds();
 
@@ -100,13 +100,13 @@ public class TokenVerifierTests
         // kid tricks.
         { "missing kid", () => Token(header: Header(Rsa, ("kid", null))), Reasons.TokenUnknownKid },
         { "empty kid", () => Token(header: Header(Rsa, ("kid", ""))), Reasons.TokenUnknownKid },
-        { "kid of the other issuer's key", () => Token(key: TestSite.OtherKey), Reasons.TokenUnknownKid },
+        { "kid of the other issuer's key", () => Token(key: MemorySite.OtherKey), Reasons.TokenUnknownKid },
         { "kid with path characters", () => Token(key: Attacker, header: Header(Attacker, ("kid", "../../../../dev/null"))), Reasons.TokenUnknownKid },
         { "kid with a NUL byte", () => Token(header: Header(Rsa, ("kid", "gl-rsa-1\u0000"))), Reasons.TokenUnknownKid },
         { "kid differing in case", () => Token(header: Header(Rsa, ("kid", "GL-RSA-1"))), Reasons.TokenUnknownKid },
         { "kid is a number", () => Token(header: Header(Rsa, ("kid", 1))), Reasons.TokenMalformed },
-        { "stranger's key under the issuer's kid", () => Token(key: TestSite.Stranger), Reasons.TokenBadSignature },
-        { "other issuer's iss, signed with gitlab's key", () => Token(c => c["iss"] = TestSite.Other), Reasons.TokenUnknownKid },
+        { "stranger's key under the issuer's kid", () => Token(key: MemorySite.Stranger), Reasons.TokenBadSignature },
+        { "other issuer's iss, signed with gitlab's key", () => Token(c => c["iss"] = MemorySite.Other), Reasons.TokenUnknownKid },
 
         // Signature stripping and tampering.
         { "signature stripped (empty third part)", () => Swap(Token(), 2, ""), Reasons.TokenUnsigned },
@@ -144,23 +144,23 @@ public class TokenVerifierTests
         { "nbf as a string", () => Token(c => c["nbf"] = "0"), Reasons.TokenMalformed },
 
         // Audience: exact match only.
-        { "aud with a trailing slash", () => Token(c => c["aud"] = TestSite.Audience + "/"), Reasons.TokenAudience },
-        { "aud in upper case", () => Token(c => c["aud"] = TestSite.Audience.ToUpperInvariant()), Reasons.TokenAudience },
-        { "aud with a suffix", () => Token(c => c["aud"] = TestSite.Audience + ".evil.example"), Reasons.TokenAudience },
+        { "aud with a trailing slash", () => Token(c => c["aud"] = MemorySite.Audience + "/"), Reasons.TokenAudience },
+        { "aud in upper case", () => Token(c => c["aud"] = MemorySite.Audience.ToUpperInvariant()), Reasons.TokenAudience },
+        { "aud with a suffix", () => Token(c => c["aud"] = MemorySite.Audience + ".evil.example"), Reasons.TokenAudience },
         { "aud as a prefix", () => Token(c => c["aud"] = "https://hpc.example"), Reasons.TokenAudience },
-        { "aud array holding the right one", () => Token(c => c["aud"] = new[] { "https://other.example", TestSite.Audience }), Reasons.Ok },
-        { "aud array of only wrong ones", () => Token(c => c["aud"] = new[] { "https://other.example", TestSite.Audience + "/" }), Reasons.TokenAudience },
+        { "aud array holding the right one", () => Token(c => c["aud"] = new[] { "https://other.example", MemorySite.Audience }), Reasons.Ok },
+        { "aud array of only wrong ones", () => Token(c => c["aud"] = new[] { "https://other.example", MemorySite.Audience + "/" }), Reasons.TokenAudience },
         { "aud empty array", () => Token(c => c["aud"] = Array.Empty<string>()), Reasons.TokenAudience },
         { "aud missing", () => Token(c => c.Remove("aud")), Reasons.TokenAudience },
         { "aud a number", () => Token(c => c["aud"] = 1), Reasons.TokenMalformed },
 
         // Issuer: exact match only.
-        { "iss with a trailing slash", () => Token(c => c["iss"] = TestSite.GitLab + "/"), Reasons.TokenIssuer },
+        { "iss with a trailing slash", () => Token(c => c["iss"] = MemorySite.GitLab + "/"), Reasons.TokenIssuer },
         { "iss with different case", () => Token(c => c["iss"] = "https://GitLab.example.org"), Reasons.TokenIssuer },
-        { "iss with a suffix", () => Token(c => c["iss"] = TestSite.GitLab + ".evil.example"), Reasons.TokenIssuer },
+        { "iss with a suffix", () => Token(c => c["iss"] = MemorySite.GitLab + ".evil.example"), Reasons.TokenIssuer },
         { "iss as a prefix", () => Token(c => c["iss"] = "https://gitlab.example"), Reasons.TokenIssuer },
         { "iss missing", () => Token(c => c.Remove("iss")), Reasons.TokenMissingClaim },
-        { "iss an array", () => Token(c => c["iss"] = new[] { TestSite.GitLab }), Reasons.TokenMalformed },
+        { "iss an array", () => Token(c => c["iss"] = new[] { MemorySite.GitLab }), Reasons.TokenMalformed },
 
         // Size (8 KiB) and shape.
         { "exactly 8192 characters", () => TokenOfLength(8192), Reasons.Ok },
@@ -186,7 +186,7 @@ public class TokenVerifierTests
         { "payload a JSON string", () => Jws.Raw(Jws.Header(Rsa), "\"alice\"", Rsa), Reasons.TokenMalformed },
         { "payload not JSON", () => Jws.Raw(Jws.Header(Rsa), "user_login=alice", Rsa), Reasons.TokenMalformed },
         { "duplicate user_login claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"user_login\":\"root\"}", Rsa), Reasons.TokenMalformed },
-        { "duplicate iss claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"iss\":\"{TestSite.Other}\"}}", Rsa), Reasons.TokenMalformed },
+        { "duplicate iss claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"iss\":\"{MemorySite.Other}\"}}", Rsa), Reasons.TokenMalformed },
         { "payload nested 40 deep", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"deep\":" + new string('[', 40) + new string(']', 40) + "}", Rsa), Reasons.TokenMalformed },
     };
 
@@ -210,7 +210,7 @@ public class TokenVerifierTests
     {
         { "iss a number", c => c["iss"] = 1, "iss" },
         { "iss null", c => c["iss"] = null, "iss" },
-        { "iss an object", c => c["iss"] = new Dictionary<string, object?> { ["url"] = TestSite.GitLab }, "iss" },
+        { "iss an object", c => c["iss"] = new Dictionary<string, object?> { ["url"] = MemorySite.GitLab }, "iss" },
         { "sub an object", c => c["sub"] = new Dictionary<string, object?> { ["a"] = 1 }, "sub" },
         { "sub a number", c => c["sub"] = 7, "sub" },
         { "sub an array", c => c["sub"] = new[] { "alice" }, "sub" },
@@ -219,11 +219,11 @@ public class TokenVerifierTests
         { "jti a boolean", c => c["jti"] = true, "jti" },
         { "jti an object", c => c["jti"] = new Dictionary<string, object?>(), "jti" },
         { "aud a number", c => c["aud"] = 1, "aud" },
-        { "aud an object", c => c["aud"] = new Dictionary<string, object?> { ["aud"] = TestSite.Audience }, "aud" },
+        { "aud an object", c => c["aud"] = new Dictionary<string, object?> { ["aud"] = MemorySite.Audience }, "aud" },
         { "aud null", c => c["aud"] = null, "aud" },
-        { "aud array with a number before the right audience", c => c["aud"] = new object[] { 1, TestSite.Audience }, "aud" },
-        { "aud array with null after the right audience", c => c["aud"] = new object?[] { TestSite.Audience, null }, "aud" },
-        { "aud array with a nested array", c => c["aud"] = new object[] { new[] { TestSite.Audience } }, "aud" },
+        { "aud array with a number before the right audience", c => c["aud"] = new object[] { 1, MemorySite.Audience }, "aud" },
+        { "aud array with null after the right audience", c => c["aud"] = new object?[] { MemorySite.Audience, null }, "aud" },
+        { "aud array with a nested array", c => c["aud"] = new object[] { new[] { MemorySite.Audience } }, "aud" },
         { "exp a string", c => c["exp"] = (Now + 600).ToString(System.Globalization.CultureInfo.InvariantCulture), "exp" },
         { "nbf a boolean", c => c["nbf"] = false, "nbf" },
         { "iat a string", c => c["iat"] = Now.ToString(System.Globalization.CultureInfo.InvariantCulture), "iat" },
@@ -242,16 +242,16 @@ public class TokenVerifierTests
     }
 
     /// <summary>The sites the bounds are checked in: the defaults, and both bounds set tightly around a 1h GitLab job.</summary>
-    private static readonly Dictionary<string, TestSite> BoundSites = new()
+    private static readonly Dictionary<string, MemorySite> BoundSites = new()
     {
-        ["defaults"] = new TestSite(),
-        ["tight"] = new TestSite(TestSite.DefaultYaml().Replace("    clock_skew: 30s", "    clock_skew: 30s\n    max_lifetime: 1h5m\n    max_age: 5m")),
+        ["defaults"] = new MemorySite(),
+        ["tight"] = new MemorySite(MemorySite.DefaultYaml().Replace("    clock_skew: 30s", "    clock_skew: 30s\n    max_lifetime: 1h5m\n    max_age: 5m")),
     };
 
     /// <summary>GitLab's ID token for a job started <paramref name="startedAgo"/> seconds ago: exp - iat = the job timeout plus 5 minutes.</summary>
     private static string GitLabJob(long startedAgo, TimeSpan timeout, Action<Dictionary<string, object?>>? edit = null)
     {
-        var claims = GitLabClaims.For(TestSite.GitLab, TestSite.Audience, "alice", FixedClock.Epoch.AddSeconds(-startedAgo), timeout + TimeSpan.FromMinutes(5));
+        var claims = GitLabClaims.For(MemorySite.GitLab, MemorySite.Audience, "alice", FixedClock.Epoch.AddSeconds(-startedAgo), timeout + TimeSpan.FromMinutes(5));
         edit?.Invoke(claims);
         return Rsa.Sign(claims);
     }

@@ -19,14 +19,14 @@ public class BadInputTests
         return lines[0];
     }
 
-    private static ProcResult Validate(SiteFixture site, string tokenFile) =>
+    private static ProcResult Validate(ConfigSite site, string tokenFile) =>
         Proc.Run(Dist.CiLauncher, ["validate", "--config", site.ConfigPath, "--token-file", tokenFile]);
 
     /// <summary>The one text for input that is not a JWT: it names no byte, length or shape of what was given (it may be a password).</summary>
     private const string NotJwt = "the input is not a JWT: a signed token is three base64url parts joined by dots, with nothing else in it but one final newline";
 
     /// <summary>Token file contents, and the reason and message fragment of the refusal (null reason = the token is read fine).</summary>
-    public static TheoryData<string, Func<SiteFixture, byte[]>, string?, string> TokenFiles => new()
+    public static TheoryData<string, Func<ConfigSite, byte[]>, string?, string> TokenFiles => new()
     {
         { "empty", _ => [], "token.missing", "token is empty" },
         { "only a newline", _ => "\n"u8.ToArray(), "token.missing", "token is empty" },
@@ -43,9 +43,9 @@ public class BadInputTests
 
     [Theory]
     [MemberData(nameof(TokenFiles))]
-    public void Token_files(string name, Func<SiteFixture, byte[]> content, string? reason, string text)
+    public void Token_files(string name, Func<ConfigSite, byte[]> content, string? reason, string text)
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         string file = Path.Combine(site.Dir.Path, "token.jwt");
         byte[] bytes = content(site);
         File.WriteAllBytes(file, bytes);
@@ -67,7 +67,7 @@ public class BadInputTests
     [Fact]
     public void A_password_given_as_the_token_leaves_no_trace_of_itself()
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         foreach (string password in new[] { "correct horse battery staple", "abcde.fghij.klmno", "Hunter2!Summer" })
         {
             ProcResult Run(string command, params string[] more) =>
@@ -96,7 +96,7 @@ public class BadInputTests
     [Fact]
     public void Missing_token_file_is_denied_naming_the_file()
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         var r = Validate(site, "/nonexistent/clfnd.jwt");
         Assert.Equal(1, r.ExitCode);
         Assert.StartsWith("ci-launcher: token.missing: cannot read token file /nonexistent/clfnd.jwt", OneLine(r));
@@ -122,7 +122,7 @@ public class BadInputTests
     [Fact]
     public void Config_that_is_not_UTF8_is_refused()
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         File.WriteAllBytes(site.ConfigPath, [.. File.ReadAllBytes(site.ConfigPath), 0xff, 0xfe, (byte)'\n']);
         var r = Validate(site, site.TokenFile("clfnd-nouser"));
         Assert.Equal(2, r.ExitCode);
@@ -133,7 +133,7 @@ public class BadInputTests
     [RootFact]
     public void Config_unreadable_by_the_caller_names_the_path()
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         File.SetUnixFileMode(site.ConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         // setpriv drops to nobody without creating an account; the config is root's 0600.
         var r = Proc.Run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Dist.CiLauncher, "check-config", "--config", site.ConfigPath]);
@@ -158,7 +158,7 @@ public class BadInputTests
     [MemberData(nameof(UntrustedConfigs))]
     public void Untrusted_config_is_refused_as_root(string name, string change)
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         string config = site.ConfigPath, expected;
         switch (change)
         {
@@ -210,7 +210,7 @@ public class BadInputTests
     [MemberData(nameof(KeySets))]
     public void Unusable_jwks_file_is_a_site_error(string name, string jwks, string reason, string text)
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         File.WriteAllText(site.JwksPath, jwks);
         var r = Validate(site, site.TokenFile("clfnd-nouser"));
         Assert.True(r.ExitCode == 2, $"{name}: exit {r.ExitCode}: {r.Stderr}");
@@ -227,7 +227,7 @@ public class BadInputTests
     [RootFact]
     public void World_writable_jwks_file_is_refused_as_root()
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         File.SetUnixFileMode(site.JwksPath, (UnixFileMode)0b110_110_110);
         var r = Validate(site, site.TokenFile("clfnd-nouser"));
         Assert.Equal(2, r.ExitCode);

@@ -28,7 +28,7 @@ public class CliTests
     [Fact]
     public void Validate_allows_an_existing_account_and_denies_a_missing_one()
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         // 'nobody' exists everywhere but is below min_uid... use an account that cannot exist to see not_found.
         var missing = Proc.Run(Dist.CiLauncher, ["validate", "--config", site.ConfigPath, "--token-file", site.TokenFile("no-such-user-xyz")]);
         Assert.Equal(1, missing.ExitCode);

@@ -13,7 +13,7 @@ namespace Launcher.Integration.Tests;
 /// </summary>
 public sealed class PlantedLibraryTests : IDisposable
 {
-    private readonly SiteFixture _site = new();
+    private readonly ConfigSite _site = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("cil-planted-").FullName;
 
     public void Dispose()

@@ -21,7 +21,7 @@ public class ShortLivedTokenTests
         { "exp ten years away", "", c => c["exp"] = Now + 10L * 365 * 86400, "token.lifetime_too_long", "max_lifetime is 24h" },
         { "issued 1970, exp in an hour", "", c => { c["iat"] = 1L; c["nbf"] = 1L; }, "token.lifetime_too_long", "max_lifetime is 24h" },
         { "no iat", "", c => c.Remove("iat"), "token.missing_claim", "no 'iat'" },
-        { "a number in the aud array", "", c => c["aud"] = new object[] { 1, SiteFixture.Audience }, "token.malformed", "claim 'aud' element #0 is a number" },
+        { "a number in the aud array", "", c => c["aud"] = new object[] { 1, ConfigSite.Audience }, "token.malformed", "claim 'aud' element #0 is a number" },
         { "sub an object", "", c => c["sub"] = new Dictionary<string, object?> { ["a"] = 1 }, "token.malformed", "claim 'sub' is an object" },
         { "jti a number", "", c => c["jti"] = 5, "token.malformed", "claim 'jti' is a number" },
         { "issued 20m ago, max_age 10m", "max_age: 10m", c => { c["iat"] = Now - 1200; c["nbf"] = Now - 1200; }, "token.too_old", "max_age is 10m" },
@@ -32,7 +32,7 @@ public class ShortLivedTokenTests
     [MemberData(nameof(Refusals))]
     public void Validate_refuses_with_one_line_and_an_audit_record(string name, string setting, Action<Dictionary<string, object?>> edit, string reason, string fragment)
     {
-        using var site = new SiteFixture(issuerSetting: setting);
+        using var site = new ConfigSite(issuerSetting: setting);
         string token = site.Token("no-such-user-xyz", edit);
         var run = Proc.Run(Dist.CiLauncher, ["validate", "--config", site.ConfigPath, "--token-file", "-"], stdin: token);
         Assert.True(run.ExitCode == 1, $"{name}: exit {run.ExitCode}: {run.Stderr}");
@@ -53,7 +53,7 @@ public class ShortLivedTokenTests
     [Fact]
     public void Explain_shows_a_GitLab_1h_job_token_within_the_default_bounds_and_the_max_age()
     {
-        using var defaults = new SiteFixture();
+        using var defaults = new ConfigSite();
         // GitLab ID token of a job with a 1h timeout: exp - iat = 1h + 5m.
         var run = Proc.Run(Dist.CiLauncher, ["explain", "--config", defaults.ConfigPath, "--token-file", "-"],
             stdin: defaults.Token("no-such-user-xyz", c => c["exp"] = (long)c["iat"]! + 3900));
@@ -62,7 +62,7 @@ public class ShortLivedTokenTests
         // The token passed; the account that does not exist is what refuses.
         Assert.Contains("decision: DENY (account.not_found)", run.Stdout);
 
-        using var aged = new SiteFixture(issuerSetting: "max_age: 10m");
+        using var aged = new ConfigSite(issuerSetting: "max_age: 10m");
         var old = Proc.Run(Dist.CiLauncher, ["explain", "--config", aged.ConfigPath, "--token-file", "-"],
             stdin: aged.Token("no-such-user-xyz", c => { long now = (long)c["iat"]!; c["iat"] = now - 1200; c["nbf"] = now - 1200; c["exp"] = now + 2700; }));
         Assert.Equal(1, old.ExitCode);

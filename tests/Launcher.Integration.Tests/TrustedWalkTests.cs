@@ -10,7 +10,7 @@ namespace Launcher.Integration.Tests;
 public sealed class TrustedWalkTests : IDisposable
 {
     private readonly string _tmp = Path.Combine("/tmp", "cl-walk-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly SiteFixture _site = new();
+    private readonly ConfigSite _site = new();
 
     public TrustedWalkTests()
     {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Launcher.Integration.Tests.Support;
 using Launcher.Pam.Tests.Support;
 
 namespace Launcher.Pam.Tests;
@@ -152,7 +151,7 @@ public class PamAuditTests(PamAuditTests.Fixture fixture) : IClassFixture<PamAud
 
         // The room check fooled (another writer took the room): the write raises SIGXFSZ, which
         // must not kill the host, or comes up short, which must leave whole lines only.
-        string fooled = NativeHelper.PreloadLibrary(S.Dir.Path, "room_check_fooled.c");
+        string fooled = TestPrograms.PreloadLibrary(S.Dir.Path, "Launcher.Integration.Tests/native/room_check_fooled.c");
         var efbig = PamAppResult.RunUnder(S, ["prlimit", $"--fsize={before.Length}"], fooled, PamSite.Alice, token, service);
         Assert.Equal(PamCode.AuthInfoUnavail, efbig.Auth);
         Assert.Contains("File too large", efbig.Stderr);

@@ -1,5 +1,4 @@
 using System.Text;
-using Launcher.Integration.Tests.Support;
 using Launcher.Pam.Tests.Support;
 
 namespace Launcher.Pam.Tests;

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Launcher.Integration.Tests.Support;
 
 namespace Launcher.Contracts.Tests.Support;
 
@@ -73,9 +71,9 @@ public static class CProbe
         {
             File.WriteAllText(Path.Combine(dir, "probe.c"), c.ToString());
             string exe = Path.Combine(dir, "probe");
-            Exec("gcc", ["-std=c11", "-Wall", "-Werror", "-I", Path.Combine(Dist.Repo, "native"), "-o", exe, Path.Combine(dir, "probe.c")]);
+            TestPrograms.Compile(Path.Combine(dir, "probe.c"), exe, ["-std=c11", "-I", Path.Combine(Dist.Repo, "native")]);
             var values = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (string line in Exec(exe, []).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            foreach (string line in Run(exe).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 string[] parts = line.Split('\t');
                 values[Normal(parts[0])] = long.Parse(parts[1], CultureInfo.InvariantCulture);
@@ -90,15 +88,10 @@ public static class CProbe
 
     private static string Normal(string e) => Regex.Replace(e, @"\s+", " ");
 
-    private static string Exec(string file, string[] args)
+    private static string Run(string probe)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {error}");
-        return output;
+        var r = Proc.Run(probe, []);
+        Assert.True(r.ExitCode == 0, $"{probe} failed ({r.ExitCode}): {r.Stderr}");
+        return r.Stdout;
     }
 }

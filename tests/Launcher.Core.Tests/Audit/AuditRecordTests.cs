@@ -8,7 +8,7 @@ namespace Launcher.Core.Tests.Audit;
 /// <summary>The audit line: every field the issue lists, one line, escaped, never the token.</summary>
 public class AuditRecordTests
 {
-    private static readonly TestSite Site = new();
+    private static readonly MemorySite Site = new();
     private static readonly DateTimeOffset Now = FixedClock.Epoch;
 
     private static JsonElement Parse(string json)
@@ -66,7 +66,7 @@ public class AuditRecordTests
     {
         string token = name switch
         {
-            "bad signature" => Site.Token("alice", key: TestSite.Stranger),
+            "bad signature" => Site.Token("alice", key: MemorySite.Stranger),
             "expired" => Site.Token("alice", c => c["exp"] = Now.ToUnixTimeSeconds() - 3600),
             "not a JWT" => "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl",
             _ => Site.Token("alice"),

@@ -45,7 +45,7 @@ public class BatchAdmissionTests
 
     private static SiteConfig Load()
     {
-        var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", TestSite.DefaultYaml(Rules) + "\n" + Batch);
+        var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", MemorySite.DefaultYaml(Rules) + "\n" + Batch);
         Assert.Empty(errors);
         return config!;
     }
@@ -116,8 +116,8 @@ public class BatchAdmissionTests
 
 public class BatchConfigTests
 {
-    private static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string batch, string rules = TestSite.DefaultRules) =>
-        ConfigLoader.Parse("/etc/ci-launcher/config.yaml", TestSite.DefaultYaml(rules) + "\nexecutor:\n  builds_dir: /b/{user}\n  cache_dir: /c/{user}\n" + batch);
+    private static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string batch, string rules = MemorySite.DefaultRules) =>
+        ConfigLoader.Parse("/etc/ci-launcher/config.yaml", MemorySite.DefaultYaml(rules) + "\nexecutor:\n  builds_dir: /b/{user}\n  cache_dir: /c/{user}\n" + batch);
 
     [Fact]
     public void A_minimal_section_gets_the_documented_defaults()

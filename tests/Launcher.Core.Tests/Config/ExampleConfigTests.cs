@@ -32,7 +32,7 @@ public class ExampleConfigTests
     {
         var (config, errors) = ConfigLoader.Parse(ExamplePath, File.ReadAllText(ExamplePath));
         if (config is null) throw new InvalidOperationException(string.Join("\n", errors));
-        var keys = new MemoryKeySource().Set("gitlab", IssuerKey.Jwks(TestSite.Rsa)).Set("github", IssuerKey.Jwks(GitHubKey));
+        var keys = new MemoryKeySource().Set("gitlab", IssuerKey.Jwks(MemorySite.Rsa)).Set("github", IssuerKey.Jwks(GitHubKey));
         var accounts = new FixtureAccounts(
             FixtureAccounts.DefaultPasswd + "\ngh-octocat:x:1600:1600:GitHub octocat:/home/gh-octocat:/bin/bash"
                 + "\nwendy:x:1601:1601:Wendy:/home/wendy:/usr/bin/fish",
@@ -55,7 +55,7 @@ public class ExampleConfigTests
     private static string GitLabToken(string user, string projectPath, string projectId, string jobProjectPath, string jobProjectId,
         string namespaceId, string source = "push", string protectedRef = "true", string userId = "7", long issuedAgo = 0, TimeSpan? lifetime = null)
     {
-        var claims = GitLabClaims.For(TestSite.GitLab, TestSite.Audience, user, Clock.GetUtcNow().AddSeconds(-issuedAgo), lifetime, projectPath: projectPath);
+        var claims = GitLabClaims.For(MemorySite.GitLab, MemorySite.Audience, user, Clock.GetUtcNow().AddSeconds(-issuedAgo), lifetime, projectPath: projectPath);
         claims["project_id"] = projectId;
         claims["namespace_id"] = namespaceId;
         claims["job_project_path"] = jobProjectPath;
@@ -64,7 +64,7 @@ public class ExampleConfigTests
         claims["pipeline_source"] = source;
         claims["ref_protected"] = protectedRef;
         claims["user_id"] = userId;
-        return TestSite.Rsa.Sign(claims);
+        return MemorySite.Rsa.Sign(claims);
     }
 
     private static string GitHubToken(string ownerId, string repoId, string gitRef, string actor = "octocat", string? environment = null, long issuedAgo = 0)
@@ -72,7 +72,7 @@ public class ExampleConfigTests
         long now = Clock.GetUtcNow().ToUnixTimeSeconds() - issuedAgo;
         var claims = new Dictionary<string, object?>
         {
-            ["iss"] = GitHub, ["aud"] = TestSite.Audience, ["iat"] = now, ["nbf"] = now - 5, ["exp"] = now + 900,
+            ["iss"] = GitHub, ["aud"] = MemorySite.Audience, ["iat"] = now, ["nbf"] = now - 5, ["exp"] = now + 900,
             ["jti"] = Guid.NewGuid().ToString(), ["sub"] = $"repo:example/bench:ref:{gitRef}",
             ["repository"] = "example/bench", ["repository_id"] = repoId, ["repository_owner"] = "example",
             ["repository_owner_id"] = ownerId, ["actor"] = actor, ["actor_id"] = "583231", ["ref"] = gitRef,

@@ -186,7 +186,7 @@ public class RuleConfigErrorTests
     [MemberData(nameof(Cases))]
     public void Refuses(string name, string rules, string marker, string message)
     {
-        string yaml = TestSite.DefaultYaml(rules);
+        string yaml = MemorySite.DefaultYaml(rules);
         var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", yaml);
         Assert.Null(config);
         var error = errors.FirstOrDefault(e => e.Message.Contains(message, StringComparison.Ordinal));
@@ -200,7 +200,7 @@ public class RuleConfigErrorTests
     [Fact]
     public void Empty_rule_list_is_refused()
     {
-        var (config, errors) = ConfigLoader.Parse("c.yaml", TestSite.DefaultYaml("    []"));
+        var (config, errors) = ConfigLoader.Parse("c.yaml", MemorySite.DefaultYaml("    []"));
         Assert.Null(config);
         Assert.Contains(errors, e => e.Key == "policy.rules" && e.Message.Contains("is empty", StringComparison.Ordinal) && e.Line > 0);
     }
@@ -208,7 +208,7 @@ public class RuleConfigErrorTests
     [Fact]
     public void Missing_policy_section_is_refused()
     {
-        string yaml = TestSite.DefaultYaml("    []").Replace("policy:\n  rules:\n    []", "", StringComparison.Ordinal);
+        string yaml = MemorySite.DefaultYaml("    []").Replace("policy:\n  rules:\n    []", "", StringComparison.Ordinal);
         var (config, errors) = ConfigLoader.Parse("c.yaml", yaml);
         Assert.Null(config);
         Assert.Contains(errors, e => e.Key == "policy.rules");
@@ -222,7 +222,7 @@ public class RuleConfigErrorTests
     [InlineData("allowed_shells: [bash]", "accounts.allowed_shells[0]")]
     public void Bad_account_settings_are_refused(string setting, string key)
     {
-        string yaml = TestSite.DefaultYaml().Replace("  min_uid: 1000", "  " + setting, StringComparison.Ordinal);
+        string yaml = MemorySite.DefaultYaml().Replace("  min_uid: 1000", "  " + setting, StringComparison.Ordinal);
         var (config, errors) = ConfigLoader.Parse("c.yaml", yaml);
         Assert.Null(config);
         Assert.Contains(errors, e => e.Key == key);
@@ -231,7 +231,7 @@ public class RuleConfigErrorTests
     [Fact]
     public void Min_gid_defaults_to_100()
     {
-        var (config, _) = ConfigLoader.Parse("c.yaml", TestSite.DefaultYaml());
+        var (config, _) = ConfigLoader.Parse("c.yaml", MemorySite.DefaultYaml());
         Assert.Equal(100, config!.Accounts.MinGid);
         Assert.Equal(1000, config.Accounts.MinUid);
     }

@@ -7,12 +7,12 @@ namespace Launcher.Core.Tests.Executor;
 public class ExecutorConfigTests
 {
     private static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string executor) =>
-        ConfigLoader.Parse("/etc/ci-launcher/config.yaml", TestSite.DefaultYaml() + "\n" + executor);
+        ConfigLoader.Parse("/etc/ci-launcher/config.yaml", MemorySite.DefaultYaml() + "\n" + executor);
 
     [Fact]
     public void No_section_means_no_executor()
     {
-        var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", TestSite.DefaultYaml());
+        var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", MemorySite.DefaultYaml());
         Assert.Empty(errors);
         Assert.Null(config!.Executor);
     }

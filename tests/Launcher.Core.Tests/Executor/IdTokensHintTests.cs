@@ -8,7 +8,7 @@ public class IdTokensHintTests
     [Fact]
     public void Prints_the_block_to_paste_with_the_sites_audience_and_variable()
     {
-        var issuer = new TestSite().Config.IssuerByName("gitlab")!;
+        var issuer = new MemorySite().Config.IssuerByName("gitlab")!;
         Assert.Equal("id_tokens:\n  CI_LAUNCHER_ID_TOKEN:\n    aud: https://hpc.example.org", IdTokensHint.For(issuer).ReplaceLineEndings("\n"));
     }
 }

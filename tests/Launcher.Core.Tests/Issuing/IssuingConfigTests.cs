@@ -7,7 +7,7 @@ namespace Launcher.Core.Tests.Issuing;
 public class IssuingConfigTests
 {
     private static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string section) =>
-        ConfigLoader.Parse("/etc/ci-launcher/config.yaml", TestSite.DefaultYaml() + "\n" + section);
+        ConfigLoader.Parse("/etc/ci-launcher/config.yaml", MemorySite.DefaultYaml() + "\n" + section);
 
     [Fact]
     public void Defaults_apply_and_a_claims_list_replaces_the_default()
@@ -22,7 +22,7 @@ public class IssuingConfigTests
 
         var (custom, _) = Parse(IssuingWorld.Section + "\n  claims: [sha]");
         Assert.Equal(["sha"], custom!.Issuing!.Claims);
-        Assert.Null(ConfigLoader.Parse("c", TestSite.DefaultYaml()).Config!.Issuing);
+        Assert.Null(ConfigLoader.Parse("c", MemorySite.DefaultYaml()).Config!.Issuing);
     }
 
     public static TheoryData<string, string, string, string> Mistakes => new()
@@ -59,7 +59,7 @@ public class IssuingConfigTests
     [Fact]
     public void The_site_issuer_cannot_obtain_site_tokens()
     {
-        string yaml = TestSite.DefaultYaml().Replace("issuers:\n", """
+        string yaml = MemorySite.DefaultYaml().Replace("issuers:\n", """
             issuers:
               - name: site
                 issuer: https://hpc.example.org
@@ -92,7 +92,7 @@ public class IssuingConfigTests
     [MemberData(nameof(SiteIssuerLifetimes))]
     public void The_site_issuers_own_entry_defaults_to_issuing_max_lifetime(string name, string issuingLine, string entryLine, string entryIssuer, long seconds)
     {
-        string yaml = TestSite.DefaultYaml().Replace("issuers:\n", $$"""
+        string yaml = MemorySite.DefaultYaml().Replace("issuers:\n", $$"""
             issuers:
               - name: site
                 issuer: {{entryIssuer}}

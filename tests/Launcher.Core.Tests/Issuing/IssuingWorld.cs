@@ -6,7 +6,7 @@ using Launcher.Core.Tokens;
 
 namespace Launcher.Core.Tests.Issuing;
 
-/// <summary>The fixture world of <see cref="TestSite"/> plus an issuing section and an ES256 site key.</summary>
+/// <summary>The fixture world of <see cref="MemorySite"/> plus an issuing section and an ES256 site key.</summary>
 public static class IssuingWorld
 {
     public const string SiteIssuer = "https://hpc.example.org";
@@ -21,7 +21,7 @@ public static class IssuingWorld
           from_issuers: [gitlab]
         """;
 
-    public static TestSite Site(string section = Section) => new(TestSite.DefaultYaml() + "\n" + section);
+    public static MemorySite Site(string section = Section) => new(MemorySite.DefaultYaml() + "\n" + section);
 
     /// <summary>A login node: trusts only the site issuer, for its ssh audience, mapping sub directly.</summary>
     public const string LoginNodeYaml = """
@@ -51,9 +51,9 @@ public static class IssuingWorld
     /// The issuing host accepting its own site tokens too: the site issuer is listed under
     /// issuers: without a max_lifetime, so it defaults to issuing.max_lifetime.
     /// </summary>
-    public static TestSite SelfAccepting(string section = Section)
+    public static MemorySite SelfAccepting(string section = Section)
     {
-        string yaml = TestSite.DefaultYaml(TestSite.DefaultRules + """
+        string yaml = MemorySite.DefaultYaml(MemorySite.DefaultRules + """
 
                 - name: site-tokens
                   issuer: site
@@ -69,7 +69,7 @@ public static class IssuingWorld
                 username_claim: sub
 
             """) + "\n" + section;
-        var site = new TestSite(yaml);
+        var site = new MemorySite(yaml);
         site.Keys.Set("site", SiteJwks.Jwks([Key]));
         return site;
     }

@@ -9,12 +9,12 @@ namespace Launcher.Core.Tests.Issuing;
 /// <summary>From an allowed decision to a site token: every refusal, the caps, the claims and the size.</summary>
 public class SiteTokenPolicyTests
 {
-    private static readonly TestSite Site = IssuingWorld.Site();
+    private static readonly MemorySite Site = IssuingWorld.Site();
     private static readonly long Now = FixedClock.Epoch.ToUnixTimeSeconds();
     private const uint Alice = 1001;
 
     private static Outcome<SiteTokenGrant> Issue(string token, uint caller = Alice,
-        string audience = IssuingWorld.SshAudience, TimeSpan? lifetime = null, TestSite? site = null)
+        string audience = IssuingWorld.SshAudience, TimeSpan? lifetime = null, MemorySite? site = null)
     {
         site ??= Site;
         var decision = site.Authorizer.Authorize(token);
@@ -29,7 +29,7 @@ public class SiteTokenPolicyTests
         { "audience not in issuing.audiences", () => Issue(Site.Token("alice"), audience: "ssh://evil.example.org"), Reasons.IssuingAudience },
         { "audience differs by a trailing slash", () => Issue(Site.Token("alice"), audience: "ssh://login.example.org/"), Reasons.IssuingAudience },
         { "lifetime above max_lifetime", () => Issue(Site.Token("alice"), lifetime: TimeSpan.FromMinutes(6)), Reasons.IssuingLifetime },
-        { "issuer not in from_issuers", () => Issue(Site.Token("alice", key: TestSite.OtherKey, edit: c => c["iss"] = TestSite.Other)), Reasons.IssuingFromIssuer },
+        { "issuer not in from_issuers", () => Issue(Site.Token("alice", key: MemorySite.OtherKey, edit: c => c["iss"] = MemorySite.Other)), Reasons.IssuingFromIssuer },
         // Within the verifier's 30s clock skew the CI token is still accepted, but it has no lifetime left to give.
         { "CI token expired 10s ago", () => Issue(Site.Token("alice", c => c["exp"] = Now - 10)), Reasons.TokenExpired },
     };
@@ -95,7 +95,7 @@ public class SiteTokenPolicyTests
         var site = IssuingWorld.Site(IssuingWorld.Section + "\n  claims: [ci_issuer, sha, runner_id, environment]");
         var grant = Issue(site.Token("alice"), site: site).Value;
         var claims = Payload(grant.Sign(IssuingWorld.Key));
-        Assert.Equal(TestSite.GitLab, claims.GetProperty("ci_issuer").GetString());
+        Assert.Equal(MemorySite.GitLab, claims.GetProperty("ci_issuer").GetString());
         Assert.Equal(JsonValueKind.Number, claims.GetProperty("runner_id").ValueKind);
         Assert.Equal(40, claims.GetProperty("sha").GetString()!.Length);
         Assert.False(claims.TryGetProperty("environment", out _));

@@ -8,12 +8,12 @@ namespace Launcher.Core.Tests.Launch;
 public class LaunchConfigTests
 {
     private static (SiteConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string launch) =>
-        ConfigLoader.Parse("/etc/ci-launcher/config.yaml", TestSite.DefaultYaml() + "\nlaunch:\n" + launch);
+        ConfigLoader.Parse("/etc/ci-launcher/config.yaml", MemorySite.DefaultYaml() + "\nlaunch:\n" + launch);
 
     [Fact]
     public void Without_a_launch_section_the_safe_defaults_apply()
     {
-        var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", TestSite.DefaultYaml());
+        var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", MemorySite.DefaultYaml());
         Assert.Empty(errors);
         var l = config!.Launch;
         Assert.Equal("ci-launcher", l.CallerGroup);

@@ -9,7 +9,7 @@ namespace Launcher.Core.Tests.Launch;
 /// <summary>The pure launch plan: an allowed decision and the launch settings, expanded for the account.</summary>
 public class LaunchPlanTests
 {
-    private static readonly TestSite Site = new();
+    private static readonly MemorySite Site = new();
     private static readonly string[] TokenVariables = ["CI_LAUNCHER_ID_TOKEN"];
 
     private static readonly Decision Alice = Site.Authorizer.Authorize(Site.Token("alice"));

@@ -56,7 +56,7 @@ public class PolicyCaseTests
               action: allow
         """;
 
-    private static readonly TestSite Site = new(TestSite.DefaultYaml(Rules));
+    private static readonly MemorySite Site = new(MemorySite.DefaultYaml(Rules));
 
     private static Action<Dictionary<string, object?>> Set(params (string Claim, object? Value)[] values) => c =>
     {
@@ -117,8 +117,8 @@ public class PolicyCaseTests
         { "mapped name not ASCII", Set(("user_login", "\u00e1lice")), null, Reasons.PolicyRunAsInvalid, "one-segment", null },
 
         // Issuers: rules of another issuer are skipped; without run_as the issuer's username_claim maps.
-        { "other issuer's rule, username_claim maps", Set(("iss", TestSite.Other)), TestSite.OtherKey, Reasons.Ok, "other-issuer", "alice" },
-        { "other issuer, no rule of its own matches", Set(("iss", TestSite.Other), ("project_path", "deep/x")), TestSite.OtherKey, Reasons.PolicyNoMatch, null, null },
+        { "other issuer's rule, username_claim maps", Set(("iss", MemorySite.Other)), MemorySite.OtherKey, Reasons.Ok, "other-issuer", "alice" },
+        { "other issuer, no rule of its own matches", Set(("iss", MemorySite.Other), ("project_path", "deep/x")), MemorySite.OtherKey, Reasons.PolicyNoMatch, null, null },
     };
 
     [Theory]

@@ -11,12 +11,12 @@ namespace Launcher.Integration.Tests.Executor;
 /// the log, its exit status, a cancel, and concurrent jobs of one project.
 /// </summary>
 [Collection("slurm")]
-public class BatchJobTests(SlurmCluster slurm) : IDisposable
+public class BatchJobTests(SlurmCluster slurm, InstalledSite installed) : IDisposable
 {
     private const int B = GitLabRunnerEmulator.BuildFailureExitCode;
     private readonly List<uint> _uids = [];
 
-    private ExecutorSite Site(string batchExtra = "", string rules = SiteFixture.DefaultRules, bool withGroup = false)
+    private ExecutorSite Site(string batchExtra = "", string rules = ConfigSite.DefaultRules, bool withGroup = false)
     {
         var site = new ExecutorSite(executorYaml: slurm.BatchYaml(batchExtra), rules: rules, withGroup: withGroup);
         _uids.Add(site.Uid);
@@ -50,7 +50,7 @@ public class BatchJobTests(SlurmCluster slurm) : IDisposable
 
         string Read(string name) => File.ReadAllText(Path.Combine(runner.ProjectDir, name)).Trim();
         string uid = site.Uid.ToString(CultureInfo.InvariantCulture);
-        string gid = TestUsers.Gid(site.User).ToString(CultureInfo.InvariantCulture);
+        string gid = Accounts.Gid(site.User).ToString(CultureInfo.InvariantCulture);
         string groupId = Proc.Run("getent", ["group", site.Group!]).Stdout.Split(':')[2];
         Assert.Equal(uid, Read("batch-uid.txt"));
         Assert.Equal(gid, Read("batch-gid.txt"));
@@ -266,13 +266,10 @@ public class BatchJobTests(SlurmCluster slurm) : IDisposable
     [RootFact]
     public void An_unprivileged_runner_submits_through_the_setuid_wrapper_as_the_mapped_user()
     {
-        using var users = new TestUsers(ExecutorSite.Prefix);
-        string group = users.Group();
-        string runnerUser = users.User(supplementaryGroup: group);
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}", executorYaml: slurm.BatchYaml());
+        using var site = new ExecutorSite(executorYaml: slurm.BatchYaml(), installed: installed);
         _uids.Add(site.Uid);
-        using var install = new TrustedDir();
-        string wrapper = site.Install(install, group);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        string wrapper = installed.Wrapper;
 
         using var runner = site.Runner(jobId: 6008, tokenJobId: 6008, runnerUser: runnerUser, executable: wrapper);
         var results = runner.RunJob("id -u > uid.txt; echo \"$SLURM_JOB_ID\" > jobid.txt; exit 3");
@@ -281,7 +278,7 @@ public class BatchJobTests(SlurmCluster slurm) : IDisposable
         var step = results.Single(r => r.Stage == "step_script");
         Assert.True(step.ExitCode == B, step.Stdout + step.Stderr);
         Assert.Equal("3\n", step.BuildExitCodeFile);
-        Assert.Equal(TestUsers.Uid(runnerUser), step.BuildExitCodeFileOwner);
+        Assert.Equal(Accounts.Uid(runnerUser), step.BuildExitCodeFileOwner);
         Assert.Equal(site.Uid.ToString(CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(runner.ProjectDir, "uid.txt")).Trim());
         string jobId = File.ReadAllText(Path.Combine(runner.ProjectDir, "jobid.txt")).Trim();
         Assert.Equal([$"{jobId} FAILED ci-hpc_solver-6008-step_script"], slurm.JobsOf(6008));

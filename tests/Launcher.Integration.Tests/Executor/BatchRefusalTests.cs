@@ -28,7 +28,7 @@ public class BatchRefusalTests(SlurmCluster slurm) : IDisposable
                 max_time: 30m
         """;
 
-    private ExecutorSite Site(string batchExtra = "", string rules = SiteFixture.DefaultRules)
+    private ExecutorSite Site(string batchExtra = "", string rules = ConfigSite.DefaultRules)
     {
         var site = new ExecutorSite(executorYaml: slurm.BatchYaml(batchExtra), rules: rules);
         _uids.Add(site.Uid);

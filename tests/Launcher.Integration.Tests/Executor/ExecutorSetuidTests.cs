@@ -5,20 +5,18 @@ namespace Launcher.Integration.Tests.Executor;
 
 /// <summary>
 /// A runner that is not root: gitlab-runner as a service account in launch.caller_group, with
-/// every stage going through ci-launcher-suid (4750 root:group), built for this test to exec
-/// the published ci-launcher from a root-owned directory.
+/// every stage going through ci-launcher-suid (4750 root:group) of the shared installation, which
+/// execs the published ci-launcher from a root-owned directory.
 /// </summary>
-public class ExecutorSetuidTests
+[Collection(InstalledSite.Collection)]
+public class ExecutorSetuidTests(InstalledSite installed)
 {
     [RootFact]
     public void An_unprivileged_runner_runs_jobs_as_their_users_through_the_setuid_wrapper()
     {
-        using var users = new TestUsers(ExecutorSite.Prefix);
-        string group = users.Group();
-        string runnerUser = users.User(supplementaryGroup: group);
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        using var install = new TrustedDir();
-        string wrapper = site.Install(install, group);
+        using var site = new ExecutorSite(installed: installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        string wrapper = installed.Wrapper;
 
         using var runner = site.Runner(jobId: 3001, tokenJobId: 3001, runnerUser: runnerUser, executable: wrapper);
         var results = runner.RunJob("id -u > uid.txt; exit 3");
@@ -33,22 +31,18 @@ public class ExecutorSetuidTests
         Assert.Equal(uid.ToString(CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(runner.ProjectDir, "uid.txt")).Trim());
         Assert.Equal(uid, Owner(Path.Combine(runner.ProjectDir, "main.c")));
         // ... and the exit-code file was written with the runner's identity, not root's.
-        Assert.Equal(TestUsers.Uid(runnerUser), step.BuildExitCodeFileOwner);
+        Assert.Equal(Accounts.Uid(runnerUser), step.BuildExitCodeFileOwner);
         // Every decision names the runner as the caller.
-        Assert.Contains($"\"caller_uid\":{TestUsers.Uid(runnerUser)}", File.ReadAllText(site.Site.AuditPath).Replace(" ", "", StringComparison.Ordinal));
+        Assert.Contains($"\"caller_uid\":{Accounts.Uid(runnerUser)}", File.ReadAllText(site.Site.AuditPath).Replace(" ", "", StringComparison.Ordinal));
     }
 
     [RootFact]
     public void A_runner_outside_the_caller_group_is_refused_before_any_token_is_read()
     {
-        using var users = new TestUsers(ExecutorSite.Prefix);
-        string group = users.Group();
-        string outsider = users.User();
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        using var install = new TrustedDir();
-        string wrapper = site.Install(install, group);
+        using var site = new ExecutorSite(installed: installed);
+        string outsider = site.Users.User();
         // 4750 root:group keeps the outsider out already; o+x here shows the in-process re-check.
-        File.SetUnixFileMode(wrapper, (UnixFileMode)0b100_111_101_001);
+        string wrapper = installed.WrapperWithMode("4751");
 
         using var runner = site.Runner(jobId: 3002, tokenJobId: 3002, runnerUser: outsider, executable: wrapper);
         var config = runner.Config();
@@ -59,13 +53,10 @@ public class ExecutorSetuidTests
     [RootFact]
     public void A_later_stage_mapping_to_another_user_than_config_recorded_is_refused_whatever_the_environment_says()
     {
-        using var users = new TestUsers(ExecutorSite.Prefix);
-        string group = users.Group();
-        string runnerUser = users.User(supplementaryGroup: group);
-        string other = users.User();
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        using var install = new TrustedDir();
-        string wrapper = site.Install(install, group);
+        using var site = new ExecutorSite(installed: installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        string other = site.Users.User();
+        string wrapper = installed.Wrapper;
 
         using var runner = site.Runner(jobId: 3003, tokenJobId: 3003, runnerUser: runnerUser, executable: wrapper);
         var config = runner.Config();
@@ -83,12 +74,9 @@ public class ExecutorSetuidTests
     [RootFact]
     public void Cleanup_without_a_valid_token_keeps_the_jobs_state_directory()
     {
-        using var users = new TestUsers(ExecutorSite.Prefix);
-        string group = users.Group();
-        string runnerUser = users.User(supplementaryGroup: group);
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        using var install = new TrustedDir();
-        string wrapper = site.Install(install, group);
+        using var site = new ExecutorSite(installed: installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        string wrapper = installed.Wrapper;
         string state = site.StateOf(3004);
 
         using (var job = site.Runner(jobId: 3004, tokenJobId: 3004, runnerUser: runnerUser, executable: wrapper))

@@ -11,13 +11,19 @@ public sealed class ExecutorSite : IDisposable
 {
     public const string Prefix = "clexe";
 
-    public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = SiteFixture.DefaultRules, bool withGroup = false)
+    /// <param name="installed">
+    /// Runs the stages through the shared installation's setuid wrapper, as an unprivileged runner
+    /// does: this site's config, with launch.caller_group the wrapper's group, becomes the installation's.
+    /// </param>
+    public ExecutorSite(string launchYaml = "", string executorYaml = "", string rules = ConfigSite.DefaultRules, bool withGroup = false,
+        InstalledSite? installed = null)
     {
-        Users = new TestUsers(Prefix);
+        if (installed is not null) launchYaml = $"  caller_group: {installed.CallerGroup}\n{launchYaml}";
+        Users = new Accounts(Prefix);
         Group = withGroup ? Users.Group() : null;
-        User = Users.User(supplementaryGroup: Group);
+        User = Users.User(groups: Group is null ? null : [Group]);
         Scratch = new TrustedDir();
-        Site = new SiteFixture(rules: rules, extra: $"""
+        Site = new ConfigSite(rules: rules, extra: $"""
             executor:
               builds_dir: {Scratch.Path}/{"{user}"}/builds/{"{runner_id}"}
               cache_dir: {Scratch.Path}/{"{user}"}/cache/{"{runner_id}"}
@@ -30,41 +36,24 @@ public sealed class ExecutorSite : IDisposable
               kill_timeout: 2s
             {launchYaml}
             """);
+        installed?.Install(Site.ConfigPath);
     }
 
-    public TestUsers Users { get; }
+    public Accounts Users { get; }
     public string User { get; }
 
     /// <summary>The user's supplementary group, when the site was made with one.</summary>
     public string? Group { get; }
     public TrustedDir Scratch { get; }
-    public SiteFixture Site { get; }
+    public ConfigSite Site { get; }
 
     public string StateDir => Path.Combine(Scratch.Path, "state");
 
     /// <summary>The state directory of job <paramref name="jobId"/> of this site's issuer.</summary>
     public string StateOf(long jobId) =>
-        Launcher.Posix.Executor.JobStateDirectory.PathFor(StateDir, new Launcher.Core.Executor.JobStateKey(jobId, SiteFixture.Issuer));
+        Launcher.Posix.Executor.JobStateDirectory.PathFor(StateDir, new Launcher.Core.Executor.JobStateKey(jobId, ConfigSite.Issuer));
 
-    public uint Uid => TestUsers.Uid(User);
-
-    /// <summary>
-    /// Installs ci-launcher under <paramref name="prefix"/> as a site would: bin/ci-launcher, bin/ci-launcher-suid
-    /// (built with the shipped flags, 4750 root:<paramref name="group"/>) and this site's config as
-    /// etc/ci-launcher/config.yaml, where the installed binary looks for it. Returns the wrapper.
-    /// </summary>
-    public string Install(TrustedDir prefix, string group)
-    {
-        string bin = Path.Combine(prefix.Path, "bin");
-        Directory.CreateDirectory(bin);
-        string binary = Path.Combine(bin, "ci-launcher");
-        File.Copy(Dist.CiLauncher, binary);
-        File.SetUnixFileMode(binary, (UnixFileMode)0b111_101_101);
-        string etc = Path.Combine(prefix.Path, "etc", "ci-launcher");
-        Directory.CreateDirectory(etc);
-        File.Copy(Site.ConfigPath, Path.Combine(etc, "config.yaml"));
-        return Launch.LaunchSite.BuildWrapper(binary, Path.Combine(bin, "ci-launcher-suid"), group, "4750");
-    }
+    public uint Uid => Accounts.Uid(User);
 
     /// <summary>
     /// A runner emulator for job <paramref name="jobId"/> carrying a token of <paramref name="tokenJobId"/> (null: no token).

@@ -9,8 +9,8 @@ namespace Launcher.Integration.Tests.Issuing;
 /// A site that issues site tokens, in a trusted directory: a GitLab-like CI issuer, an issuing
 /// section with its own key_dir, and the site issuer itself configured for validate (the login
 /// node view). token issue runs set-id, where only the installation's config is used, so the
-/// directory is an installation prefix: bin/ci-launcher, bin/ci-launcher-suid and
-/// etc/ci-launcher/config.yaml, where the installed binary finds its config.
+/// config becomes the shared installation's (<see cref="InstalledSite"/>), run through its wrapper
+/// installed 4755 (any account may ask for a token).
 /// </summary>
 public sealed class IssuingSite : IDisposable
 {
@@ -19,14 +19,22 @@ public sealed class IssuingSite : IDisposable
     public const string SiteIssuer = "https://site.example.org";
     public const string Ssh = "ssh://login.example.org";
 
-    public IssuingSite(string maxLifetime = "5m", string clockSkew = "5m")
+    /// <summary>The rule of both views, the issuing host's and the login node's: site tokens of hpc/** projects, sub the account.</summary>
+    private const string SiteTokensRule = """
+            - name: site-tokens
+              issuer: site
+              match: { project_path: "hpc/**" }
+              action: allow
+        """;
+
+    public IssuingSite(InstalledSite installed, string maxLifetime = "5m", string clockSkew = "5m")
     {
         CiKey = IssuerKey.CreateRsa("it-ci-1");
         EtcDir = System.IO.Path.Combine(Dir.Path, "etc", "ci-launcher");
         Dir.Write("etc/ci-launcher/gitlab.jwks.json", IssuerKey.Jwks(CiKey));
         // Until the first export the site JWKS is an empty key list (validate then reports jwks.invalid).
         Dir.Write("etc/ci-launcher/site.jwks.json", "{\"keys\":[]}");
-        Dir.Write("etc/ci-launcher/config.yaml", $$"""
+        string config = Dir.Write("etc/ci-launcher/config.yaml", $$"""
             issuers:
               - name: gitlab
                 issuer: {{CiIssuer}}
@@ -47,10 +55,7 @@ public sealed class IssuingSite : IDisposable
                   match: { project_path: "hpc/**" }
                   action: allow
                   run_as: "{user_login}"
-                - name: site-tokens
-                  issuer: site
-                  match: { project_path: "hpc/**" }
-                  action: allow
+            {{SiteTokensRule}}
             accounts:
               min_uid: 1000
             audit:
@@ -66,11 +71,9 @@ public sealed class IssuingSite : IDisposable
             """);
         // The installed shape: ci-launcher-suid (setuid root) execs the AOT binary at a path fixed
         // when the wrapper was compiled, so the caller's real uid reaches token issue as the job's.
-        Directory.CreateDirectory(System.IO.Path.Combine(Dir.Path, "bin"));
-        Binary = System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher");
-        File.Copy(Dist.CiLauncher, Binary);
-        File.SetUnixFileMode(Binary, (UnixFileMode)0b111_101_101);
-        Wrapper = Launch.LaunchSite.BuildWrapper(Binary, System.IO.Path.Combine(Dir.Path, "bin", "ci-launcher-suid"), "root", "4755");
+        installed.Install(config);
+        Binary = installed.Binary;
+        Wrapper = installed.WrapperWithMode("4755");
     }
 
     public TrustedDir Dir { get; } = new();
@@ -138,10 +141,7 @@ public sealed class IssuingSite : IDisposable
             username_claim: sub
         policy:
           rules:
-            - name: site-tokens
-              issuer: site
-              match: { project_path: "hpc/**" }
-              action: allow
+        {{SiteTokensRule}}
         accounts:
           min_uid: 1000
         audit:

@@ -1,5 +1,4 @@
 using Launcher.Integration.Tests.Support;
-using Launcher.Pam.Tests.Support;
 
 namespace Launcher.Integration.Tests.Issuing;
 
@@ -7,12 +6,13 @@ namespace Launcher.Integration.Tests.Issuing;
 /// A site token is what a job presents to a login node: the PAM module (pamtester against a real
 /// /etc/pam.d service) and a loopback sshd accept it as the password of its sub, and nothing else.
 /// </summary>
-public class SiteTokenLoginTests(TestUsers users) : IClassFixture<TestUsers>
+[Collection(InstalledSite.Collection)]
+public class SiteTokenLoginTests(IssuingAccounts users, InstalledSite installed) : IClassFixture<IssuingAccounts>
 {
     [RootFact]
     public void Pam_module_and_ssh_accept_a_site_token_for_its_sub_only()
     {
-        using var site = new IssuingSite();
+        using var site = new IssuingSite(installed);
         site.Activate(site.Generate());
         site.Export();
         string login = site.LoginNodeConfig();

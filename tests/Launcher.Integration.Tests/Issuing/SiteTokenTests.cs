@@ -6,12 +6,13 @@ namespace Launcher.Integration.Tests.Issuing;
 /// token issue, keys and jwks export through the published AOT binary, run set-id as real users:
 /// the site token must validate as an ordinary issuer's token, and every refusal must be visible.
 /// </summary>
-public class SiteTokenTests(TestUsers users) : IClassFixture<TestUsers>
+[Collection(InstalledSite.Collection)]
+public class SiteTokenTests(IssuingAccounts users, InstalledSite installed) : IClassFixture<IssuingAccounts>
 {
     [RootFact]
     public void Issued_token_validates_as_the_job_user_and_issuance_is_audited()
     {
-        using var site = new IssuingSite();
+        using var site = new IssuingSite(installed);
         string kid = site.Generate();
         site.Activate(kid);
         site.Export();
@@ -43,7 +44,7 @@ public class SiteTokenTests(TestUsers users) : IClassFixture<TestUsers>
     [RootFact]
     public void Token_from_the_job_environment_works_like_stdin()
     {
-        using var site = new IssuingSite();
+        using var site = new IssuingSite(installed);
         site.Activate(site.Generate("RS256"));
         var r = site.AsUser(users.A.Name, ["token", "issue", "--audience", IssuingSite.Ssh],
             env: new Dictionary<string, string> { ["CI_LAUNCHER_ID_TOKEN"] = site.CiToken(users.A.Name) });
@@ -54,7 +55,7 @@ public class SiteTokenTests(TestUsers users) : IClassFixture<TestUsers>
     [RootFact]
     public void Refusals_name_the_reason_and_issue_nothing()
     {
-        using var site = new IssuingSite();
+        using var site = new IssuingSite(installed);
         site.Activate(site.Generate());
         string tokenA = site.CiToken(users.A.Name);
 
@@ -103,7 +104,7 @@ public class SiteTokenTests(TestUsers users) : IClassFixture<TestUsers>
     [RootFact]
     public void Private_key_missing_or_readable_by_others_is_refused_naming_file_and_mode()
     {
-        using var site = new IssuingSite();
+        using var site = new IssuingSite(installed);
         string kid = site.Generate();
         site.Activate(kid);
         string keyFile = Path.Combine(site.KeyDir, kid + ".pem");
@@ -131,7 +132,7 @@ public class SiteTokenTests(TestUsers users) : IClassFixture<TestUsers>
     [RootFact]
     public void Rotation_publishes_before_signing_and_unpublishes_after_expiry()
     {
-        using var site = new IssuingSite(maxLifetime: "3s", clockSkew: "0s");
+        using var site = new IssuingSite(installed, maxLifetime: "3s", clockSkew: "0s");
         string k1 = site.Generate();
         site.Activate(k1);
         site.Export();
@@ -183,7 +184,7 @@ public class SiteTokenTests(TestUsers users) : IClassFixture<TestUsers>
     [RootFact]
     public void Contract_codes_for_an_unknown_kid_a_lost_key_ring_and_a_bad_lifetime()
     {
-        using var site = new IssuingSite();
+        using var site = new IssuingSite(installed);
         string kid = site.Generate();
 
         // A kid that is not in the ring is a rotation mistake, not an unavailable key.

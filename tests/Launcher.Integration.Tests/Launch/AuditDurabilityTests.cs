@@ -7,6 +7,7 @@ namespace Launcher.Integration.Tests.Launch;
 /// it is still the file's last line, so before anything after it (the job) happened; the job's
 /// end record, which grants nothing, is not synced (it would only hold back the exit status).
 /// </summary>
+[Collection(InstalledSite.Collection)]
 public sealed class AuditDurabilityTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
     /// <summary>Logs "fsync INODE SIZE" for every fsync of the process it is preloaded into, then syncs.</summary>

@@ -11,6 +11,7 @@ namespace Launcher.Integration.Tests.Launch;
 /// group), the job user cannot leave its cgroup, a caller cannot pull the job out of it, no
 /// cgroup is left behind, and the end record says what was used and how much was killed.
 /// </summary>
+[Collection(InstalledSite.Collection)]
 public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
     /// <summary>The cgroup2 mount of this machine (the tests need it: /sys/fs/cgroup/unified here, /sys/fs/cgroup on RHEL 9).</summary>
@@ -55,10 +56,10 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
         return pids;
     }
 
-    private ProcessStartInfo AsRunner(SiteFixture site, IReadOnlyList<string> scriptAndArgs, string shellPrefix = "") =>
+    private ProcessStartInfo AsRunner(ConfigSite site, IReadOnlyList<string> scriptAndArgs, string shellPrefix = "") =>
         LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", .. scriptAndArgs], shellPrefix: shellPrefix);
 
-    private static System.Text.Json.JsonElement EndRecord(SiteFixture site) => Assert.Single(AuditLog.Records(site.AuditPath), a => a.Str("command") == "run.exit");
+    private static System.Text.Json.JsonElement EndRecord(ConfigSite site) => Assert.Single(AuditLog.Records(site.AuditPath), a => a.Str("command") == "run.exit");
 
     [RootTheory]
     [InlineData("cgroup")]
@@ -67,12 +68,12 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
     {
         var site = s.Configure($"  containment: {mode}\n");
         ForgetJobFiles();
-        var r = LaunchSite.Run(AsRunner(site, [Script("leave", LeaveBehind)]));
+        var r = Proc.Run(AsRunner(site, [Script("leave", LeaveBehind)]));
         Assert.True(r.ExitCode == 3, $"exit {r.ExitCode}: {r.Stderr}");
         int[] pids = WaitForPids(2);
 
         foreach (int pid in pids)
-            Assert.False(TestAccounts.Alive(pid), $"job process {pid} outlived the job ({mode})");
+            Assert.False(LaunchSite.Alive(pid), $"job process {pid} outlived the job ({mode})");
         var end = EndRecord(site);
         Assert.Equal(mode, end.Str("containment"));
         Assert.Equal("2", end.Str("leftovers_killed"));
@@ -111,7 +112,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.Equal(128 + 15, supervisor.ExitCode);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(10));
         foreach (int pid in pids.Append(leader))
-            Assert.False(TestAccounts.Alive(pid), $"job process {pid} survived the cancel ({mode})");
+            Assert.False(LaunchSite.Alive(pid), $"job process {pid} survived the cancel ({mode})");
         var end = EndRecord(site);
         Assert.Equal("true", end.Str("cancelled"));
         Assert.Equal("true", end.Str("killed"));
@@ -156,7 +157,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.True(supervisor.WaitForExit(TimeSpan.FromSeconds(20)), "the supervisor did not end after its job");
         Assert.Equal(3, supervisor.ExitCode);
         foreach (int pid in pids)
-            Assert.False(TestAccounts.Alive(pid), $"job process {pid} outlived the job ({mode})");
+            Assert.False(LaunchSite.Alive(pid), $"job process {pid} outlived the job ({mode})");
         var end = EndRecord(site);
         Assert.Equal("3", end.Str("exit_status"));
         Assert.Equal("2", end.Str("leftovers_killed"));
@@ -242,7 +243,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
     {
         // downscope none: the job user runs the launcher itself, unprivileged, so it cannot create cgroups.
         string audit = "";
-        SiteFixture Configure(string containment)
+        ConfigSite Configure(string containment)
         {
             var site = s.Configure($"  downscope: none\n  containment: {containment}\n");
             File.WriteAllText(site.AuditPath, "");
@@ -250,15 +251,15 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
             audit = site.AuditPath;
             return site;
         }
-        Assert.True(Launcher.Posix.Privileged.UserDirectories.Ensure(TestAccounts.JobDirectory(s.Work, s.JobUser), TestAccounts.Uid(s.JobUser), TestAccounts.Gid(s.JobUser)).Ok);
+        Assert.True(Launcher.Posix.Privileged.UserDirectories.Ensure(LaunchSite.JobDirectory(s.Work, s.JobUser), Accounts.Uid(s.JobUser), Accounts.Gid(s.JobUser)).Ok);
 
         var site = Configure("auto");
         ForgetJobFiles();
-        var auto = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
+        var auto = Proc.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
             ["run", "--token-file", site.TokenFile(s.JobUser), "--", Script("fallback", LeaveBehind)]));
         Assert.True(auto.ExitCode == 3, auto.Stderr);
         foreach (int pid in WaitForPids(2))
-            Assert.False(TestAccounts.Alive(pid), $"job process {pid} outlived the job");
+            Assert.False(LaunchSite.Alive(pid), $"job process {pid} outlived the job");
         var end = EndRecord(site);
         Assert.Equal("process_group", end.Str("containment"));
         Assert.Equal("2", end.Str("leftovers_killed"));
@@ -266,7 +267,7 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
 
         site = Configure("cgroup");
         ForgetJobFiles();
-        var required = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
+        var required = Proc.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
             ["run", "--token-file", site.TokenFile(s.JobUser), "--", Script("required", LeaveBehind)]));
         Assert.Equal(125, required.ExitCode);
         string line = Assert.Single(required.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -316,10 +317,10 @@ public sealed class ContainmentTests(LaunchSite s) : IClassFixture<LaunchSite>
         var psi = new ProcessStartInfo(helper) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
         foreach (var a in new[] { s.Launcher, "run", "--token-file", site.TokenFile(s.JobUser), "--", Script("noclone3", LeaveBehind) })
             psi.ArgumentList.Add(a);
-        var r = LaunchSite.Run(psi);
+        var r = Proc.Run(psi);
         Assert.True(r.ExitCode == 3, $"exit {r.ExitCode}: {r.Stderr}");
         foreach (int pid in WaitForPids(2))
-            Assert.False(TestAccounts.Alive(pid), $"job process {pid} outlived the job");
+            Assert.False(LaunchSite.Alive(pid), $"job process {pid} outlived the job");
         string cgroup = File.ReadAllText(JobFile("cgroup")).Trim();
         Assert.Matches(@"^/ci-launcher-job\.\d+\.[0-9a-f]{8}$", cgroup);
         Assert.False(Directory.Exists(Mount + cgroup), $"cgroup {cgroup} was left behind");

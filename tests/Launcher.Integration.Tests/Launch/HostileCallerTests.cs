@@ -10,6 +10,7 @@ namespace Launcher.Integration.Tests.Launch;
 /// the job's user. A fake createdump next to the launcher makes "the runtime acted on the
 /// DOTNET_ variables" visible; the control test shows it does when they do reach the runtime.
 /// </summary>
+[Collection(InstalledSite.Collection)]
 public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
     private const string PreloadSource = """
@@ -88,7 +89,7 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
 
         // The running supervisor: set-id root on behalf of the runner, with nothing but PATH, the job
         // variable and the caller's resource limits as the wrapper recorded them.
-        uint runner = TestAccounts.Uid(s.Runner);
+        uint runner = Accounts.Uid(s.Runner);
         string status = File.ReadAllText($"/proc/{supervisor.Id}/status");
         Assert.Contains($"Uid:\t{runner}\t0\t0\t0", status);
         var environ = File.ReadAllText($"/proc/{supervisor.Id}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries);
@@ -109,7 +110,7 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.DoesNotContain(marks, m => m.StartsWith("createdump", StringComparison.Ordinal));
         Assert.DoesNotContain(marks, m => m.StartsWith("bash_env", StringComparison.Ordinal));
         Assert.DoesNotContain(marks, m => m.EndsWith(" " + s.Launcher, StringComparison.Ordinal) || m.EndsWith(" " + s.Wrapper, StringComparison.Ordinal));
-        Assert.DoesNotContain(marks, m => m.Split(' ')[1] == TestAccounts.Uid(s.JobUser).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.DoesNotContain(marks, m => m.Split(' ')[1] == Accounts.Uid(s.JobUser).ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Control: the preload library did run in the caller's own (unprivileged) processes.
         Assert.Contains(marks, m => m.StartsWith($"preload {runner} {runner} ", StringComparison.Ordinal));
 
@@ -154,19 +155,19 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
         // Closed fds 0-2 become read-only /dev/null in a set-id process (glibc): every write fails
         // with EBADF. /dev/full fails with ENOSPC. The refusal, and the internal.error written when
         // the refusal could not be, used to throw again: SIGABRT (exit 134) halfway through.
-        var closed = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
+        var closed = Proc.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
             ["validate", "--token-file", Path.Combine(s.Dir.Path, "no-such-token")], shellPrefix: "exec <&- >&- 2>&-; "));
         Assert.Equal(1, closed.ExitCode);
         Assert.Equal("token.missing", AuditLog.Records(site.AuditPath).Last().Str("reason"));
 
-        var full = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
+        var full = Proc.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
             ["validate", "--json", "--token-file", site.TokenFile(s.JobUser)], shellPrefix: "exec >/dev/full 2>/dev/full; "));
         Assert.Equal(0, full.ExitCode);
         Assert.Equal("ok", AuditLog.Records(site.AuditPath).Last().Str("reason"));
 
         // Only stdout broken: the answer is lost, the exit status still is the decision, and
         // nothing (no internal.error, no stack trace) lands on the working stderr.
-        var halfway = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
+        var halfway = Proc.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper,
             ["validate", "--json", "--token-file", site.TokenFile(s.JobUser)], shellPrefix: "exec >/dev/full; "));
         Assert.Equal(0, halfway.ExitCode);
         Assert.Equal("", halfway.Stderr);
@@ -176,18 +177,15 @@ public sealed class HostileCallerTests(LaunchSite s) : IClassFixture<LaunchSite>
     public void A_set_id_launcher_refuses_to_run_with_DOTNET_variables()
     {
         var site = s.Configure();
-        string setid = Path.Combine(s.Dir.Path, "bin", "ci-launcher-setid");
-        File.Copy(s.Launcher, setid, overwrite: true);
-        Proc.Run("/bin/chown", [$"root:{s.CallerGroup}", setid]);
-        Proc.Run("/bin/chmod", ["4750", setid]);
+        string setid = s.Installed.SetIdBinary("ci-launcher-setid");
 
-        var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, setid,
+        var r = Proc.Run(LaunchSite.AsCaller(s.Runner, setid,
             ["validate", "--token-file", site.TokenFile(s.JobUser)], new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }));
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("ci-launcher: env.untrusted: ", r.Stderr);
         Assert.Contains("DOTNET_gcServer", r.Stderr);
 
-        var clean = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, setid, ["--version"]));
+        var clean = Proc.Run(LaunchSite.AsCaller(s.Runner, setid, ["--version"]));
         Assert.Equal(0, clean.ExitCode);
     }
 }

@@ -4,31 +4,28 @@ using Launcher.Integration.Tests.Support;
 namespace Launcher.Integration.Tests.Launch;
 
 /// <summary>
-/// An installed ci-launcher as a site would have it, in a root-owned temporary directory: a
-/// copy of the AOT binary, ci-launcher-suid built for that path and installed 4750
-/// root:&lt;caller group&gt;, a config with a launch section, the job script, and test accounts:
-/// a runner account in the caller group, a job user with a supplementary group, an outsider,
-/// and a system account below min_uid.
+/// The launch tests' set-up on the shared installation (<see cref="InstalledSite"/>: the AOT binary,
+/// ci-launcher-suid 4750 root:&lt;caller group&gt;, its config slot): test accounts (a runner in the
+/// caller group, a job user with a supplementary group, an outsider, a system account below
+/// min_uid), and in a root-owned directory of its own the job script and the users' job directories.
 /// </summary>
 public sealed class LaunchSite : IDisposable
 {
-    public LaunchSite()
+    public LaunchSite(InstalledSite installed)
     {
+        Installed = installed;
         if (!RootFactAttribute.IsRoot()) return; // every test here is a RootFact and will be skipped
         try
         {
-            CallerGroup = Accounts.Group("c");
+            CallerGroup = installed.CallerGroup;
             ExtraGroup = Accounts.Group("x");
-            Runner = Accounts.User("r", [CallerGroup]);
-            JobUser = Accounts.User("j", [ExtraGroup]);
-            Outsider = Accounts.User("o");
-            SystemUser = Accounts.User("s", system: true);
+            Runner = Accounts.User("r", [CallerGroup], home: true);
+            JobUser = Accounts.User("j", [ExtraGroup], home: true);
+            Outsider = Accounts.User("o", home: true);
+            SystemUser = Accounts.User("s", home: true, system: true);
 
-            Launcher = Path.Combine(Dir.Path, "bin", "ci-launcher");
-            Directory.CreateDirectory(Path.GetDirectoryName(Launcher)!);
-            File.Copy(Dist.CiLauncher, Launcher);
-            File.SetUnixFileMode(Launcher, (UnixFileMode)0b111_101_101);
-            Wrapper = BuildWrapper(Launcher, Path.Combine(Dir.Path, "bin", "ci-launcher-suid"), CallerGroup, "4750");
+            Launcher = installed.Binary;
+            Wrapper = installed.Wrapper;
             Work = Path.Combine(Dir.Path, "work");
             Directory.CreateDirectory(Work, (UnixFileMode)0b111_101_101);
             Script = Dir.Write("job.sh", JobScript, (UnixFileMode)0b110_100_100);
@@ -40,13 +37,15 @@ public sealed class LaunchSite : IDisposable
         }
     }
 
-    public TestAccounts Accounts { get; } = new();
+    public InstalledSite Installed { get; }
 
-    /// <summary>The installation: bin/ (binaries), work/ (users' job directories), job.sh.</summary>
+    public Accounts Accounts { get; } = new("cllch");
+
+    /// <summary>work/ (users' job directories), job.sh, and what a test writes for itself.</summary>
     public TrustedDir Dir { get; } = new();
 
     /// <summary>Key, JWKS, config and audit log of the current <see cref="Configure"/>.</summary>
-    public SiteFixture Site { get; private set; } = null!;
+    public ConfigSite Site { get; private set; } = null!;
     public string CallerGroup { get; } = "";
     public string ExtraGroup { get; } = "";
     public string Runner { get; } = "";
@@ -57,6 +56,24 @@ public sealed class LaunchSite : IDisposable
     public string Wrapper { get; } = "";
     public string Work { get; } = "";
     public string Script { get; } = "";
+
+    /// <summary>&lt;parent&gt;/&lt;user&gt;, of which the user owns only the last component (as create_dirs "&lt;parent&gt;/{user}" expands).</summary>
+    public static Launcher.Core.Paths.UserPath JobDirectory(string parent, string user) =>
+        new($"{parent}/{user}", parent.Count(c => c == '/'));
+
+    /// <summary>Running (a zombie waiting for its reaper does not count), after at most a second's grace for the reaper.</summary>
+    public static bool Alive(int pid)
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            string stat;
+            try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
+            catch (IOException) { return false; }
+            if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z')) return false;
+            Thread.Sleep(50);
+        }
+        return true;
+    }
 
     /// <summary>Removes a previous test's output, if any (the user's directory may not exist yet).</summary>
     public static void Forget(string path)
@@ -92,29 +109,28 @@ public sealed class LaunchSite : IDisposable
         """;
 
     /// <summary>
-    /// Where the installed binary (Dir/bin/ci-launcher) finds its config: a set-id caller cannot
-    /// choose one, so it is PREFIX/etc/ci-launcher/config.yaml of the installation (InstallLayout).
+    /// Where the installed binary finds its config: a set-id caller cannot choose one, so it is
+    /// PREFIX/etc/ci-launcher/config.yaml of the installation (InstallLayout).
     /// </summary>
-    public string InstalledConfig => Path.Combine(Dir.Path, "etc", "ci-launcher", "config.yaml");
+    public string InstalledConfig => Installed.ConfigPath;
 
     /// <summary>
     /// A fresh config whose launch section is the test default plus <paramref name="launchExtra"/>
     /// (indented keys), installed as the installation's config (<see cref="InstalledConfig"/>).
     /// <paramref name="createDirs"/> are more launch.create_dirs after the job's own Work/{user}.
     /// </summary>
-    public SiteFixture Configure(string launchExtra = "", string accounts = "accounts:\n  min_uid: 1000\n", params string[] createDirs)
+    public ConfigSite Configure(string launchExtra = "", string accounts = "accounts:\n  min_uid: 1000\n", params string[] createDirs)
     {
         Site?.Dispose();
         Site = NewSite(launchExtra, accounts, createDirs);
-        Directory.CreateDirectory(Path.GetDirectoryName(InstalledConfig)!);
-        File.Copy(Site.ConfigPath, InstalledConfig, overwrite: true);
+        Installed.Install(Site.ConfigPath);
         return Site;
     }
 
-    private SiteFixture NewSite(string launchExtra, string accounts, string[] createDirs)
+    private ConfigSite NewSite(string launchExtra, string accounts, string[] createDirs)
     {
         string dirs = string.Concat(createDirs.Select(d => $", \"{d}\""));
-        return new SiteFixture(accounts: accounts, extra: $$"""
+        return new ConfigSite(accounts: accounts, extra: $$"""
             launch:
               caller_group: {{CallerGroup}}
               create_dirs: ["{{Work}}/{user}"{{dirs}}]
@@ -151,47 +167,8 @@ public sealed class LaunchSite : IDisposable
         return psi;
     }
 
-    /// <summary>Compiles a C test helper (a preload library, an exec helper) into the installation directory.</summary>
-    public string CompileHelper(string name, string source, params string[] flags)
-    {
-        string c = Dir.Write(name + ".c", source);
-        string output = Path.Combine(Dir.Path, name);
-        var gcc = Proc.Run("/usr/bin/gcc", ["-O2", "-Wall", .. flags, "-o", output, c]);
-        if (gcc.ExitCode != 0) throw new InvalidOperationException($"gcc {name} failed: {gcc.Stderr}");
-        File.SetUnixFileMode(output, (UnixFileMode)0b111_101_101);
-        return output;
-    }
-
-    public static ProcResult Run(ProcessStartInfo psi, TimeSpan? timeout = null)
-    {
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardInput.Close();
-        if (!p.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} did not finish");
-        }
-        p.WaitForExit();
-        return new ProcResult(p.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    /// <summary>Builds ci-launcher-suid with build.sh's hardening flags for <paramref name="target"/>, installed root:group with <paramref name="mode"/>.</summary>
-    public static string BuildWrapper(string target, string output, string group, string mode)
-    {
-        var flags = new[]
-        {
-            "-O2", "-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-fPIE",
-            "-fstack-clash-protection", "-fcf-protection", $"-DCI_LAUNCHER_PATH=\"{target}\"", "-o", output,
-            Path.Combine(Dist.Repo, "native", "ci-launcher-suid.c"), "-pie", "-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack",
-        };
-        var gcc = Proc.Run("/usr/bin/gcc", flags);
-        if (gcc.ExitCode != 0) throw new InvalidOperationException($"gcc failed: {gcc.Stderr}");
-        Proc.Run("/bin/chown", [$"root:{group}", output]);
-        Proc.Run("/bin/chmod", [mode, output]);
-        return output;
-    }
+    /// <summary>Compiles a C test helper (a preload library, an exec helper) into <see cref="Dir"/>.</summary>
+    public string CompileHelper(string name, string source, params string[] flags) => TestPrograms.FromText(Dir.Path, name, source, flags);
 
     public void Dispose()
     {

@@ -8,11 +8,12 @@ namespace Launcher.Integration.Tests.Launch;
 /// the caller group: what the job is (ids, groups, capabilities, no_new_privs, umask, cwd, fds,
 /// environment), and what the audit trail says.
 /// </summary>
+[Collection(InstalledSite.Collection)]
 public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
-    private ProcResult RunAsRunner(SiteFixture site, string token, IReadOnlyList<string> scriptAndArgs,
+    private ProcResult RunAsRunner(ConfigSite site, string token, IReadOnlyList<string> scriptAndArgs,
         IDictionary<string, string>? env = null, string shellPrefix = "", string? caller = null) =>
-        LaunchSite.Run(LaunchSite.AsCaller(caller ?? s.Runner, s.Wrapper,
+        Proc.Run(LaunchSite.AsCaller(caller ?? s.Runner, s.Wrapper,
             ["run", "--token-file", token, "--", .. scriptAndArgs], env, shellPrefix));
 
     [RootFact]
@@ -28,7 +29,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
 
         Assert.True(r.ExitCode == 7, $"exit {r.ExitCode}: {r.Stderr}");
         var job = new JobReport(report);
-        uint uid = TestAccounts.Uid(s.JobUser), gid = TestAccounts.Gid(s.JobUser), extra = TestAccounts.GroupGid(s.ExtraGroup);
+        uint uid = Accounts.Uid(s.JobUser), gid = Accounts.Gid(s.JobUser), extra = Accounts.GroupGid(s.ExtraGroup);
         Assert.Equal($"{uid} {uid} {uid} {uid}", job.Status("Uid"));
         Assert.Equal($"{gid} {gid} {gid} {gid}", job.Status("Gid"));
         Assert.Equal(string.Join(' ', new[] { gid, extra }.Order()), job.Status("Groups"));
@@ -47,7 +48,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.Equal(
             new[] { "CUSTOM_ENV_FOO", "HOME", "LANG", "LOGNAME", "PATH", "PWD", "SHELL", "SHLVL", "USER", "_" },
             env.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(TestAccounts.Home(s.JobUser), env["HOME"]);
+        Assert.Equal(Accounts.Home(s.JobUser), env["HOME"]);
         Assert.Equal(s.JobUser, env["USER"]);
         Assert.Equal(s.JobUser, env["LOGNAME"]);
         Assert.Equal("/bin/bash", env["SHELL"]);
@@ -62,7 +63,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         var audit = AuditLog.Records(site.AuditPath);
         var start = Assert.Single(audit, a => a.Str("command") == "run");
         Assert.Equal("allow", start.Str("decision"));
-        Assert.Equal(TestAccounts.Uid(s.Runner).ToString(System.Globalization.CultureInfo.InvariantCulture), start.Str("caller_uid"));
+        Assert.Equal(Accounts.Uid(s.Runner).ToString(System.Globalization.CultureInfo.InvariantCulture), start.Str("caller_uid"));
         Assert.Equal(s.JobUser, start.Str("user"));
         var end = Assert.Single(audit, a => a.Str("command") == "run.exit");
         Assert.Equal("7", end.Str("exit_status"));
@@ -77,7 +78,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         var r = Proc.Run(s.Launcher, ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var job = new JobReport(report);
-        uint uid = TestAccounts.Uid(s.JobUser);
+        uint uid = Accounts.Uid(s.JobUser);
         Assert.Equal($"{uid} {uid} {uid} {uid}", job.Status("Uid"));
         Assert.Equal("0", job.Status("NoNewPrivs"));
         Assert.Equal(["0027"], job.Section("umask"));
@@ -94,15 +95,15 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         File.WriteAllText(site.AuditPath, "");
         Proc.Run("/bin/chown", [s.JobUser, site.AuditPath]);
         // ... and create_dirs only below directories it may write: root prepares the job directory.
-        Assert.True(Launcher.Posix.Privileged.UserDirectories.Ensure(TestAccounts.JobDirectory(s.Work, s.JobUser), TestAccounts.Uid(s.JobUser), TestAccounts.Gid(s.JobUser)).Ok);
+        Assert.True(Launcher.Posix.Privileged.UserDirectories.Ensure(LaunchSite.JobDirectory(s.Work, s.JobUser), Accounts.Uid(s.JobUser), Accounts.Gid(s.JobUser)).Ok);
         // Not through the wrapper: the job user itself runs the launcher, unprivileged.
-        var self = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
+        var self = Proc.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
             ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script]));
         Assert.True(self.ExitCode == 0, self.Stderr);
-        uint uid = TestAccounts.Uid(s.JobUser);
+        uint uid = Accounts.Uid(s.JobUser);
         Assert.Equal($"{uid} {uid} {uid} {uid}", new JobReport(report).Status("Uid"));
 
-        var other = LaunchSite.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
+        var other = Proc.Run(LaunchSite.AsCaller(s.JobUser, s.Launcher,
             ["run", "--token-file", site.TokenFile(s.Outsider), "--", s.Script]));
         Assert.Equal(125, other.ExitCode);
         Assert.StartsWith("ci-launcher: launch.downscope_mismatch: ", other.Stderr);
@@ -139,7 +140,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.Equal(128 + 9, supervisor.ExitCode);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(6));
         foreach (int pid in jobPids)
-            Assert.False(TestAccounts.Alive(pid), $"job process {pid} survived the cancel");
+            Assert.False(LaunchSite.Alive(pid), $"job process {pid} survived the cancel");
         var end = Assert.Single(AuditLog.Records(site.AuditPath), a => a.Str("command") == "run.exit");
         Assert.Equal("true", end.Str("cancelled"));
         Assert.Equal("true", end.Str("killed"));
@@ -155,7 +156,7 @@ public sealed class LaunchTests(LaunchSite s) : IClassFixture<LaunchSite>
             LaunchSite.Forget(report);
             string token = site.Token(s.JobUser);
             // No --token-file: the token comes from CI_LAUNCHER_ID_TOKEN, which the wrapper keeps.
-            var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--", s.Script],
+            var r = Proc.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--", s.Script],
                 new Dictionary<string, string> { ["CI_LAUNCHER_ID_TOKEN"] = token, ["CUSTOM_ENV_CI_LAUNCHER_ID_TOKEN"] = token }));
             Assert.True(r.ExitCode == 0, r.Stderr);
             var env = new JobReport(report).Environment;

@@ -7,6 +7,7 @@ namespace Launcher.Integration.Tests.Launch;
 /// part runs with safe limits whatever the caller set, a hard limit it cannot raise is one
 /// refusal line, the audit trail stays whole, and the job gets exactly the caller's limits back.
 /// </summary>
+[Collection(InstalledSite.Collection)]
 public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
     /// <summary>Writes the job's /proc/self/limits (of bash itself, $$) next to its report.</summary>
@@ -18,8 +19,8 @@ public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
 
     private string Script(string name, string text) => s.Dir.Write(name + "-" + Guid.NewGuid().ToString("N")[..6] + ".sh", text, (UnixFileMode)0b110_100_100);
 
-    private ProcResult RunAsRunner(SiteFixture site, string script, string shellPrefix = "", IDictionary<string, string>? env = null) =>
-        LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", script],
+    private ProcResult RunAsRunner(ConfigSite site, string script, string shellPrefix = "", IDictionary<string, string>? env = null) =>
+        Proc.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", script],
             env, shellPrefix));
 
     /// <summary>A file the runner may write, for what its shell sees.</summary>
@@ -169,13 +170,10 @@ public sealed class LimitsTests(LaunchSite s) : IClassFixture<LaunchSite>
     public void A_set_id_launcher_started_without_the_wrapper_refuses_for_lack_of_the_callers_limits()
     {
         var site = s.Configure();
-        string setid = Path.Combine(s.Dir.Path, "bin", "ci-launcher-setid-" + Guid.NewGuid().ToString("N")[..6]);
-        File.Copy(s.Launcher, setid);
-        Proc.Run("/bin/chown", [$"root:{s.CallerGroup}", setid]);
-        Proc.Run("/bin/chmod", ["4750", setid]);
+        string setid = s.Installed.SetIdBinary("ci-launcher-setid-" + Guid.NewGuid().ToString("N")[..6]);
         LaunchSite.Forget(JobFile("limits"));
 
-        var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, setid,
+        var r = Proc.Run(LaunchSite.AsCaller(s.Runner, setid,
             ["run", "--token-file", site.TokenFile(s.JobUser), "--", Script("nowrapper", LimitsJob)]));
         Assert.Equal(2, r.ExitCode);
         string line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -6,17 +6,18 @@ namespace Launcher.Integration.Tests.Launch;
 /// Every refusal of ci-launcher run: exit 125, exactly one stderr line with the reason code,
 /// an audit record with that reason and the caller's uid, and no job (no report written).
 /// </summary>
+[Collection(InstalledSite.Collection)]
 public sealed class RefusalTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
     private static string N(uint v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Runs the wrapper as <paramref name="caller"/> and checks the refusal end to end.</summary>
-    private void AssertRefused(SiteFixture site, string reason, IReadOnlyList<string> runArgs, string reportUser, string? caller = null, string? wrapper = null)
+    private void AssertRefused(ConfigSite site, string reason, IReadOnlyList<string> runArgs, string reportUser, string? caller = null, string? wrapper = null)
     {
         string report = s.ReportOf(reportUser);
         LaunchSite.Forget(report);
         caller ??= s.Runner;
-        var r = LaunchSite.Run(LaunchSite.AsCaller(caller, wrapper ?? s.Wrapper, ["run", .. runArgs]));
+        var r = Proc.Run(LaunchSite.AsCaller(caller, wrapper ?? s.Wrapper, ["run", .. runArgs]));
         Assert.True(r.ExitCode == 125, $"exit {r.ExitCode}, stderr: {r.Stderr}");
         string line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"ci-launcher: {reason}: ", line);
@@ -25,7 +26,7 @@ public sealed class RefusalTests(LaunchSite s) : IClassFixture<LaunchSite>
         var record = AuditLog.Records(site.AuditPath).Last();
         Assert.Equal(reason, record.Str("reason"));
         Assert.NotEqual("allow", record.Str("decision"));
-        Assert.Equal(N(TestAccounts.Uid(caller)), record.Str("caller_uid"));
+        Assert.Equal(N(Accounts.Uid(caller)), record.Str("caller_uid"));
     }
 
     [RootFact]
@@ -96,7 +97,7 @@ public sealed class RefusalTests(LaunchSite s) : IClassFixture<LaunchSite>
     public void A_caller_outside_the_group_cannot_execute_the_wrapper()
     {
         var site = s.Configure();
-        var r = LaunchSite.Run(LaunchSite.AsCaller(s.Outsider, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script]));
+        var r = Proc.Run(LaunchSite.AsCaller(s.Outsider, s.Wrapper, ["run", "--token-file", site.TokenFile(s.JobUser), "--", s.Script]));
         Assert.Equal(126, r.ExitCode); // the shell's "cannot execute": the kernel refused, nothing of ours ran
         Assert.Contains("Permission denied", r.Stderr);
         Assert.Empty(AuditLog.Records(site.AuditPath));
@@ -106,7 +107,7 @@ public sealed class RefusalTests(LaunchSite s) : IClassFixture<LaunchSite>
     public void A_caller_outside_the_group_is_refused_even_by_a_wrapper_installed_world_executable()
     {
         var site = s.Configure();
-        string loose = LaunchSite.BuildWrapper(s.Launcher, Path.Combine(s.Dir.Path, "bin", "ci-launcher-suid-4755"), s.CallerGroup, "4755");
+        string loose = s.Installed.WrapperWithMode("4755");
         AssertRefused(site, "launch.caller_not_in_group", ["--token-file", site.TokenFile(s.JobUser), "--", s.Script], s.JobUser, caller: s.Outsider, wrapper: loose);
     }
 
@@ -145,7 +146,7 @@ public sealed class RefusalTests(LaunchSite s) : IClassFixture<LaunchSite>
                 return 3;
             }
             """);
-        var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, helper, [s.Wrapper]));
+        var r = Proc.Run(LaunchSite.AsCaller(s.Runner, helper, [s.Wrapper]));
         Assert.Equal(125, r.ExitCode);
         Assert.Equal("ci-launcher-suid: launch.empty_argv: started with an empty argument vector; run it as 'ci-launcher-suid run ...'\n", r.Stderr);
         Assert.Empty(AuditLog.Records(site.AuditPath)); // refused before the launcher (and its audit trail) ran

@@ -12,11 +12,12 @@ namespace Launcher.Integration.Tests.Launch;
 /// Root creates the shared parents, root-owned 0755; only the user's own component and below
 /// belong to the user.
 /// </summary>
+[Collection(InstalledSite.Collection)]
 public sealed class SharedParentTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
     private static string Owner(string path) => Proc.Run("/usr/bin/stat", ["-c", "%u", path]).Stdout.Trim();
 
-    private static string Uid(string user) => TestAccounts.Uid(user).ToString(CultureInfo.InvariantCulture);
+    private static string Uid(string user) => Accounts.Uid(user).ToString(CultureInfo.InvariantCulture);
 
     [RootFact]
     public void Two_users_jobs_both_get_their_directory_below_a_missing_shared_parent()
@@ -27,7 +28,7 @@ public sealed class SharedParentTests(LaunchSite s) : IClassFixture<LaunchSite>
 
         foreach (string user in new[] { s.JobUser, s.Outsider })
         {
-            var r = LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(user), "--", s.Script]));
+            var r = Proc.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, ["run", "--token-file", site.TokenFile(user), "--", s.Script]));
             Assert.True(r.ExitCode == 0, $"{user}: exit {r.ExitCode}: {r.Stderr}");
             string own = Path.Combine(shared, "ci", user);
             Assert.Equal(Uid(user), Owner(own));
@@ -46,12 +47,12 @@ public sealed class SharedParentTests(LaunchSite s) : IClassFixture<LaunchSite>
     public void Directly_the_shared_part_is_roots_and_the_users_part_is_the_users()
     {
         using var scratch = new TrustedDir();
-        uint alice = TestAccounts.Uid(s.JobUser), bob = TestAccounts.Uid(s.Outsider);
+        uint alice = Accounts.Uid(s.JobUser), bob = Accounts.Uid(s.Outsider);
         // <scratch>/a/b are shared; <user>/builds belong to the user (as "<scratch>/a/b/{user}/builds" expands).
         UserPath For(string user) => new(Path.Combine(scratch.Path, "a", "b", user, "builds"), CleanPath.Components(scratch.Path).Length + 2);
 
-        Assert.True(UserDirectories.Ensure(For(s.JobUser), alice, TestAccounts.Gid(s.JobUser)).Ok);
-        var second = UserDirectories.Ensure(For(s.Outsider), bob, TestAccounts.Gid(s.Outsider));
+        Assert.True(UserDirectories.Ensure(For(s.JobUser), alice, Accounts.Gid(s.JobUser)).Ok);
+        var second = UserDirectories.Ensure(For(s.Outsider), bob, Accounts.Gid(s.Outsider));
         Assert.True(second.Ok, second.ToString());
 
         Assert.Equal("0", Owner(Path.Combine(scratch.Path, "a")));

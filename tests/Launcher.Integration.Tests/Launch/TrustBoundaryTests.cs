@@ -10,12 +10,13 @@ namespace Launcher.Integration.Tests.Launch;
 /// commands. Each refusal is one line with a reason code and, where the installation's config
 /// names an audit file, an audit record.
 /// </summary>
+[Collection(InstalledSite.Collection)]
 public sealed class TrustBoundaryTests(LaunchSite s) : IClassFixture<LaunchSite>
 {
     /// <summary>A line of /etc/shadow that no refusal may ever print: root's entry.</summary>
     private static readonly string ShadowRoot = File.ReadLines("/etc/shadow").First(l => l.StartsWith("root:", StringComparison.Ordinal));
 
-    private ProcResult AsRunner(params string[] args) => LaunchSite.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, args));
+    private ProcResult AsRunner(params string[] args) => Proc.Run(LaunchSite.AsCaller(s.Runner, s.Wrapper, args));
 
     private static string OneLine(ProcResult r) => Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
@@ -31,7 +32,7 @@ public sealed class TrustBoundaryTests(LaunchSite s) : IClassFixture<LaunchSite>
         Assert.Equal("", r.Stdout);
         var record = AuditLog.Records(site.AuditPath).Skip(before).Single();
         Assert.Equal("config.caller_chosen", record.Str("reason"));
-        Assert.Equal(TestAccounts.Uid(s.Runner).ToString(System.Globalization.CultureInfo.InvariantCulture), record.Str("caller_uid"));
+        Assert.Equal(Accounts.Uid(s.Runner).ToString(System.Globalization.CultureInfo.InvariantCulture), record.Str("caller_uid"));
 
         // Naming the installation's own path is no choice at all, and works.
         var same = AsRunner("validate", "--config", s.InstalledConfig, "--token-file", site.TokenFile(s.JobUser));

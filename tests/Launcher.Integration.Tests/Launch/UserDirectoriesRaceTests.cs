@@ -15,9 +15,9 @@ public class UserDirectoriesRaceTests
     [RootFact]
     public void Concurrent_creators_of_one_directory_all_succeed_and_leave_nothing_behind()
     {
-        using var users = new TestUsers("clrace");
+        using var users = new Accounts("clrace");
         string user = users.User();
-        uint uid = TestUsers.Uid(user), gid = TestUsers.Gid(user);
+        uint uid = Accounts.Uid(user), gid = Accounts.Gid(user);
         using var scratch = new TrustedDir();
         for (int round = 0; round < 20; round++)
         {

@@ -9,17 +9,17 @@ namespace Launcher.Integration.Tests.Policy;
 /// Account policy against real accounts made by useradd/usermod, through the published AOT
 /// binary (<c>validate --json</c>), asserting the JSON decision and the audit line it wrote.
 /// </summary>
-public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyUsers>, IDisposable
+public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyAccounts>, IDisposable
 {
-    private readonly PolicyUsers _users;
-    private readonly SiteFixture _site;
+    private readonly PolicyAccounts _users;
+    private readonly ConfigSite _site;
 
-    public AccountPolicyIntegrationTests(PolicyUsers users)
+    public AccountPolicyIntegrationTests(PolicyAccounts users)
     {
         _users = users;
         // Every user the policy should admit is in the supplementary group: allow_groups proves
         // getgrouplist, not only the primary group, is consulted.
-        _site = new SiteFixture(accounts: $"accounts:\n  min_uid: 1000\n  allow_groups: [\"{users.Group}\"]\n");
+        _site = new ConfigSite(accounts: $"accounts:\n  min_uid: 1000\n  allow_groups: [\"{users.Group}\"]\n");
     }
 
     public void Dispose() => _site.Dispose();
@@ -127,7 +127,7 @@ public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyUsers>, 
     public void Deny_groups_matches_the_gid_whatever_name_lists_it()
     {
         // getgrgid names the users' gid by the group's first name; deny_groups lists the other.
-        using var site = new SiteFixture(accounts: $"accounts:\n  min_uid: 1000\n  deny_groups: [\"{_users.Alias}\"]\n");
+        using var site = new ConfigSite(accounts: $"accounts:\n  min_uid: 1000\n  deny_groups: [\"{_users.Alias}\"]\n");
         var run = Proc.Run(Dist.CiLauncher, ["validate", "--json", "--config", site.ConfigPath, "--token-file", "-"], stdin: site.Token(_users.Name("ok")));
         Assert.Equal(1, run.ExitCode);
         var json = JsonDocument.Parse(run.Stdout).RootElement;
@@ -140,7 +140,7 @@ public sealed class AccountPolicyIntegrationTests : IClassFixture<PolicyUsers>, 
     public void A_listed_group_that_does_not_exist_fails_closed_and_check_config_names_it()
     {
         string missing = $"clpol{_users.Suffix}-nosuch";
-        using var site = new SiteFixture(accounts: $"accounts:\n  min_uid: 1000\n  deny_groups: [\"{missing}\"]\n");
+        using var site = new ConfigSite(accounts: $"accounts:\n  min_uid: 1000\n  deny_groups: [\"{missing}\"]\n");
         var run = Proc.Run(Dist.CiLauncher, ["validate", "--json", "--config", site.ConfigPath, "--token-file", "-"], stdin: site.Token(_users.Name("nogrp")));
         Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout}{run.Stderr}");
         var json = JsonDocument.Parse(run.Stdout).RootElement;

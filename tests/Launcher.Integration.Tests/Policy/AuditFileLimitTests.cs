@@ -13,7 +13,7 @@ public sealed class AuditFileLimitTests : IDisposable
 {
     private const int SigxfszExit = 128 + 25;
 
-    private readonly SiteFixture _site = new();
+    private readonly ConfigSite _site = new();
     private readonly string _token;
 
     public AuditFileLimitTests() => _token = _site.TokenFile("clfsz-nouser");
@@ -21,7 +21,7 @@ public sealed class AuditFileLimitTests : IDisposable
     public void Dispose() => _site.Dispose();
 
     /// <summary>native/room_check_fooled.c: the writer's room check passes, its write meets the real limit.</summary>
-    private string RoomCheckFooled() => NativeHelper.PreloadLibrary(_site.Dir.Path, "room_check_fooled.c");
+    private string RoomCheckFooled() => TestPrograms.PreloadLibrary(_site.Dir.Path, "Launcher.Integration.Tests/native/room_check_fooled.c");
 
     /// <summary>validate (a decision, so one audit record), optionally under RLIMIT_FSIZE; stderr and stdout are pipes, which the limit does not touch.</summary>
     private ProcResult Validate(long? fileSizeLimit = null, string? preload = null)

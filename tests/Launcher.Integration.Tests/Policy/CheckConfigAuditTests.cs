@@ -8,7 +8,7 @@ public class CheckConfigAuditTests
     [RootFact]
     public void Readable_audit_file_is_warned_about_and_a_symlink_refused()
     {
-        using var site = new SiteFixture();
+        using var site = new ConfigSite();
         var clean = Proc.Run(Dist.CiLauncher, ["check-config", "--config", site.ConfigPath]);
         Assert.True(clean.ExitCode == 0, clean.Stderr);
         Assert.DoesNotContain("audit.file", clean.Stderr);

@@ -188,20 +188,11 @@ public sealed class GitLabRunnerEmulator : IDisposable
     private StageResult Stage(string name, IReadOnlyList<string> args)
     {
         if (File.Exists(BuildExitCodeFile)) File.Delete(BuildExitCodeFile);
-        var psi = StartInfo(name, args);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"stage {name} did not finish");
-        }
-        p.WaitForExit();
+        var r = Proc.Run(StartInfo(name, args), timeout: TimeSpan.FromSeconds(60));
         string? code = File.Exists(BuildExitCodeFile) ? File.ReadAllText(BuildExitCodeFile) : null;
         uint? owner = code is null ? null
             : uint.Parse(Proc.Run("stat", ["-c", "%u", BuildExitCodeFile]).Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        return new StageResult(args.Count == 2 ? args[1] : name, p.ExitCode, stdout.Result, stderr.Result, code, owner);
+        return new StageResult(args.Count == 2 ? args[1] : name, r.ExitCode, r.Stdout, r.Stderr, code, owner);
     }
 
     /// <summary>The executable with <c>&lt;stage&gt;_args</c> from config.toml, then what the runner appends.</summary>
@@ -213,7 +204,7 @@ public sealed class GitLabRunnerEmulator : IDisposable
         {
             // An unprivileged runner: its own uid and groups, nothing inherited from root.
             file = "/usr/bin/setpriv";
-            argv.AddRange(["--reuid", RunnerUser, "--regid", TestUsers.Gid(RunnerUser).ToString(System.Globalization.CultureInfo.InvariantCulture), "--init-groups", "--", _executable]);
+            argv.AddRange(["--reuid", RunnerUser, "--regid", Accounts.Gid(RunnerUser).ToString(System.Globalization.CultureInfo.InvariantCulture), "--init-groups", "--", _executable]);
         }
         argv.AddRange(_stageArgs(stage));
         argv.AddRange(args);
@@ -225,7 +216,7 @@ public sealed class GitLabRunnerEmulator : IDisposable
         };
         foreach (var a in argv) psi.ArgumentList.Add(a);
         psi.Environment.Clear();
-        psi.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        psi.Environment["PATH"] = Proc.SearchPath;
         psi.Environment["LANG"] = "C.UTF-8";
         psi.Environment["RUNNER_HOST_SECRET"] = "must-not-reach-the-job";
         psi.Environment["JOB_RESPONSE_FILE"] = JobResponseFile;

@@ -88,8 +88,13 @@ public sealed class SlurmCluster : IDisposable
     }
 }
 
+/// <summary>
+/// The Slurm tests run one at a time against one cluster. A collection has one set of fixtures, so
+/// the unprivileged-runner batch test gets an installation of its own here (the second one of a
+/// run; the other test classes share the installed-site collection's).
+/// </summary>
 [CollectionDefinition("slurm")]
-public sealed class SlurmCollection : ICollectionFixture<SlurmCluster>
+public sealed class SlurmCollection : ICollectionFixture<SlurmCluster>, ICollectionFixture<InstalledSite>
 {
 }
 

@@ -1,4 +1,3 @@
-using Launcher.Integration.Tests.Support;
 
 namespace Launcher.Pam.Tests.Support;
 

@@ -1,4 +1,3 @@
-using Launcher.Integration.Tests.Support;
 using Launcher.TestIssuer;
 
 namespace Launcher.Pam.Tests.Support;
@@ -38,8 +37,8 @@ public sealed class PamSite : IDisposable
         GroupPath = Dir.Write("group", "clpamalice:x:2001:\nclpambob:x:2002:\n");
         ServiceDir = Path.Combine(Dir.Path, "pam.d");
         WriteService(Service, $"config={ConfigPath}");
-        PamApp = NativeTools.Build(Dir.Path, "pam_app.c", "-lpam");
-        AbiStress = NativeTools.Build(Dir.Path, "abi_stress.c", "-ldl", "-pthread");
+        PamApp = TestProgram("pam_app.c", "-lpam");
+        AbiStress = TestProgram("abi_stress.c", "-ldl", "-pthread");
     }
 
     public TrustedDir Dir { get; } = new();
@@ -142,6 +141,11 @@ public sealed class PamSite : IDisposable
         ["NSS_WRAPPER_GROUP"] = GroupPath,
         ["LD_PRELOAD"] = "libpam_wrapper.so libnss_wrapper.so",
     };
+
+    /// <summary>A C program of tests/Launcher.Pam.Tests/native built into the site directory.</summary>
+    private string TestProgram(string source, params string[] libs) =>
+        TestPrograms.Compile(Path.Combine(Dist.Repo, "tests", "Launcher.Pam.Tests", "native", source),
+            Path.Combine(Dir.Path, Path.GetFileNameWithoutExtension(source)), [], libs);
 
     public void Dispose() => Dir.Dispose();
 }

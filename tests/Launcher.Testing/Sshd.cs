@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Launcher.Integration.Tests.Support;
 
-namespace Launcher.Pam.Tests.Support;
+namespace Launcher.Testing;
 
 /// <summary>
 /// A private sshd on 127.0.0.1 and a random free port, with its own host key and config in a

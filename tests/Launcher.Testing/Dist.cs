@@ -1,4 +1,4 @@
-namespace Launcher.Integration.Tests.Support;
+namespace Launcher.Testing;
 
 /// <summary>The published artifacts under test (./build.sh publish puts them in dist/).</summary>
 public static class Dist

@@ -6,9 +6,10 @@ namespace Launcher.Core.Tests.Support;
 
 /// <summary>
 /// One GitLab-like issuer with an RSA and an EC key, a second issuer with its own key, a config
-/// and fixture accounts: the world most unit tests decide in.
+/// and fixture accounts, all in memory: the world most unit tests decide in (the integration tests'
+/// sites are on disk: ConfigSite, InstalledSite).
 /// </summary>
-public sealed class TestSite
+public sealed class MemorySite
 {
     public const string GitLab = "https://gitlab.example.org";
     public const string Other = "https://other.example.org";
@@ -57,7 +58,7 @@ public sealed class TestSite
               action: allow
         """;
 
-    public TestSite(string? yaml = null, TimeProvider? clock = null)
+    public MemorySite(string? yaml = null, TimeProvider? clock = null)
     {
         var (config, errors) = ConfigLoader.Parse("/etc/ci-launcher/config.yaml", yaml ?? DefaultYaml());
         if (config is null) throw new InvalidOperationException(string.Join("\n", errors));

@@ -1,4 +1,4 @@
-namespace Launcher.Integration.Tests.Support;
+namespace Launcher.Testing;
 
 /// <summary>
 /// A scratch directory that ci-launcher's trusted-file rules accept when it runs as root: under

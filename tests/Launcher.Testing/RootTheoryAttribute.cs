@@ -1,4 +1,4 @@
-namespace Launcher.Integration.Tests.Support;
+namespace Launcher.Testing;
 
 /// <summary>A theory that needs root (ownership and mode rules only apply to a privileged process). Skipped, with the reason printed, otherwise.</summary>
 public sealed class RootTheoryAttribute : TheoryAttribute

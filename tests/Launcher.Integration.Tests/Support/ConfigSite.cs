@@ -2,14 +2,18 @@ using Launcher.TestIssuer;
 
 namespace Launcher.Integration.Tests.Support;
 
-/// <summary>A trusted directory holding an issuer key, its JWKS and a config for the AOT binary.</summary>
-public sealed class SiteFixture : IDisposable
+/// <summary>
+/// A site's config on disk, not installed: a trusted directory holding an issuer key, its JWKS and a
+/// config that tests name with --config (as root), and that the area sites (LaunchSite, ExecutorSite)
+/// make the <see cref="InstalledSite"/>'s when the test runs through the setuid wrapper.
+/// </summary>
+public sealed class ConfigSite : IDisposable
 {
     public const string Issuer = "https://gitlab.example.org";
     public const string Audience = "https://hpc.example.org";
 
     /// <param name="issuerSetting">One more key of the issuer entry, e.g. "max_age: 10m".</param>
-    public SiteFixture(string rules = DefaultRules, string accounts = "accounts:\n  min_uid: 1000\n", string extra = "", string issuerSetting = "")
+    public ConfigSite(string rules = DefaultRules, string accounts = "accounts:\n  min_uid: 1000\n", string extra = "", string issuerSetting = "")
     {
         Key = IssuerKey.CreateRsa("it-rsa-1");
         JwksPath = Dir.Write("gitlab.jwks.json", IssuerKey.Jwks(Key));

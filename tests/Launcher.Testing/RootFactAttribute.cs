@@ -1,4 +1,4 @@
-namespace Launcher.Integration.Tests.Support;
+namespace Launcher.Testing;
 
 /// <summary>A fact that needs root (useradd, setuid files, /etc/pam.d). Skipped, with the reason printed, otherwise.</summary>
 public sealed class RootFactAttribute : FactAttribute
@@ -9,5 +9,5 @@ public sealed class RootFactAttribute : FactAttribute
             Skip = "needs root (CI runs as root): creates users, setuid files or PAM services";
     }
 
-    internal static bool IsRoot() => File.ReadAllLines("/proc/self/status").Any(l => l.StartsWith("Uid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries)[2] == "0");
+    public static bool IsRoot() => File.ReadAllLines("/proc/self/status").Any(l => l.StartsWith("Uid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries)[2] == "0");
 }
