@@ -59,7 +59,9 @@ public static unsafe class CallerAccess
     public static Refusal? WriteText(string path, string text)
     {
         if (!path.StartsWith('/')) return Refusal.Unlabelled($"{path} is not an absolute path");
-        var opened = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW, Created);
+        // O_NONBLOCK: a FIFO left at the path (by anyone who can write its directory) must not hold
+        // root's open until a reader comes; without one the open fails (ENXIO), with one it is refused below.
+        var opened = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, Created);
         if (!opened.Ok) return opened.Refusal;
         using var handle = opened.Value;
         if (FileSystem.FStat((int)handle.DangerousGetHandle()) is not { Ok: true, Value.IsRegular: true })

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Launcher.Integration.Tests.Support;
 
@@ -94,6 +95,37 @@ public class ExecutorSetuidTests(InstalledSite installed)
         using (var job = site.Runner(jobId: 3004, tokenJobId: 3004, runnerUser: runnerUser, executable: wrapper))
             Assert.Equal(0, job.Cleanup().ExitCode);
         Assert.False(Directory.Exists(state), "the job's own cleanup left its state");
+    }
+
+    [RootFact]
+    public void A_fifo_named_by_BUILD_EXIT_CODE_FILE_does_not_hang_the_stage()
+    {
+        using var users = new TestUsers(ExecutorSite.Prefix);
+        string group = users.Group();
+        string runnerUser = users.User(supplementaryGroup: group);
+        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
+        using var install = new TrustedDir();
+        string wrapper = site.Install(install, group);
+        using var runner = site.Runner(jobId: 3005, tokenJobId: 3005, runnerUser: runnerUser, executable: wrapper);
+        Assert.True(runner.Config().ExitCode == 0);
+        Assert.True(runner.Prepare().ExitCode == 0);
+
+        // Whoever can add a name to the file's directory can leave a FIFO there; root opening it to
+        // write the job's status waited for a reader that never came, and the stage never ended.
+        string fifo = Path.Combine(runner.TempDir, "exit-code-fifo");
+        Assert.Equal(0, Proc.Run("mkfifo", [fifo]).ExitCode);
+        Assert.Equal(0, Proc.Run("chown", [runnerUser, fifo]).ExitCode);
+        var psi = runner.StartInfoFor("run", [runner.WriteScript("exit 3"), "step_script"]);
+        psi.Environment["BUILD_EXIT_CODE_FILE"] = fifo;
+        using var stage = Process.Start(psi)!;
+        var stderr = stage.StandardError.ReadToEndAsync();
+        _ = stage.StandardOutput.ReadToEndAsync();
+        bool ended = stage.WaitForExit(TimeSpan.FromSeconds(30));
+        if (!ended) stage.Kill(entireProcessTree: true);
+        Assert.True(ended, "the stage hung opening the FIFO named by BUILD_EXIT_CODE_FILE");
+        stage.WaitForExit();
+        Assert.Equal(GitLabRunnerEmulator.BuildFailureExitCode, stage.ExitCode);
+        Assert.Contains("BUILD_EXIT_CODE_FILE", stderr.Result);
     }
 
     private static uint Owner(string path) =>
