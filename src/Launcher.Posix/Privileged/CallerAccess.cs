@@ -55,7 +55,7 @@ public static unsafe class CallerAccess
         return TrustedFile.ReadAll(handle, path, maxBytes);
     }
 
-    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> as the caller (created 0644 or truncated; never through a symlink). Null when written.</summary>
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> as the caller (created 0644 or truncated; never through a symlink; only a regular file the caller owns). Null when written.</summary>
     public static Refusal? WriteText(string path, string text)
     {
         if (!path.StartsWith('/')) return Refusal.Unlabelled($"{path} is not an absolute path");
@@ -64,8 +64,13 @@ public static unsafe class CallerAccess
         var opened = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, Created);
         if (!opened.Ok) return opened.Refusal;
         using var handle = opened.Value;
-        if (FileSystem.FStat((int)handle.DangerousGetHandle()) is not { Ok: true, Value.IsRegular: true })
+        var st = FileSystem.FStat((int)handle.DangerousGetHandle());
+        if (st is not { Ok: true, Value.IsRegular: true })
             return Refusal.Unlabelled($"{path} is not a regular file");
+        // The runner's own file (or one this open just made for it). /proc/self names this set-id
+        // process, whose files are root's: the caller must not write into them through it.
+        uint caller = LibC.getuid();
+        if (st.Value.Uid != caller) return Refusal.Unlabelled($"{path} is owned by uid {st.Value.Uid}, not by the runner (uid {caller})");
         try
         {
             RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(text), 0);

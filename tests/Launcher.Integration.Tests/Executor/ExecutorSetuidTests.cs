@@ -100,13 +100,9 @@ public class ExecutorSetuidTests(InstalledSite installed)
     [RootFact]
     public void A_fifo_named_by_BUILD_EXIT_CODE_FILE_does_not_hang_the_stage()
     {
-        using var users = new TestUsers(ExecutorSite.Prefix);
-        string group = users.Group();
-        string runnerUser = users.User(supplementaryGroup: group);
-        using var site = new ExecutorSite(launchYaml: $"  caller_group: {group}");
-        using var install = new TrustedDir();
-        string wrapper = site.Install(install, group);
-        using var runner = site.Runner(jobId: 3005, tokenJobId: 3005, runnerUser: runnerUser, executable: wrapper);
+        using var site = new ExecutorSite(installed: installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        using var runner = site.Runner(jobId: 3005, tokenJobId: 3005, runnerUser: runnerUser, executable: installed.Wrapper);
         Assert.True(runner.Config().ExitCode == 0);
         Assert.True(runner.Prepare().ExitCode == 0);
 
@@ -126,6 +122,26 @@ public class ExecutorSetuidTests(InstalledSite installed)
         stage.WaitForExit();
         Assert.Equal(GitLabRunnerEmulator.BuildFailureExitCode, stage.ExitCode);
         Assert.Contains("BUILD_EXIT_CODE_FILE", stderr.Result);
+    }
+
+    [RootFact]
+    public void BUILD_EXIT_CODE_FILE_never_writes_into_the_set_id_process_own_proc_files()
+    {
+        using var site = new ExecutorSite(installed: installed);
+        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
+        using var runner = site.Runner(jobId: 3006, tokenJobId: 3006, runnerUser: runnerUser, executable: installed.Wrapper);
+        Assert.True(runner.Config().ExitCode == 0);
+        Assert.True(runner.Prepare().ExitCode == 0);
+
+        // /proc/self is the supervisor: root's process, with files such as timerslack_ns mode 0666.
+        var psi = runner.StartInfoFor("run", [runner.WriteScript("exit 3"), "step_script"]);
+        psi.Environment["BUILD_EXIT_CODE_FILE"] = "/proc/self/timerslack_ns";
+        using var stage = Process.Start(psi)!;
+        var stderr = stage.StandardError.ReadToEndAsync();
+        _ = stage.StandardOutput.ReadToEndAsync();
+        Assert.True(stage.WaitForExit(TimeSpan.FromSeconds(60)), "the stage did not end");
+        Assert.Equal(GitLabRunnerEmulator.BuildFailureExitCode, stage.ExitCode);
+        Assert.Contains("warning: BUILD_EXIT_CODE_FILE: /proc/self/timerslack_ns is owned by uid 0, not by the runner", stderr.Result);
     }
 
     private static uint Owner(string path) =>
