@@ -100,48 +100,50 @@ public class ExecutorSetuidTests(InstalledSite installed)
     [RootFact]
     public void A_fifo_named_by_BUILD_EXIT_CODE_FILE_does_not_hang_the_stage()
     {
-        using var site = new ExecutorSite(installed: installed);
-        string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
-        using var runner = site.Runner(jobId: 3005, tokenJobId: 3005, runnerUser: runnerUser, executable: installed.Wrapper);
-        Assert.True(runner.Config().ExitCode == 0);
-        Assert.True(runner.Prepare().ExitCode == 0);
-
         // Whoever can add a name to the file's directory can leave a FIFO there; root opening it to
         // write the job's status waited for a reader that never came, and the stage never ended.
-        string fifo = Path.Combine(runner.TempDir, "exit-code-fifo");
-        Assert.Equal(0, Proc.Run("mkfifo", [fifo]).ExitCode);
-        Assert.Equal(0, Proc.Run("chown", [runnerUser, fifo]).ExitCode);
-        var psi = runner.StartInfoFor("run", [runner.WriteScript("exit 3"), "step_script"]);
-        psi.Environment["BUILD_EXIT_CODE_FILE"] = fifo;
-        using var stage = Process.Start(psi)!;
-        var stderr = stage.StandardError.ReadToEndAsync();
-        _ = stage.StandardOutput.ReadToEndAsync();
-        bool ended = stage.WaitForExit(TimeSpan.FromSeconds(30));
-        if (!ended) stage.Kill(entireProcessTree: true);
-        Assert.True(ended, "the stage hung opening the FIFO named by BUILD_EXIT_CODE_FILE");
-        stage.WaitForExit();
-        Assert.Equal(GitLabRunnerEmulator.BuildFailureExitCode, stage.ExitCode);
-        Assert.Contains("BUILD_EXIT_CODE_FILE", stderr.Result);
+        var (exit, stderr) = FailingStageWithExitCodeFile(3005, (runner, runnerUser) =>
+        {
+            string fifo = Path.Combine(runner.TempDir, "exit-code-fifo");
+            Assert.Equal(0, Proc.Run("mkfifo", [fifo]).ExitCode);
+            Assert.Equal(0, Proc.Run("chown", [runnerUser, fifo]).ExitCode);
+            return fifo;
+        });
+        Assert.Equal(GitLabRunnerEmulator.BuildFailureExitCode, exit);
+        Assert.Contains("BUILD_EXIT_CODE_FILE", stderr);
     }
 
     [RootFact]
     public void BUILD_EXIT_CODE_FILE_never_writes_into_the_set_id_process_own_proc_files()
     {
+        // /proc/self is the supervisor: root's process, with files such as timerslack_ns mode 0666.
+        var (exit, stderr) = FailingStageWithExitCodeFile(3006, (_, _) => "/proc/self/timerslack_ns");
+        Assert.Equal(GitLabRunnerEmulator.BuildFailureExitCode, exit);
+        Assert.Contains("warning: BUILD_EXIT_CODE_FILE: /proc/self/timerslack_ns is owned by uid 0, not by the runner", stderr);
+    }
+
+    /// <summary>
+    /// A job through the wrapper whose step_script exits 3, with BUILD_EXIT_CODE_FILE set to what
+    /// <paramref name="exitCodeFile"/> makes; the stage must end within 30 s. Its exit code and stderr.
+    /// </summary>
+    private (int Exit, string Stderr) FailingStageWithExitCodeFile(long jobId, Func<GitLabRunnerEmulator, string, string> exitCodeFile)
+    {
         using var site = new ExecutorSite(installed: installed);
         string runnerUser = site.Users.User(groups: [installed.CallerGroup]);
-        using var runner = site.Runner(jobId: 3006, tokenJobId: 3006, runnerUser: runnerUser, executable: installed.Wrapper);
+        using var runner = site.Runner(jobId: jobId, tokenJobId: jobId, runnerUser: runnerUser, executable: installed.Wrapper);
         Assert.True(runner.Config().ExitCode == 0);
         Assert.True(runner.Prepare().ExitCode == 0);
 
-        // /proc/self is the supervisor: root's process, with files such as timerslack_ns mode 0666.
         var psi = runner.StartInfoFor("run", [runner.WriteScript("exit 3"), "step_script"]);
-        psi.Environment["BUILD_EXIT_CODE_FILE"] = "/proc/self/timerslack_ns";
+        psi.Environment["BUILD_EXIT_CODE_FILE"] = exitCodeFile(runner, runnerUser);
         using var stage = Process.Start(psi)!;
         var stderr = stage.StandardError.ReadToEndAsync();
         _ = stage.StandardOutput.ReadToEndAsync();
-        Assert.True(stage.WaitForExit(TimeSpan.FromSeconds(60)), "the stage did not end");
-        Assert.Equal(GitLabRunnerEmulator.BuildFailureExitCode, stage.ExitCode);
-        Assert.Contains("warning: BUILD_EXIT_CODE_FILE: /proc/self/timerslack_ns is owned by uid 0, not by the runner", stderr.Result);
+        bool ended = stage.WaitForExit(TimeSpan.FromSeconds(30));
+        if (!ended) stage.Kill(entireProcessTree: true);
+        Assert.True(ended, "the stage hung writing BUILD_EXIT_CODE_FILE");
+        stage.WaitForExit();
+        return (stage.ExitCode, stderr.Result);
     }
 
     private static uint Owner(string path) =>
