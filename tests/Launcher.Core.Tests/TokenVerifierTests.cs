@@ -187,6 +187,12 @@ public class TokenVerifierTests
         { "payload not JSON", () => Jws.Raw(Jws.Header(Rsa), "user_login=alice", Rsa), Reasons.TokenMalformed },
         { "duplicate user_login claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"user_login\":\"root\"}", Rsa), Reasons.TokenMalformed },
         { "duplicate iss claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"iss\":\"{MemorySite.Other}\"}}", Rsa), Reasons.TokenMalformed },
+        // Duplicates spelled with escapes are the same member ("\u0069ss" is "iss"); only the top level is judged.
+        { "duplicate iss claim, the second escaped", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"\\u0069ss\":\"{MemorySite.Other}\"}}", Rsa), Reasons.TokenMalformed },
+        { "duplicate alg in the header, the second escaped", () => Jws.Raw("{\"alg\":\"RS256\",\"\\u0061lg\":\"none\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), Reasons.TokenMalformed },
+        { "duplicate kid in the header, both escaped", () => Jws.Raw("{\"alg\":\"RS256\",\"\\u006bid\":\"gl-rsa-1\",\"k\\u0069d\":\"gl-rsa-1\"}", Payload(), Rsa), Reasons.TokenMalformed },
+        { "duplicate member inside a claim object", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"x\":{\"a\":1,\"a\":2}}", Rsa), Reasons.Ok },
+        { "duplicate member inside a header object", () => Jws.Raw("{\"alg\":\"RS256\",\"kid\":\"gl-rsa-1\",\"x\":{\"a\":1,\"\\u0061\":2}}", Payload(), Rsa), Reasons.Ok },
         { "payload nested 40 deep", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"deep\":" + new string('[', 40) + new string(']', 40) + "}", Rsa), Reasons.TokenMalformed },
     };
 
@@ -199,6 +205,32 @@ public class TokenVerifierTests
         string got = verified.Ok ? Reasons.Ok : verified.Refusal.Reason;
         Assert.True(reason == got, $"{name}: expected {reason}, got {verified}");
         if (verified.Ok) Assert.Equal("gitlab", verified.Value.Issuer.Name);
+    }
+
+    /// <summary>
+    /// A duplicate member is said as one, whether its name is escaped or not, and the token is
+    /// still JWT-shaped (so its hash may be audited); the first refusal of a header is the
+    /// duplicate, before the alg 'none' its second spelling carries.
+    /// </summary>
+    public static TheoryData<string, Func<string>, string> Duplicates => new()
+    {
+        { "header, plain", () => Jws.Raw("{\"alg\":\"RS256\",\"alg\":\"none\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), "token header has a duplicate member" },
+        { "header, escaped", () => Jws.Raw("{\"alg\":\"RS256\",\"\\u0061lg\":\"none\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), "token header has a duplicate member" },
+        { "payload, plain", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"iss\":\"{MemorySite.Other}\"}}", Rsa), "token payload has a duplicate member" },
+        { "payload, escaped", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"\\u0069ss\":\"{MemorySite.Other}\"}}", Rsa), "token payload has a duplicate member" },
+        { "payload, escaped, also nested", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"x\":{{\"a\":1,\"a\":2}},\"\\u0069ss\":\"{MemorySite.Other}\"}}", Rsa), "token payload has a duplicate member" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Duplicates))]
+    public void Refuses_a_duplicate_member_saying_so(string name, Func<string> token, string detail)
+    {
+        string t = token();
+        var opened = TokenEnvelope.Open(t);
+        Assert.False(opened.Ok, name);
+        Assert.Equal(Reasons.TokenMalformed, opened.Refusal.Reason);
+        Assert.Equal(detail, opened.Refusal.Detail);
+        Assert.True(TokenEnvelope.IsJwtShaped(t), name);
     }
 
     /// <summary>
