@@ -234,6 +234,36 @@ public class TokenVerifierTests
     }
 
     /// <summary>
+    /// Invalid UTF-8 inside a JSON string parses, and System.Text.Json throws only when the string
+    /// is read: each case is validly signed, and must be a refusal, never an exception.
+    /// </summary>
+    public static TheoryData<string, Func<string>, string> InvalidUtf8 => new()
+    {
+        { "header member name", () => Jws.RawBytes(Utf8("{\"alg\":\"RS256\",\"kid\":\"gl-rsa-1\",\"x", 0xff, "\":1}"), Encoding.UTF8.GetBytes(Payload()), Rsa), TokenEnvelope.NotJwtShaped },
+        { "header alg", () => Jws.RawBytes(Utf8("{\"alg\":\"RS256", 0xc3, "\",\"kid\":\"gl-rsa-1\"}"), Encoding.UTF8.GetBytes(Payload()), Rsa), TokenEnvelope.NotJwtShaped },
+        { "payload member name", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8(Payload().TrimEnd('}') + ",\"x", 0xff, "\":1}"), Rsa), "token payload is not valid JSON" },
+        { "payload iss", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8("{\"iss\":\"" + MemorySite.GitLab, 0xc3, "\"}"), Rsa), "token payload is not valid JSON" },
+        { "payload, an encoded surrogate", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8(Payload().TrimEnd('}') + ",\"x\":\"", 0xed, 0xa0, 0x80, "\"}"), Rsa), "token payload is not valid JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidUtf8))]
+    public void Refuses_invalid_UTF8_without_throwing(string name, Func<string> token, string detail)
+    {
+        string t = token();
+        var opened = TokenEnvelope.Open(t);
+        Assert.False(opened.Ok, name);
+        Assert.Equal(Reasons.TokenMalformed, opened.Refusal.Reason);
+        Assert.Equal(detail, opened.Refusal.Detail);
+        Assert.Equal(detail != TokenEnvelope.NotJwtShaped, TokenEnvelope.IsJwtShaped(t));
+        var decision = Site.Authorizer.Authorize(t);
+        Assert.Equal(Reasons.TokenMalformed, decision.Reason);
+    }
+
+    private static byte[] Utf8(params object[] pieces) =>
+        pieces.SelectMany(p => p is string text ? Encoding.UTF8.GetBytes(text) : [(byte)(int)p]).ToArray();
+
+    /// <summary>
     /// RFC 7519 4.1: iss, sub, jti strings; aud a string or an array of strings; exp, nbf, iat
     /// numbers. Each case is validly signed by the issuer, so only the type can refuse it; the
     /// message must name the claim.

@@ -167,7 +167,7 @@ public sealed class TokenEnvelope
     {
         // The document keeps the bytes it was parsed from, so they are its own array.
         byte[] buffer = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
-        if (!Decode(part, buffer, out int written)) return (null, false);
+        if (!Decode(part, buffer, out int written) || !IsUtf8(buffer.AsSpan(0, written))) return (null, false);
         var json = buffer.AsMemory(0, written);
         JsonDocument? doc = null;
         try
@@ -200,6 +200,8 @@ public sealed class TokenEnvelope
             if (!Decode(part, rented, out int written))
                 return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid base64url");
             var json = rented.AsSpan(0, written);
+            if (!IsUtf8(json))
+                return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid JSON");
             JsonElement claims;
             try
             {
@@ -228,6 +230,13 @@ public sealed class TokenEnvelope
             ArrayPool<byte>.Shared.Return(rented);
         }
     }
+
+    /// <summary>
+    /// RFC 8259 8.1: JSON text is UTF-8. System.Text.Json parses a string holding invalid UTF-8 and
+    /// throws only when it is read (an 'alg', 'iss' or member name), which here would be an
+    /// exception on attacker input instead of a refusal.
+    /// </summary>
+    private static bool IsUtf8(ReadOnlySpan<byte> json) => System.Text.Unicode.Utf8.IsValid(json);
 
     private static bool Decode(ReadOnlySpan<char> part, Span<byte> buffer, out int written) =>
         Base64Url.DecodeFromChars(part, buffer, out int consumed, out written) == OperationStatus.Done && consumed == part.Length;
