@@ -187,6 +187,8 @@ public class TokenVerifierTests
         { "payload not JSON", () => Jws.Raw(Jws.Header(Rsa), "user_login=alice", Rsa), Reasons.TokenMalformed },
         { "duplicate user_login claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"user_login\":\"root\"}", Rsa), Reasons.TokenMalformed },
         { "duplicate iss claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"iss\":\"{MemorySite.Other}\"}}", Rsa), Reasons.TokenMalformed },
+        { "claim with an escaped surrogate pair", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"x\":\"\\ud83d\\ude00\"}", Rsa), Reasons.Ok },
+        { "claim with an escaped backslash before a u", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"x\":\"\\\\ud800\"}", Rsa), Reasons.Ok },
         // Duplicates spelled with escapes are the same member ("\u0069ss" is "iss"); only the top level is judged.
         { "duplicate iss claim, the second escaped", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"\\u0069ss\":\"{MemorySite.Other}\"}}", Rsa), Reasons.TokenMalformed },
         { "duplicate alg in the header, the second escaped", () => Jws.Raw("{\"alg\":\"RS256\",\"\\u0061lg\":\"none\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), Reasons.TokenMalformed },
@@ -234,21 +236,26 @@ public class TokenVerifierTests
     }
 
     /// <summary>
-    /// Invalid UTF-8 inside a JSON string parses, and System.Text.Json throws only when the string
-    /// is read: each case is validly signed, and must be a refusal, never an exception.
+    /// Invalid UTF-8 or a lone surrogate escape inside a JSON string parses, and System.Text.Json
+    /// throws only when the string is read: each case is validly signed, and must be a refusal,
+    /// never an exception.
     /// </summary>
-    public static TheoryData<string, Func<string>, string> InvalidUtf8 => new()
+    public static TheoryData<string, Func<string>, string> NotUnicode => new()
     {
         { "header member name", () => Jws.RawBytes(Utf8("{\"alg\":\"RS256\",\"kid\":\"gl-rsa-1\",\"x", 0xff, "\":1}"), Encoding.UTF8.GetBytes(Payload()), Rsa), TokenEnvelope.NotJwtShaped },
         { "header alg", () => Jws.RawBytes(Utf8("{\"alg\":\"RS256", 0xc3, "\",\"kid\":\"gl-rsa-1\"}"), Encoding.UTF8.GetBytes(Payload()), Rsa), TokenEnvelope.NotJwtShaped },
         { "payload member name", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8(Payload().TrimEnd('}') + ",\"x", 0xff, "\":1}"), Rsa), "token payload is not valid JSON" },
         { "payload iss", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8("{\"iss\":\"" + MemorySite.GitLab, 0xc3, "\"}"), Rsa), "token payload is not valid JSON" },
+        { "header alg, a lone low surrogate escaped", () => Jws.Raw("{\"alg\":\"RS256\\udc00\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), TokenEnvelope.NotJwtShaped },
+        { "payload iss, a lone high surrogate escaped", () => Jws.Raw(Jws.Header(Rsa), "{\"iss\":\"" + MemorySite.GitLab + "\\ud800\"}", Rsa), "token payload is not valid JSON" },
+        { "payload member names, lone surrogates escaped", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"\\ud800\":1,\"\\ud801\":2}", Rsa), "token payload is not valid JSON" },
+        { "payload, a nested claim with a reversed pair", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"x\":{\"y\":[\"\\ude00\\ud83d\"]}}", Rsa), "token payload is not valid JSON" },
         { "payload, an encoded surrogate", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8(Payload().TrimEnd('}') + ",\"x\":\"", 0xed, 0xa0, 0x80, "\"}"), Rsa), "token payload is not valid JSON" },
     };
 
     [Theory]
-    [MemberData(nameof(InvalidUtf8))]
-    public void Refuses_invalid_UTF8_without_throwing(string name, Func<string> token, string detail)
+    [MemberData(nameof(NotUnicode))]
+    public void Refuses_text_that_is_not_Unicode_without_throwing(string name, Func<string> token, string detail)
     {
         string t = token();
         var opened = TokenEnvelope.Open(t);

@@ -167,7 +167,7 @@ public sealed class TokenEnvelope
     {
         // The document keeps the bytes it was parsed from, so they are its own array.
         byte[] buffer = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
-        if (!Decode(part, buffer, out int written) || !IsUtf8(buffer.AsSpan(0, written))) return (null, false);
+        if (!Decode(part, buffer, out int written) || !IsText(buffer.AsSpan(0, written))) return (null, false);
         var json = buffer.AsMemory(0, written);
         JsonDocument? doc = null;
         try
@@ -200,7 +200,7 @@ public sealed class TokenEnvelope
             if (!Decode(part, rented, out int written))
                 return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid base64url");
             var json = rented.AsSpan(0, written);
-            if (!IsUtf8(json))
+            if (!IsText(json))
                 return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid JSON");
             JsonElement claims;
             try
@@ -232,11 +232,29 @@ public sealed class TokenEnvelope
     }
 
     /// <summary>
-    /// RFC 8259 8.1: JSON text is UTF-8. System.Text.Json parses a string holding invalid UTF-8 and
-    /// throws only when it is read (an 'alg', 'iss' or member name), which here would be an
-    /// exception on attacker input instead of a refusal.
+    /// RFC 8259: JSON text is UTF-8 (8.1), and a \u escape of half a surrogate pair is no
+    /// character (8.2). System.Text.Json parses both and throws InvalidOperationException only
+    /// when such a string is read (an 'alg', 'iss', a member name, a claim the policy reads),
+    /// which would be an exception on attacker input instead of a refusal. UTF-8 is checked
+    /// whole (vectorized); strings are read one by one only when the text has a \u escape at all.
     /// </summary>
-    private static bool IsUtf8(ReadOnlySpan<byte> json) => System.Text.Unicode.Utf8.IsValid(json);
+    private static bool IsText(ReadOnlySpan<byte> json)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(json)) return false;
+        if (json.IndexOf("\\u"u8) < 0) return true;
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+        try
+        {
+            while (reader.Read())
+                if (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.String) reader.GetString();
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Not JSON either way: the parse that follows would refuse it with the same words.
+            return false;
+        }
+    }
 
     private static bool Decode(ReadOnlySpan<char> part, Span<byte> buffer, out int written) =>
         Base64Url.DecodeFromChars(part, buffer, out int consumed, out written) == OperationStatus.Done && consumed == part.Length;
