@@ -187,6 +187,14 @@ public class TokenVerifierTests
         { "payload not JSON", () => Jws.Raw(Jws.Header(Rsa), "user_login=alice", Rsa), Reasons.TokenMalformed },
         { "duplicate user_login claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"user_login\":\"root\"}", Rsa), Reasons.TokenMalformed },
         { "duplicate iss claim", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"iss\":\"{MemorySite.Other}\"}}", Rsa), Reasons.TokenMalformed },
+        { "claim with an escaped surrogate pair", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"x\":\"\\ud83d\\ude00\"}", Rsa), Reasons.Ok },
+        { "claim with an escaped backslash before a u", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"x\":\"\\\\ud800\"}", Rsa), Reasons.Ok },
+        // Duplicates spelled with escapes are the same member ("\u0069ss" is "iss"); only the top level is judged.
+        { "duplicate iss claim, the second escaped", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"\\u0069ss\":\"{MemorySite.Other}\"}}", Rsa), Reasons.TokenMalformed },
+        { "duplicate alg in the header, the second escaped", () => Jws.Raw("{\"alg\":\"RS256\",\"\\u0061lg\":\"none\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), Reasons.TokenMalformed },
+        { "duplicate kid in the header, both escaped", () => Jws.Raw("{\"alg\":\"RS256\",\"\\u006bid\":\"gl-rsa-1\",\"k\\u0069d\":\"gl-rsa-1\"}", Payload(), Rsa), Reasons.TokenMalformed },
+        { "duplicate member inside a claim object", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"x\":{\"a\":1,\"a\":2}}", Rsa), Reasons.Ok },
+        { "duplicate member inside a header object", () => Jws.Raw("{\"alg\":\"RS256\",\"kid\":\"gl-rsa-1\",\"x\":{\"a\":1,\"\\u0061\":2}}", Payload(), Rsa), Reasons.Ok },
         { "payload nested 40 deep", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"deep\":" + new string('[', 40) + new string(']', 40) + "}", Rsa), Reasons.TokenMalformed },
     };
 
@@ -200,6 +208,67 @@ public class TokenVerifierTests
         Assert.True(reason == got, $"{name}: expected {reason}, got {verified}");
         if (verified.Ok) Assert.Equal("gitlab", verified.Value.Issuer.Name);
     }
+
+    /// <summary>
+    /// A duplicate member is said as one, whether its name is escaped or not, and the token is
+    /// still JWT-shaped (so its hash may be audited); the first refusal of a header is the
+    /// duplicate, before the alg 'none' its second spelling carries.
+    /// </summary>
+    public static TheoryData<string, Func<string>, string> Duplicates => new()
+    {
+        { "header, plain", () => Jws.Raw("{\"alg\":\"RS256\",\"alg\":\"none\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), "token header has a duplicate member" },
+        { "header, escaped", () => Jws.Raw("{\"alg\":\"RS256\",\"\\u0061lg\":\"none\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), "token header has a duplicate member" },
+        { "payload, plain", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"iss\":\"{MemorySite.Other}\"}}", Rsa), "token payload has a duplicate member" },
+        { "payload, escaped", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"\\u0069ss\":\"{MemorySite.Other}\"}}", Rsa), "token payload has a duplicate member" },
+        { "payload, escaped, also nested", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + $",\"x\":{{\"a\":1,\"a\":2}},\"\\u0069ss\":\"{MemorySite.Other}\"}}", Rsa), "token payload has a duplicate member" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Duplicates))]
+    public void Refuses_a_duplicate_member_saying_so(string name, Func<string> token, string detail)
+    {
+        string t = token();
+        var opened = TokenEnvelope.Open(t);
+        Assert.False(opened.Ok, name);
+        Assert.Equal(Reasons.TokenMalformed, opened.Refusal.Reason);
+        Assert.Equal(detail, opened.Refusal.Detail);
+        Assert.True(TokenEnvelope.IsJwtShaped(t), name);
+    }
+
+    /// <summary>
+    /// Invalid UTF-8 or a lone surrogate escape inside a JSON string parses, and System.Text.Json
+    /// throws only when the string is read: each case is validly signed, and must be a refusal,
+    /// never an exception.
+    /// </summary>
+    public static TheoryData<string, Func<string>, string> NotUnicode => new()
+    {
+        { "header member name", () => Jws.RawBytes(Utf8("{\"alg\":\"RS256\",\"kid\":\"gl-rsa-1\",\"x", 0xff, "\":1}"), Encoding.UTF8.GetBytes(Payload()), Rsa), TokenEnvelope.NotJwtShaped },
+        { "header alg", () => Jws.RawBytes(Utf8("{\"alg\":\"RS256", 0xc3, "\",\"kid\":\"gl-rsa-1\"}"), Encoding.UTF8.GetBytes(Payload()), Rsa), TokenEnvelope.NotJwtShaped },
+        { "payload member name", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8(Payload().TrimEnd('}') + ",\"x", 0xff, "\":1}"), Rsa), "token payload is not valid JSON" },
+        { "payload iss", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8("{\"iss\":\"" + MemorySite.GitLab, 0xc3, "\"}"), Rsa), "token payload is not valid JSON" },
+        { "header alg, a lone low surrogate escaped", () => Jws.Raw("{\"alg\":\"RS256\\udc00\",\"kid\":\"gl-rsa-1\"}", Payload(), Rsa), TokenEnvelope.NotJwtShaped },
+        { "payload iss, a lone high surrogate escaped", () => Jws.Raw(Jws.Header(Rsa), "{\"iss\":\"" + MemorySite.GitLab + "\\ud800\"}", Rsa), "token payload is not valid JSON" },
+        { "payload member names, lone surrogates escaped", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"\\ud800\":1,\"\\ud801\":2}", Rsa), "token payload is not valid JSON" },
+        { "payload, a nested claim with a reversed pair", () => Jws.Raw(Jws.Header(Rsa), Payload().TrimEnd('}') + ",\"x\":{\"y\":[\"\\ude00\\ud83d\"]}}", Rsa), "token payload is not valid JSON" },
+        { "payload, an encoded surrogate", () => Jws.RawBytes(Encoding.UTF8.GetBytes(Jws.Header(Rsa)), Utf8(Payload().TrimEnd('}') + ",\"x\":\"", 0xed, 0xa0, 0x80, "\"}"), Rsa), "token payload is not valid JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotUnicode))]
+    public void Refuses_text_that_is_not_Unicode_without_throwing(string name, Func<string> token, string detail)
+    {
+        string t = token();
+        var opened = TokenEnvelope.Open(t);
+        Assert.False(opened.Ok, name);
+        Assert.Equal(Reasons.TokenMalformed, opened.Refusal.Reason);
+        Assert.Equal(detail, opened.Refusal.Detail);
+        Assert.Equal(detail != TokenEnvelope.NotJwtShaped, TokenEnvelope.IsJwtShaped(t));
+        var decision = Site.Authorizer.Authorize(t);
+        Assert.Equal(Reasons.TokenMalformed, decision.Reason);
+    }
+
+    private static byte[] Utf8(params object[] pieces) =>
+        pieces.SelectMany(p => p is string text ? Encoding.UTF8.GetBytes(text) : [(byte)(int)p]).ToArray();
 
     /// <summary>
     /// RFC 7519 4.1: iss, sub, jti strings; aud a string or an array of strings; exp, nbf, iat

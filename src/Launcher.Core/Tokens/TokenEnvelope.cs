@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
@@ -63,20 +64,46 @@ public sealed class TokenEnvelope
     /// A password practically never is (its first part would have to start with "ey"); only
     /// input that is gets a specific refusal, and only its SHA-256 may be audited.
     /// </summary>
-    public static bool IsJwtShaped(string token) => Shape(token, out _, out _);
-
-    private static bool Shape(string token, out string[] parts, out JsonElement header)
+    public static bool IsJwtShaped(string token)
     {
-        parts = [];
-        header = default;
+        if (!Split(token, out var parts)) return false;
+        var header = ParseHeader(token.AsSpan(parts.Header));
+        header.Document?.Dispose();
+        return header.Document is not null;
+    }
+
+    /// <summary>The base64url alphabet (RFC 7515: no '=' padding) and the dot.</summary>
+    private static readonly SearchValues<char> TokenChars =
+        SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
+
+    /// <summary>
+    /// Duplicate members are refused while parsing, at every depth (System.Text.Json compares the
+    /// unescaped names, so "\u0069ss" is "iss"). Only the top level decides, as it always did:
+    /// input this refuses is parsed again with <see cref="Lenient"/> and judged member by member.
+    /// </summary>
+    private static readonly JsonDocumentOptions Strict = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions Lenient = new() { MaxDepth = 16 };
+
+    /// <summary>Where the parts are: ranges into the token, no copies.</summary>
+    private readonly record struct Parts(int Count, Range Header, Range Payload, Range Signature);
+
+    /// <summary>Size, alphabet, and three or five parts with a non-empty first one.</summary>
+    private static bool Split(string token, out Parts parts)
+    {
+        parts = default;
         if (token.Length > MaxBytes) return false;
-        // Only the base64url alphabet (RFC 7515: no '=' padding) and dots: one spelling per token,
-        // and an ASCII signing input for the signature check.
-        foreach (char c in token)
-            if (c > 0x7f || !IsTokenByte((byte)c)) return false;
-        parts = token.Split('.');
-        if (parts.Length is not (3 or 5) || parts[0].Length == 0) return false;
-        return ParseObject(parts[0], out header);
+        var span = token.AsSpan();
+        // Only the base64url alphabet and dots: one spelling per token, and an ASCII signing input
+        // for the signature check.
+        if (span.IndexOfAnyExcept(TokenChars) >= 0) return false;
+        int dots = span.Count('.');
+        if (dots is not (2 or 4)) return false;
+        int first = span.IndexOf('.');
+        if (first == 0) return false;
+        int second = first + 1 + span[(first + 1)..].IndexOf('.');
+        int end = dots == 2 ? token.Length : second + 1 + span[(second + 1)..].IndexOf('.');
+        parts = new Parts(dots + 1, ..first, (first + 1)..second, (second + 1)..end);
+        return true;
     }
 
     private static bool IsTokenByte(byte b) =>
@@ -85,86 +112,152 @@ public sealed class TokenEnvelope
     public static Outcome<TokenEnvelope> Open(string token)
     {
         if (token.Length > MaxBytes) return TooLarge;
-        if (!Shape(token, out var parts, out var header)) return NotJwt;
-        // From here on the input is a JWT, and the details help whoever minted it.
-        if (parts.Length == 5)
-            return Refusal.Denied(Reasons.TokenEncrypted, "token is an encrypted JWT (JWE, five parts); only signed JWS tokens are accepted");
-        if (parts[1].Length == 0)
-            return Refusal.Denied(Reasons.TokenMalformed, "token has an empty payload part");
-        if (parts[2].Length == 0)
-            return Refusal.Denied(Reasons.TokenUnsigned, "token has no signature part; unsigned tokens are never accepted");
-
-        if (HasDuplicateMember(header))
-            return Refusal.Denied(Reasons.TokenMalformed, "token header has a duplicate member");
-        if (header.TryGetProperty("enc", out _))
-            return Refusal.Denied(Reasons.TokenEncrypted, "token header has 'enc': encrypted tokens (JWE) are not accepted");
-        // RFC 7515 4.1.11: a recipient must refuse extensions it does not understand. We understand none.
-        if (header.TryGetProperty("crit", out _))
-            return Refusal.Denied(Reasons.TokenCrit, "token header has 'crit'; no critical extensions are supported");
-        if (!header.TryGetProperty("alg", out var algElement) || algElement.ValueKind != JsonValueKind.String)
-            return Refusal.Denied(Reasons.TokenMalformed, "token header has no 'alg' string");
-        string alg = algElement.GetString()!;
-        if (alg.Equals("none", StringComparison.OrdinalIgnoreCase))
-            return Refusal.Denied(Reasons.TokenUnsigned, "token header says alg 'none'; unsigned tokens are never accepted");
+        if (!Split(token, out var parts)) return NotJwt;
+        var (header, headerDuplicate) = ParseHeader(token.AsSpan(parts.Header));
+        if (header is null) return NotJwt;
+        string alg;
         string? kid = null;
-        if (header.TryGetProperty("kid", out var kidElement))
+        using (header)
         {
-            if (kidElement.ValueKind != JsonValueKind.String)
-                return Refusal.Denied(Reasons.TokenMalformed, "token header 'kid' is not a string");
-            kid = kidElement.GetString();
-        }
-        // jku, x5u, x5c and jwk are deliberately never read: keys come only from the issuer's jwks_file.
+            // From here on the input is a JWT, and the details help whoever minted it.
+            if (parts.Count == 5)
+                return Refusal.Denied(Reasons.TokenEncrypted, "token is an encrypted JWT (JWE, five parts); only signed JWS tokens are accepted");
+            if (token.AsSpan(parts.Payload).IsEmpty)
+                return Refusal.Denied(Reasons.TokenMalformed, "token has an empty payload part");
+            if (token.AsSpan(parts.Signature).IsEmpty)
+                return Refusal.Denied(Reasons.TokenUnsigned, "token has no signature part; unsigned tokens are never accepted");
 
-        var payload = DecodeObject(parts[1], "payload");
+            var h = header.RootElement;
+            if (headerDuplicate)
+                return Refusal.Denied(Reasons.TokenMalformed, "token header has a duplicate member");
+            if (h.TryGetProperty("enc"u8, out _))
+                return Refusal.Denied(Reasons.TokenEncrypted, "token header has 'enc': encrypted tokens (JWE) are not accepted");
+            // RFC 7515 4.1.11: a recipient must refuse extensions it does not understand. We understand none.
+            if (h.TryGetProperty("crit"u8, out _))
+                return Refusal.Denied(Reasons.TokenCrit, "token header has 'crit'; no critical extensions are supported");
+            if (!h.TryGetProperty("alg"u8, out var algElement) || algElement.ValueKind != JsonValueKind.String)
+                return Refusal.Denied(Reasons.TokenMalformed, "token header has no 'alg' string");
+            alg = algElement.GetString()!;
+            if (alg.Equals("none", StringComparison.OrdinalIgnoreCase))
+                return Refusal.Denied(Reasons.TokenUnsigned, "token header says alg 'none'; unsigned tokens are never accepted");
+            if (h.TryGetProperty("kid"u8, out var kidElement))
+            {
+                if (kidElement.ValueKind != JsonValueKind.String)
+                    return Refusal.Denied(Reasons.TokenMalformed, "token header 'kid' is not a string");
+                kid = kidElement.GetString();
+            }
+            // jku, x5u, x5c and jwk are deliberately never read: keys come only from the issuer's jwks_file.
+        }
+
+        var payload = DecodePayload(token.AsSpan(parts.Payload));
         if (!payload.Ok) return payload.Refusal;
         var claims = payload.Value;
-        if (!claims.TryGetProperty("iss", out var issElement))
+        if (!claims.TryGetProperty("iss"u8, out var issElement))
             return Refusal.Denied(Reasons.TokenMissingClaim, "token has no 'iss' string claim");
         if (issElement.ValueKind != JsonValueKind.String)
             return Refusal.Denied(Reasons.TokenMalformed, $"claim 'iss' is {RegisteredClaims.Describe(issElement)}; RFC 7519 requires a string");
         return Outcome.Of(new TokenEnvelope(token, alg, kid, claims, issElement.GetString()!));
     }
 
-    /// <summary>Whether a part is base64url of a JSON object (duplicates are judged later).</summary>
-    private static bool ParseObject(string part, out JsonElement obj)
+    /// <summary>
+    /// The header as a JSON object (null: it is not base64url of one), and whether it has a
+    /// duplicate top-level member. The caller disposes the document.
+    /// </summary>
+    private static (JsonDocument? Document, bool DuplicateMember) ParseHeader(ReadOnlySpan<char> part)
     {
-        obj = default;
+        // The document keeps the bytes it was parsed from, so they are its own array.
         byte[] buffer = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
-        if (Base64Url.DecodeFromChars(part, buffer, out int consumed, out int written) != System.Buffers.OperationStatus.Done || consumed != part.Length)
-            return false;
+        if (!Decode(part, buffer, out int written) || !IsText(buffer.AsSpan(0, written))) return (null, false);
+        var json = buffer.AsMemory(0, written);
+        JsonDocument? doc = null;
         try
         {
-            using var doc = JsonDocument.Parse(buffer.AsMemory(0, written), new JsonDocumentOptions { MaxDepth = 16 });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) return false;
-            obj = doc.RootElement.Clone();
-            return true;
+            doc = JsonDocument.Parse(json, Strict);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object) return (doc, false);
         }
         catch (JsonException)
         {
+            try
+            {
+                doc = JsonDocument.Parse(json, Lenient);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object) return (doc, HasDuplicateMember(doc.RootElement));
+            }
+            catch (JsonException)
+            {
+                return (null, false);
+            }
+        }
+        doc.Dispose();
+        return (null, false);
+    }
+
+    /// <summary>The payload as a JSON object of its own (it outlives every buffer here), or why not.</summary>
+    private static Outcome<JsonElement> DecodePayload(ReadOnlySpan<char> part)
+    {
+        byte[] rented = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(part.Length));
+        try
+        {
+            if (!Decode(part, rented, out int written))
+                return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid base64url");
+            var json = rented.AsSpan(0, written);
+            if (!IsText(json))
+                return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid JSON");
+            JsonElement claims;
+            try
+            {
+                claims = JsonElement.Parse(json, Strict);
+            }
+            catch (JsonException)
+            {
+                try
+                {
+                    claims = JsonElement.Parse(json, Lenient);
+                }
+                catch (JsonException)
+                {
+                    return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid JSON");
+                }
+                if (claims.ValueKind == JsonValueKind.Object && HasDuplicateMember(claims))
+                    // Two 'iss' or 'sub' members let two parsers see two different tokens.
+                    return Refusal.Denied(Reasons.TokenMalformed, "token payload has a duplicate member");
+            }
+            if (claims.ValueKind != JsonValueKind.Object)
+                return Refusal.Denied(Reasons.TokenMalformed, "token payload is not a JSON object");
+            return Outcome.Of(claims);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// RFC 8259: JSON text is UTF-8 (8.1), and a \u escape of half a surrogate pair is no
+    /// character (8.2). System.Text.Json parses both and throws InvalidOperationException only
+    /// when such a string is read (an 'alg', 'iss', a member name, a claim the policy reads),
+    /// which would be an exception on attacker input instead of a refusal. UTF-8 is checked
+    /// whole (vectorized); strings are read one by one only when the text has a \u escape at all.
+    /// </summary>
+    private static bool IsText(ReadOnlySpan<byte> json)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(json)) return false;
+        if (json.IndexOf("\\u"u8) < 0) return true;
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+        try
+        {
+            while (reader.Read())
+                if (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.String) reader.GetString();
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Not JSON either way: the parse that follows would refuse it with the same words.
             return false;
         }
     }
 
-    private static Outcome<JsonElement> DecodeObject(string part, string what)
-    {
-        byte[] buffer = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
-        if (Base64Url.DecodeFromChars(part, buffer, out int consumed, out int written) != System.Buffers.OperationStatus.Done || consumed != part.Length)
-            return Refusal.Denied(Reasons.TokenMalformed, $"token {what} is not valid base64url");
-        try
-        {
-            using var doc = JsonDocument.Parse(buffer.AsMemory(0, written), new JsonDocumentOptions { MaxDepth = 16 });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                return Refusal.Denied(Reasons.TokenMalformed, $"token {what} is not a JSON object");
-            // Two 'iss' or 'sub' members let two parsers see two different tokens.
-            if (HasDuplicateMember(doc.RootElement))
-                return Refusal.Denied(Reasons.TokenMalformed, $"token {what} has a duplicate member");
-            return Outcome.Of(doc.RootElement.Clone());
-        }
-        catch (JsonException)
-        {
-            return Refusal.Denied(Reasons.TokenMalformed, $"token {what} is not valid JSON");
-        }
-    }
+    private static bool Decode(ReadOnlySpan<char> part, Span<byte> buffer, out int written) =>
+        Base64Url.DecodeFromChars(part, buffer, out int consumed, out written) == OperationStatus.Done && consumed == part.Length;
 
     private static bool HasDuplicateMember(JsonElement obj)
     {

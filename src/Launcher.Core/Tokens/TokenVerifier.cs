@@ -90,31 +90,41 @@ public sealed class TokenVerifier(SiteConfig config, IKeySource keys, TimeProvid
     {
         string compact = envelope.Compact;
         int dot = compact.LastIndexOf('.');
-        string encoded = compact[(dot + 1)..];
-        byte[] signature = new byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
-        if (Base64Url.DecodeFromChars(encoded, signature, out int consumed, out int written) != OperationStatus.Done || consumed != encoded.Length)
-            return Refusal.Denied(Reasons.TokenMalformed, "token signature is not valid base64url");
-        // TokenEnvelope decoded header and payload as base64url, so the signing input is ASCII.
-        byte[] input = Encoding.ASCII.GetBytes(compact, 0, dot);
-        SignatureProvider provider;
+        var encoded = compact.AsSpan(dot + 1);
+        // One buffer: the signature first (IdentityModel reads a signature from offset 0 whatever
+        // offset it is given), the signing input after it.
+        int at = Base64Url.GetMaxDecodedLength(encoded.Length);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(at + dot);
         try
         {
-            provider = key.Verifier(envelope.Algorithm);
+            if (Base64Url.DecodeFromChars(encoded, buffer, out int consumed, out int written) != OperationStatus.Done || consumed != encoded.Length)
+                return Refusal.Denied(Reasons.TokenMalformed, "token signature is not valid base64url");
+            // TokenEnvelope decoded header and payload as base64url, so the signing input is ASCII.
+            Encoding.ASCII.GetBytes(compact.AsSpan(0, dot), buffer.AsSpan(at));
+            SignatureProvider provider;
+            try
+            {
+                provider = key.Verifier(envelope.Algorithm);
+            }
+            catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or CryptographicException)
+            {
+                return Refusal.Denied(Reasons.TokenAlgorithm, $"algorithm '{envelope.Algorithm}' cannot be verified with kid '{key.KeyId}'");
+            }
+            bool valid;
+            try
+            {
+                valid = provider.Verify(buffer, at, dot, buffer, 0, written);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+                valid = false;
+            }
+            return valid ? null : Refusal.Denied(Reasons.TokenBadSignature, $"signature does not verify with kid '{key.KeyId}' of issuer '{issuer.Name}'");
         }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or CryptographicException)
+        finally
         {
-            return Refusal.Denied(Reasons.TokenAlgorithm, $"algorithm '{envelope.Algorithm}' cannot be verified with kid '{key.KeyId}'");
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
-        bool valid;
-        try
-        {
-            valid = provider.Verify(input, 0, input.Length, signature, 0, written);
-        }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
-        {
-            valid = false;
-        }
-        return valid ? null : Refusal.Denied(Reasons.TokenBadSignature, $"signature does not verify with kid '{key.KeyId}' of issuer '{issuer.Name}'");
     }
 
     private static Refusal? AudienceRefusal(RegisteredClaims registered, IssuerSettings issuer)

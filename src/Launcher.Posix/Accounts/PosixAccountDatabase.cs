@@ -44,25 +44,36 @@ public sealed unsafe class PosixAccountDatabase : IAccountDatabase
 
     private static AccountLookup GroupsOf(Account account, byte[] nameBytes)
     {
-        int count = 64;
-        uint[] gids;
-        while (true)
-        {
-            gids = new uint[count];
-            int n = count;
-            int rc;
-            fixed (byte* user = nameBytes)
-            fixed (uint* g = gids)
-                rc = Glibc.getgrouplist(user, account.Gid, g, &n);
-            if (rc >= 0) { Array.Resize(ref gids, n); break; }
-            if (n <= count || n > 65536) return AccountLookup.Failed("getgrouplist failed");
-            count = n;
-        }
+        if (GroupList(nameBytes, account.Gid) is not { } gids) return AccountLookup.Failed("getgrouplist failed");
         var groups = new List<GroupEntry>();
         // Primary group first, then the supplementary ones in the order NSS gave them, each once.
         foreach (uint gid in gids.Prepend(account.Gid).Distinct())
             groups.Add(new GroupEntry(gid, GroupName(gid)));
         return AccountLookup.Found(account with { Groups = groups });
+    }
+
+    /// <summary>
+    /// The gids of a user's groups by the group database (getgrouplist: the primary gid and every
+    /// group listing the user), without their names; null when it cannot be asked.
+    /// </summary>
+    public static uint[]? GroupIds(string name, uint primaryGid) =>
+        name.Length == 0 || name.Contains('\0') ? null : GroupList(CString.From(name), primaryGid);
+
+    private static uint[]? GroupList(byte[] nameBytes, uint primaryGid)
+    {
+        int count = 64;
+        while (true)
+        {
+            var gids = new uint[count];
+            int n = count;
+            int rc;
+            fixed (byte* user = nameBytes)
+            fixed (uint* g = gids)
+                rc = Glibc.getgrouplist(user, primaryGid, g, &n);
+            if (rc >= 0) { Array.Resize(ref gids, n); return gids; }
+            if (n <= count || n > 65536) return null;
+            count = n;
+        }
     }
 
     /// <summary>The name of a gid; null when the group database has none or cannot be asked (<see cref="GroupEntry.Name"/>).</summary>
@@ -120,18 +131,21 @@ public sealed unsafe class PosixAccountDatabase : IAccountDatabase
     }
 
     /// <summary>The user name of a uid, or null.</summary>
-    public static string? UserName(uint uid)
+    public static string? UserName(uint uid) => UserOf(uid)?.Name;
+
+    /// <summary>The name and primary gid of a uid by the user database (getpwuid_r), or null.</summary>
+    public static (string Name, uint Gid)? UserOf(uint uid)
     {
-        string? name = null;
+        (string, uint)? entry = null;
         NssBuffer.Call((buffer, length) =>
         {
             Glibc.Passwd pwd;
             Glibc.Passwd* result = null;
             int rc = Glibc.getpwuid_r(uid, &pwd, buffer, length, &result);
-            if (rc == 0 && result is not null) name = CString.Read(pwd.pw_name);
+            if (rc == 0 && result is not null && CString.Read(pwd.pw_name) is { } name) entry = (name, pwd.pw_gid);
             return rc;
         });
-        return name;
+        return entry;
     }
 
     public IReadOnlySet<string> SystemShells()

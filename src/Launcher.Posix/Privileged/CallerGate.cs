@@ -93,14 +93,13 @@ public static class CallerGate
         uint? gid = PosixAccountDatabase.GroupId(group);
         if (gid is null)
             return $"launch.caller_group '{group}' does not exist; create it (groupadd {group}) and add the runner account";
-        string? name = PosixAccountDatabase.UserName(callerUid);
-        if (name is null)
+        // By uid, and gids only: membership needs no group names (one getgrgid each) and no second
+        // look-up of the user by name.
+        if (PosixAccountDatabase.UserOf(callerUid) is not (string name, uint primaryGid))
             return $"caller uid {callerUid} has no user database entry";
-        var lookup = new PosixAccountDatabase().Lookup(name);
-        if (lookup.Status != LookupStatus.Found)
-            return $"cannot resolve the groups of caller '{name}': {lookup.Error ?? "not found"}";
-        if (lookup.Account!.Gid == gid || lookup.Account.Groups.Any(g => g.Gid == gid))
-            return null;
+        if (PosixAccountDatabase.GroupIds(name, primaryGid) is not { } gids)
+            return $"cannot resolve the groups of caller '{name}': getgrouplist failed";
+        if (primaryGid == gid || gids.Contains(gid.Value)) return null;
         return $"caller '{name}' (uid {callerUid}) is not a member of launch.caller_group '{group}'; add it (usermod -aG {group} {name}) or use another account";
     }
 }

@@ -18,6 +18,13 @@ public static class Jws
         return input + "." + IssuerKey.B64(key.SignBytes(Encoding.ASCII.GetBytes(input)));
     }
 
+    /// <summary>header and payload as raw bytes (invalid UTF-8), signed by <paramref name="key"/>.</summary>
+    public static string RawBytes(byte[] headerJson, byte[] payloadJson, IssuerKey key)
+    {
+        string input = IssuerKey.B64(headerJson) + "." + IssuerKey.B64(payloadJson);
+        return input + "." + IssuerKey.B64(key.SignBytes(Encoding.ASCII.GetBytes(input)));
+    }
+
     /// <summary>The HS/RS confusion attack: HMAC-SHA256 keyed with the bytes of the victim's public key.</summary>
     public static string Hmac(string headerJson, string payloadJson, byte[] secret)
     {

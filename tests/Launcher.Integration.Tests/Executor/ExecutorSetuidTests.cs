@@ -52,6 +52,18 @@ public class ExecutorSetuidTests(InstalledSite installed)
     }
 
     [RootFact]
+    public void A_runner_whose_primary_group_is_the_caller_group_is_let_in()
+    {
+        using var site = new ExecutorSite(installed: installed);
+        // Membership by the primary gid alone (useradd -g, no -G): no group entry lists the runner.
+        string runnerUser = site.Users.User(options: ["-g", installed.CallerGroup]);
+
+        using var runner = site.Runner(jobId: 3010, tokenJobId: 3010, runnerUser: runnerUser, executable: installed.Wrapper);
+        var config = runner.Config();
+        Assert.True(config.ExitCode == 0, $"exit {config.ExitCode}\n{config.Stderr}");
+    }
+
+    [RootFact]
     public void A_later_stage_mapping_to_another_user_than_config_recorded_is_refused_whatever_the_environment_says()
     {
         using var site = new ExecutorSite(installed: installed);
