@@ -136,10 +136,10 @@ public sealed class KeyRing
         }
     }
 
-    /// <summary>Kids are RFC 7638 thumbprints (base64url) and become file names, so nothing else is accepted.</summary>
     /// <summary>The form of every key id 'keys generate' makes: a SHA-256 JWK thumbprint, 43 base64url characters.</summary>
     public static bool IsThumbprint(string word) => word.Length == 43 && IsKidText(word);
 
+    /// <summary>Kids are RFC 7638 thumbprints (base64url) and become file names, so nothing else is accepted.</summary>
     public static bool IsKidText(string kid) =>
         kid.Length is > 0 and <= 86 && kid.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
