@@ -47,12 +47,23 @@ public static unsafe class CallerAccess
         var opened = Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, default);
         if (!opened.Ok) return opened.Refusal;
         using var handle = opened.Value;
+        if (CheckOwnedRegular(handle, path) is { } notOwned) return notOwned;
+        return TrustedFile.ReadAll(handle, path, maxBytes);
+    }
+
+    /// <summary>
+    /// Null when <paramref name="handle"/> is a regular file owned by the real uid (the runner). A
+    /// path the caller names may be anything its rights reach, /proc/self included, which names
+    /// this set-id process, whose files are root's.
+    /// </summary>
+    private static Refusal? CheckOwnedRegular(SafeFileHandle handle, string path)
+    {
         var st = FileSystem.FStat((int)handle.DangerousGetHandle());
         if (!st.Ok) return st.Refusal.In($"cannot examine {path}");
         uint caller = LibC.getuid();
         if (!st.Value.IsRegular) return Refusal.Unlabelled($"{path} is not a regular file");
         if (st.Value.Uid != caller) return Refusal.Unlabelled($"{path} is owned by uid {st.Value.Uid}, not by the runner (uid {caller})");
-        return TrustedFile.ReadAll(handle, path, maxBytes);
+        return null;
     }
 
     /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> as the caller (created 0644 or truncated; never through a symlink; only a regular file the caller owns). Null when written.</summary>
@@ -64,13 +75,8 @@ public static unsafe class CallerAccess
         var opened = Open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, Created);
         if (!opened.Ok) return opened.Refusal;
         using var handle = opened.Value;
-        var st = FileSystem.FStat((int)handle.DangerousGetHandle());
-        if (st is not { Ok: true, Value.IsRegular: true })
-            return Refusal.Unlabelled($"{path} is not a regular file");
-        // The runner's own file (or one this open just made for it). /proc/self names this set-id
-        // process, whose files are root's: the caller must not write into them through it.
-        uint caller = LibC.getuid();
-        if (st.Value.Uid != caller) return Refusal.Unlabelled($"{path} is owned by uid {st.Value.Uid}, not by the runner (uid {caller})");
+        // The runner's own file, or the one this open just made for it.
+        if (CheckOwnedRegular(handle, path) is { } notOwned) return notOwned;
         try
         {
             RandomAccess.Write(handle, System.Text.Encoding.UTF8.GetBytes(text), 0);
