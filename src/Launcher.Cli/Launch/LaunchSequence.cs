@@ -102,7 +102,8 @@ public sealed class LaunchSequence
         };
         if (end.ContainmentNote.Length > 0) extra["containment_note"] = end.ContainmentNote;
         var described = report?.Invoke(end);
-        foreach (var (name, value) in described?.Fields ?? new Dictionary<string, string>()) extra[name] = value;
+        if (described?.Fields is { } fields)
+            foreach (var (name, value) in fields) extra[name] = value;
         var recorded = described?.Failure is { } failure ? Decision.Deny(failure) : Decision;
         // Not fsynced: it grants nothing, the job is over. It reaches the file (and any reader)
         // with its one write; only a machine crash within the writeback interval can lose it, and
@@ -141,5 +142,5 @@ public sealed class LaunchSequence
     }
 
     /// <summary>What a caller adds to a job's end record: more fields, or the refusal the end amounts to.</summary>
-    public sealed record EndReport(IReadOnlyDictionary<string, string> Fields, Refusal? Failure = null);
+    public sealed record EndReport(IReadOnlyDictionary<string, string>? Fields, Refusal? Failure = null);
 }

@@ -30,7 +30,7 @@ public static class PrepareStage
             return ctx.Launch.Refuse(untrusted.AsSiteError(Reasons.ExecutorPrepare).In("executor.prepare_hook"));
         var hookFailed = (JobEnd end) => Refusal.SiteError(Reasons.ExecutorPrepare, $"executor.prepare_hook {hook} exited with status {end.ExitStatus}");
         var outcome = ctx.Launch.Launch(ctx.Plan(hook, [ctx.BuildsDir, ctx.CacheDir], ctx.BuildsDir),
-            end => end.ExitStatus == 0 ? null : new LaunchSequence.EndReport(new Dictionary<string, string>(), hookFailed(end)));
+            end => end.ExitStatus == 0 ? null : new LaunchSequence.EndReport(Fields: null, hookFailed(end)));
         if (!outcome.Ok)
             return ctx.Launch.Fail(Refusal.SiteError(outcome.Refusal.Reason, $"executor.prepare_hook {hook} did not start: {outcome.Refusal.Detail}"));
         return outcome.Value.ExitStatus == 0 ? 0 : ctx.Launch.Fail(hookFailed(outcome.Value));

@@ -93,7 +93,7 @@ public static class BatchStage
             // The monitor runs as the job's user; without its result nothing is known about the job.
             string detail = $"stage {stage}: the batch monitor ended with status {end.ExitStatus} and left no result ({parsed.Refusal.Detail})";
             var noResult = end.Cancelled ? null : Refusal.SiteError(Reasons.BatchMonitor, detail);
-            return new Ended(new LaunchSequence.EndReport(new Dictionary<string, string>(), noResult), null);
+            return new Ended(new LaunchSequence.EndReport(Fields: null, noResult), null);
         }
         var result = parsed.Value;
         var fields = new Dictionary<string, string>(StringComparer.Ordinal)
