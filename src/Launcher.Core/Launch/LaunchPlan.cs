@@ -98,7 +98,8 @@ public sealed record LaunchPlan
     /// The plan of an executor stage's job: launch's environment (the runner's own environment is
     /// not the job's, so the caller environment is empty and no token is passed) plus the stage's
     /// <paramref name="jobVariables"/> (the allowlisted CUSTOM_ENV_* values), except names the
-    /// launcher sets or a loader would act on; run in <paramref name="workingDirectory"/>.
+    /// launcher sets or a loader would act on; run in <paramref name="workingDirectory"/>. No
+    /// directories: the prepare stage creates the job's and launch.create_dirs once, for all stages.
     /// </summary>
     public static Outcome<LaunchPlan> ForStage(LaunchSettings launch, Decision decision, string script, IReadOnlyList<string> arguments,
         IEnumerable<KeyValuePair<string, string>> jobVariables, string workingDirectory, IReadOnlyCollection<string> tokenVariables,
@@ -111,7 +112,7 @@ public sealed record LaunchPlan
         foreach (var (name, value) in jobVariables)
             if (!EnvironmentNames.IsDangerous(name) && !EnvironmentNames.SetByLauncher.Contains(name))
                 environment.TryAdd(name, value);
-        return Outcome.Of(plan.Value with { Environment = environment.ToList(), WorkingDirectory = workingDirectory });
+        return Outcome.Of(plan.Value with { Environment = environment.ToList(), WorkingDirectory = workingDirectory, Directories = [] });
     }
 
     /// <summary>launch.create_dirs for <paramref name="account"/>, or a site error naming the template that does not expand.</summary>

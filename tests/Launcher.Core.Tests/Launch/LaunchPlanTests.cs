@@ -97,9 +97,10 @@ public class LaunchPlanTests
             ["CI_JOB_ID"] = "42", ["HOME"] = "/tmp/evil", ["PATH"] = "/tmp/evil", ["LD_PRELOAD"] = "/tmp/evil.so",
             ["BASH_ENV"] = "/tmp/evil", ["TMPDIR"] = "/scratch/alice/tmp",
         };
-        var plan = LaunchPlan.ForStage(Settings(), Alice, "/srv/job.sh", [], variables, "/builds/alice", TokenVariables, callerLimits: null);
+        var plan = LaunchPlan.ForStage(Settings("{home}", "/scratch/{user}"), Alice, "/srv/job.sh", [], variables, "/builds/alice", TokenVariables, callerLimits: null);
         var env = plan.Value.Environment.ToDictionary(kv => kv.Key, kv => kv.Value);
         Assert.Equal("/builds/alice", plan.Value.WorkingDirectory);
+        Assert.Empty(plan.Value.Directories);   // prepare created them, once for every stage
         Assert.Equal(("42", "/home/alice", "/scratch/alice/tmp"), (env["CI_JOB_ID"], env["HOME"], env["TMPDIR"]));
         Assert.NotEqual("/tmp/evil", env["PATH"]);
         Assert.False(env.ContainsKey("LD_PRELOAD") || env.ContainsKey("BASH_ENV"));
