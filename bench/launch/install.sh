@@ -86,7 +86,7 @@ audit:
 launch:
   caller_group: $GROUP
   shell: /bin/true
-  workdir: /
+  workdir: "{home}"
 YAML
     chmod 0644 "$prefix/etc/ci-launcher/config.yaml"
 }

@@ -16,6 +16,8 @@ public class ArchitectureTests
 {
     private const string Privileged = "src/Launcher.Posix/Privileged/";
     private const string Interop = "src/Launcher.Posix/Interop/";
+    /// <summary>The libcrypto binding: native calls that compute, and touch no file, identity or privilege.</summary>
+    private const string Crypto = "src/Launcher.Core/Crypto/";
 
     /// <summary>Calls that act with root's power on someone's behalf: identity changes, giving files away, starting a job as its user.</summary>
     public static TheoryData<string> RootPowers() => new() { "setfsuid", "setfsgid", "fchown", "setresuid", "setresgid", "setgroups", "cil_spawn" };
@@ -35,11 +37,28 @@ public class ArchitectureTests
     public void Every_native_import_is_in_the_interop_folder()
     {
         var outside = SourceTree.CSharp
-            .Where(f => !f.IsUnder(Interop))
+            .Where(f => !f.IsUnder(Interop) && !f.IsUnder(Crypto))
             .SelectMany(f => f.NativeImports().Select(i => $"{f.Where(i.Method)} ({i.EntryPoint})"))
             .ToList();
         Assert.True(outside.Count == 0, $"P/Invokes outside {Interop}: {string.Join(", ", outside)}; declare them there, once");
     }
+
+    /// <summary>Launcher.Core stays free of libc: its one native library is libcrypto, declared in one file.</summary>
+    [Fact]
+    public void The_crypto_folder_calls_libcrypto_and_nothing_else()
+    {
+        var imports = SourceTree.CSharp.Where(f => f.IsUnder(Crypto))
+            .SelectMany(f => f.NativeImports().Select(i => (i.Library, i.EntryPoint, Where: f.Where(i.Method))))
+            .ToList();
+        Assert.NotEmpty(imports);
+        var other = imports.Where(i => i.Library != "Library").Select(i => $"{i.EntryPoint} from {i.Library} ({i.Where})").ToList();
+        Assert.True(other.Count == 0, $"{Crypto} binds libcrypto only (LibCrypto.Library): {string.Join(", ", other)}");
+        Assert.Equal("libcrypto.so.3", LibCryptoName);
+    }
+
+    private static string LibCryptoName =>
+        (string)typeof(Launcher.Core.Crypto.PublicKey).Assembly.GetType("Launcher.Core.Crypto.LibCrypto", throwOnError: true)!
+            .GetField("Library")!.GetRawConstantValue()!;
 
     [Fact]
     public void Every_entry_point_is_declared_once()
@@ -73,6 +92,7 @@ public class ArchitectureTests
         var libraries = typeof(Launcher.Posix.Interop.Libraries).GetFields(BindingFlags.Public | BindingFlags.Static)
             .ToDictionary(f => "Libraries." + f.Name, f => (string)f.GetRawConstantValue()!);
         var needed = new SortedSet<string>(StringComparer.Ordinal);
+        libraries["Library"] = LibCryptoName;
         foreach (var import in OwnImports())
             needed.Add(libraries.TryGetValue(import.Library, out var name) ? name : import.Library.Trim('"'));
         var tmds = TmdsImports().ToLookup(m => m.Method, m => m.Library);
@@ -80,6 +100,7 @@ public class ArchitectureTests
             foreach (string library in tmds[call])
                 needed.Add(library);
         Assert.Contains("libc.so.6", needed);
+        Assert.Contains("libcrypto.so.3", needed);
         var missing = needed.Where(l => !direct.Contains(l)).ToList();
         Assert.True(missing.Count == 0, $"called but not in any <DirectPInvoke>: {string.Join(", ", missing)} (add it to src/Launcher.Posix/Interop/DirectPInvoke.props)");
     }

@@ -4,7 +4,8 @@ namespace Launcher.Integration.Tests;
 
 /// <summary>
 /// A library named like one ci-launcher calls into, planted beside the binary, is never loaded:
-/// every P/Invoke (Tmds.LibC's "libc.so.6" and "libpthread.so.0", the own "libc") is bound at
+/// every P/Invoke (Tmds.LibC's "libc.so.6" and "libpthread.so.0", the own "libc", and
+/// "libcrypto.so.3", which verifies the token's signature) is bound at
 /// link time, so nothing is resolved by name at run time. A lazily bound one would dlopen
 /// "&lt;directory of the binary&gt;/libc.so.6" first (and run its constructor as whoever runs
 /// ci-launcher), and would also be invisible to the LD_PRELOAD wrappers the PAM and audit tests
@@ -29,7 +30,7 @@ public sealed class PlantedLibraryTests : IDisposable
         string binary = Path.Combine(_dir, "ci-launcher");
         File.Copy(Dist.CiLauncher, binary);
         string source = Path.Combine(Dist.Repo, "tests", "Launcher.Integration.Tests", "native", "planted_library.c");
-        foreach (string name in new[] { "libc.so.6", "libpthread.so.0" })
+        foreach (string name in new[] { "libc.so.6", "libpthread.so.0", "libcrypto.so.3", "libssl.so.3" })
         {
             var gcc = Proc.Run("gcc", ["-O2", "-Wall", "-Werror", "-shared", "-fPIC", $"-DMARKER=\"{marker}\"", "-o", Path.Combine(_dir, name), source]);
             Assert.True(gcc.ExitCode == 0, gcc.Stderr);

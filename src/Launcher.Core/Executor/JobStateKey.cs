@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using Launcher.Core.Crypto;
 
 namespace Launcher.Core.Executor;
 
@@ -17,8 +17,8 @@ public readonly record struct JobStateKey(long JobId, string Issuer)
     {
         get
         {
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(Encoding.UTF8.GetBytes(Issuer), hash);
+            Span<byte> hash = stackalloc byte[Sha256.Size];
+            Sha256.Hash(Encoding.UTF8.GetBytes(Issuer), hash);
             return JobId.ToString(CultureInfo.InvariantCulture) + "." + Convert.ToHexStringLower(hash[..6]);
         }
     }

@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Launcher.Core.Authorization;
-using Microsoft.IdentityModel.Tokens;
+using Launcher.Core.Crypto;
 
 namespace Launcher.Core.Tokens;
 
@@ -80,50 +79,35 @@ public sealed class KeySet
         if (jwk.TryGetProperty("key_ops", out var ops) && ops.ValueKind == JsonValueKind.Array
             && !ops.EnumerateArray().Any(o => o.ValueKind == JsonValueKind.String && o.GetString() == "verify"))
         { skipped.Add($"{label}: key_ops does not include 'verify'"); return null; }
-        try
+        switch (kty)
         {
-            switch (kty)
+            case "RSA":
             {
-                case "RSA":
-                {
-                    byte[]? n = B64(jwk, "n"), e = B64(jwk, "e");
-                    if (n is null || e is null) { skipped.Add($"{label}: RSA key without n/e"); return null; }
-                    if (HasPrivateMember(jwk)) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
-                    // Count the modulus' real bits: leading zero bytes would make a short key look long.
-                    n = n.AsSpan().TrimStart((byte)0).ToArray();
-                    int bits = n.Length == 0 ? 0 : n.Length * 8 - System.Numerics.BitOperations.LeadingZeroCount((uint)n[0]) + 24;
-                    if (bits < MinRsaBits) { skipped.Add($"{label}: RSA modulus of {bits} bits is below {MinRsaBits}"); return null; }
-                    var rsa = new RSAParameters { Modulus = n, Exponent = e };
-                    return new SigningKey { KeyId = kid, KeyType = "RSA", Algorithm = alg, SecurityKey = new RsaSecurityKey(rsa) { KeyId = kid } };
-                }
-                case "EC":
-                {
-                    string? crv = Str(jwk, "crv");
-                    byte[]? x = B64(jwk, "x"), y = B64(jwk, "y");
-                    ECCurve? curve = crv switch
-                    {
-                        "P-256" => ECCurve.NamedCurves.nistP256,
-                        "P-384" => ECCurve.NamedCurves.nistP384,
-                        "P-521" => ECCurve.NamedCurves.nistP521,
-                        _ => null,
-                    };
-                    if (curve is null || x is null || y is null) { skipped.Add($"{label}: EC key with unsupported curve '{crv}' or without x/y"); return null; }
-                    if (HasPrivateMember(jwk)) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
-                    var ec = ECDsa.Create(new ECParameters { Curve = curve.Value, Q = new ECPoint { X = x, Y = y } });
-                    return new SigningKey { KeyId = kid, KeyType = "EC", Curve = crv, Algorithm = alg, SecurityKey = new ECDsaSecurityKey(ec) { KeyId = kid } };
-                }
-                case "oct":
-                    skipped.Add($"{label}: symmetric (oct) keys are never used");
-                    return null;
-                default:
-                    skipped.Add($"{label}: key type '{kty}' is not supported");
-                    return null;
+                byte[]? n = B64(jwk, "n"), e = B64(jwk, "e");
+                if (n is null || e is null) { skipped.Add($"{label}: RSA key without n/e"); return null; }
+                if (HasPrivateMember(jwk)) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
+                // Count the modulus' real bits: leading zero bytes would make a short key look long.
+                var modulus = n.AsSpan().TrimStart((byte)0);
+                int bits = modulus.Length == 0 ? 0 : modulus.Length * 8 - System.Numerics.BitOperations.LeadingZeroCount((uint)modulus[0]) + 24;
+                if (bits < MinRsaBits) { skipped.Add($"{label}: RSA modulus of {bits} bits is below {MinRsaBits}"); return null; }
+                if (PublicKey.Rsa(modulus, e) is not { } rsa) { skipped.Add($"{label}: the RSA key material is invalid (OpenSSL refuses it: an even modulus or exponent?)"); return null; }
+                return new SigningKey { KeyId = kid, KeyType = "RSA", Algorithm = alg, Key = rsa };
             }
-        }
-        catch (CryptographicException)
-        {
-            skipped.Add($"{label}: the key material is invalid");
-            return null;
+            case "EC":
+            {
+                string? crv = Str(jwk, "crv");
+                byte[]? x = B64(jwk, "x"), y = B64(jwk, "y");
+                if (crv is not ("P-256" or "P-384" or "P-521") || x is null || y is null) { skipped.Add($"{label}: EC key with unsupported curve '{crv}' or without x/y"); return null; }
+                if (HasPrivateMember(jwk)) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
+                if (PublicKey.Ec(crv, x, y) is not { } ec) { skipped.Add($"{label}: the EC key material is invalid (x and y must each be the curve's full length and a point on {crv})"); return null; }
+                return new SigningKey { KeyId = kid, KeyType = "EC", Curve = crv, Algorithm = alg, Key = ec };
+            }
+            case "oct":
+                skipped.Add($"{label}: symmetric (oct) keys are never used");
+                return null;
+            default:
+                skipped.Add($"{label}: key type '{kty}' is not supported");
+                return null;
         }
     }
 

@@ -1,5 +1,4 @@
-using System.Collections.Concurrent;
-using Microsoft.IdentityModel.Tokens;
+using Launcher.Core.Crypto;
 
 namespace Launcher.Core.Tokens;
 
@@ -13,17 +12,8 @@ public sealed class SigningKey
     public string? Curve { get; init; }
     /// <summary>The JWK's own "alg", when it pins one.</summary>
     public string? Algorithm { get; init; }
-    public required AsymmetricSecurityKey SecurityKey { get; init; }
-
-    private readonly ConcurrentDictionary<string, SignatureProvider> _verifiers = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// IdentityModel's verifier for <paramref name="alg"/> with this key, made once per key and
-    /// algorithm (only allowlisted ones that fit reach here) and kept as long as the key set: a
-    /// factory lookup per token cost as much as the RS256 verification itself. Thread-safe.
-    /// </summary>
-    public SignatureProvider Verifier(string alg) =>
-        _verifiers.GetOrAdd(alg, static (a, key) => key.CryptoProviderFactory.CreateForVerifying(key, a, cacheProvider: false), SecurityKey);
+    /// <summary>The key in OpenSSL, imported and checked when the JWKS was read.</summary>
+    public required PublicKey Key { get; init; }
 
     /// <summary>Whether a token signed with <paramref name="alg"/> can be verified by this key at all.</summary>
     public bool Fits(string alg)
