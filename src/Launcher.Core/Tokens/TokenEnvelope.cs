@@ -77,12 +77,13 @@ public sealed class TokenEnvelope
         SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
 
     /// <summary>
-    /// Duplicate members are refused while parsing, at every depth (System.Text.Json compares the
-    /// unescaped names, so "\u0069ss" is "iss"). Only the top level decides, as it always did:
-    /// input this refuses is parsed again with <see cref="Lenient"/> and judged member by member.
+    /// Duplicate members are judged by <see cref="HasDuplicateMember"/> on the top level (where the
+    /// claims are), not by the parser's AllowDuplicateProperties = false: for objects of more than
+    /// a few members the parser keeps a hash set seeded by RandomNumberGenerator, whose first use
+    /// loads .NET's whole OpenSSL shim and libssl: 4-5 M instructions in every launch for a
+    /// random seed (bench/launch/README.md, cut 16).
     /// </summary>
-    private static readonly JsonDocumentOptions Strict = new() { MaxDepth = 16, AllowDuplicateProperties = false };
-    private static readonly JsonDocumentOptions Lenient = new() { MaxDepth = 16 };
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
 
     /// <summary>Where the parts are: ranges into the token, no copies.</summary>
     private readonly record struct Parts(int Count, Range Header, Range Payload, Range Signature);
@@ -169,24 +170,16 @@ public sealed class TokenEnvelope
         byte[] buffer = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
         if (!Decode(part, buffer, out int written) || !IsText(buffer.AsSpan(0, written))) return (null, false);
         var json = buffer.AsMemory(0, written);
-        JsonDocument? doc = null;
+        JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, Strict);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object) return (doc, false);
+            doc = JsonDocument.Parse(json, Options);
         }
         catch (JsonException)
         {
-            try
-            {
-                doc = JsonDocument.Parse(json, Lenient);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object) return (doc, HasDuplicateMember(doc.RootElement));
-            }
-            catch (JsonException)
-            {
-                return (null, false);
-            }
+            return (null, false);
         }
+        if (doc.RootElement.ValueKind == JsonValueKind.Object) return (doc, HasDuplicateMember(doc.RootElement));
         doc.Dispose();
         return (null, false);
     }
@@ -205,24 +198,17 @@ public sealed class TokenEnvelope
             JsonElement claims;
             try
             {
-                claims = JsonElement.Parse(json, Strict);
+                claims = JsonElement.Parse(json, Options);
             }
             catch (JsonException)
             {
-                try
-                {
-                    claims = JsonElement.Parse(json, Lenient);
-                }
-                catch (JsonException)
-                {
-                    return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid JSON");
-                }
-                if (claims.ValueKind == JsonValueKind.Object && HasDuplicateMember(claims))
-                    // Two 'iss' or 'sub' members let two parsers see two different tokens.
-                    return Refusal.Denied(Reasons.TokenMalformed, "token payload has a duplicate member");
+                return Refusal.Denied(Reasons.TokenMalformed, "token payload is not valid JSON");
             }
             if (claims.ValueKind != JsonValueKind.Object)
                 return Refusal.Denied(Reasons.TokenMalformed, "token payload is not a JSON object");
+            // Two 'iss' or 'sub' members let two parsers see two different tokens.
+            if (HasDuplicateMember(claims))
+                return Refusal.Denied(Reasons.TokenMalformed, "token payload has a duplicate member");
             return Outcome.Of(claims);
         }
         finally
@@ -259,6 +245,11 @@ public sealed class TokenEnvelope
     private static bool Decode(ReadOnlySpan<char> part, Span<byte> buffer, out int written) =>
         Base64Url.DecodeFromChars(part, buffer, out int consumed, out written) == OperationStatus.Done && consumed == part.Length;
 
+    /// <summary>
+    /// Whether two members of the object have the same name once unescaped ("\u0069ss" is "iss").
+    /// The ordinal comparer hashes without a random seed until collisions pile up, so no
+    /// RandomNumberGenerator (see <see cref="Options"/>).
+    /// </summary>
     private static bool HasDuplicateMember(JsonElement obj)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
