@@ -117,8 +117,11 @@ public class PamAuditTests(PamAuditTests.Fixture fixture) : IClassFixture<PamAud
         string everywhere = auditText + "\n" + syslog + "\n" + r.Stderr;
 
         byte[] bytes = Encoding.UTF8.GetBytes(password);
+        // Records are ASCII: non-ASCII text would appear there as \uXXXX escapes.
+        string escaped = string.Concat(password.Select(c => c < 0x80 ? c.ToString() : $"\\u{(int)c:X4}"));
         Assert.DoesNotContain(password, everywhere);
-        foreach (string word in password.Split(' ', '.').Where(w => w.Length >= 5))
+        Assert.DoesNotContain(escaped, everywhere, StringComparison.OrdinalIgnoreCase);
+        foreach (string word in password.Split(' ', '.').Concat(escaped.Split(' ', '.')).Where(w => w.Length >= 5))
             Assert.DoesNotContain(word, everywhere);
         Assert.DoesNotContain(Convert.ToHexStringLower(SHA256.HashData(bytes)), everywhere, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(Convert.ToHexStringLower(SHA256.HashData([.. bytes, (byte)'\n'])), everywhere, StringComparison.OrdinalIgnoreCase);

@@ -77,7 +77,7 @@ public static class ValidateCommand
     public static string ToJson(Decision d)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Launcher.Core.Audit.AsciiJsonEncoder.Instance }))
         {
             w.WriteStartObject();
             w.WriteBoolean("allowed", d.Allowed);

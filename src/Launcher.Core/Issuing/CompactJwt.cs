@@ -32,9 +32,10 @@ public static class CompactJwt
     private static byte[] Json(Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();
-        // Claims are copied from CI tokens verbatim; the default encoder would escape '/' and '+'
-        // in project paths as \u002B and waste bytes. Control characters are still escaped.
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        // Claims are copied from CI tokens verbatim; the default encoder (made for HTML) would write
+        // '+' and the apostrophe as \u002B and \u0027 and waste bytes. AsciiJsonEncoder escapes only
+        // control characters, '"', '\\' and non-ASCII.
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = Launcher.Core.Audit.AsciiJsonEncoder.Instance }))
             write(w);
         return stream.ToArray();
     }
