@@ -58,11 +58,15 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Library)] public static partial int EVP_PKEY_CTX_set_rsa_padding(nint ctx, int padding);
     [LibraryImport(Library)] public static partial int EVP_PKEY_CTX_set_rsa_pss_saltlen(nint ctx, int saltlen);
 
-    [LibraryImport(Library)] public static partial nint EVP_MD_CTX_new();
-    [LibraryImport(Library)] public static partial void EVP_MD_CTX_free(nint ctx);
-    [LibraryImport(Library)] public static partial int EVP_DigestVerifyInit_ex(nint ctx, nint* pctx, byte* mdname, nint libctx, byte* props, nint pkey, nint param);
-    [LibraryImport(Library)] public static partial int EVP_DigestVerify(nint ctx, byte* sig, nuint siglen, byte* tbs, nuint tbslen);
-    [LibraryImport(Library)] public static partial int EVP_Q_digest(nint libctx, byte* name, byte* propq, byte* data, nuint datalen, byte* md, nuint* mdlen);
+    [LibraryImport(Library)] public static partial nint EVP_PKEY_CTX_dup(nint ctx);
+    [LibraryImport(Library)] public static partial int EVP_PKEY_verify_init(nint ctx);
+    [LibraryImport(Library)] public static partial int EVP_PKEY_verify(nint ctx, byte* sig, nuint siglen, byte* tbs, nuint tbslen);
+    [LibraryImport(Library)] public static partial int EVP_PKEY_CTX_set_signature_md(nint ctx, nint md);
+
+    [LibraryImport(Library)] public static partial nint EVP_MD_fetch(nint libctx, byte* algorithm, byte* properties);
+    [LibraryImport(Library)] public static partial void EVP_MD_free(nint md);
+    [LibraryImport(Library)] public static partial int EVP_MD_get_size(nint md);
+    [LibraryImport(Library)] public static partial int EVP_Digest(byte* data, nuint count, byte* md, uint* size, nint type, nint impl);
 
     [LibraryImport(Library)] public static partial nint ECDSA_SIG_new();
     [LibraryImport(Library)] public static partial void ECDSA_SIG_free(nint sig);

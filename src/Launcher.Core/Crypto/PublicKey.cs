@@ -147,27 +147,25 @@ public sealed unsafe class PublicKey : IDisposable
     /// </summary>
     public bool Verify(string alg, ReadOnlySpan<byte> signingInput, ReadOnlySpan<byte> signature)
     {
-        ReadOnlySpan<byte> digest = alg switch
-        {
-            "RS256" or "PS256" or "ES256" => "SHA256\0"u8,
-            "RS384" or "PS384" or "ES384" => "SHA384\0"u8,
-            "RS512" or "PS512" or "ES512" => "SHA512\0"u8,
-            _ => default,
-        };
-        int padding = alg.StartsWith("RS", StringComparison.Ordinal) ? RsaPkcs1Padding
-            : alg.StartsWith("PS", StringComparison.Ordinal) ? RsaPkcs1PssPadding : 0;
-        string? curve = alg switch { "ES256" => "P-256", "ES384" => "P-384", "ES512" => "P-521", _ => null };
-        if (digest.IsEmpty || (curve is null ? Type != "RSA" : curve != Curve)) return false;
+        int index = Array.IndexOf(Algorithms, alg);
+        if (index < 0) return false;
+        string? curve = alg[0] == 'E' ? Curves[index - 6] : null;
+        if (curve is null ? Type != "RSA" : curve != Curve) return false;
         bool added = false;
         try
         {
             _key.DangerousAddRef(ref added);
-            if (curve is null) return DigestVerify(digest, padding, signingInput, signature);
+            nint md = Digest.ForBits(256 + 128 * (index % 3));
+            Span<byte> hash = stackalloc byte[Digest.MaxSize];
+            int hashLength = Digest.Hash(md, signingInput, hash);
+            nint template = hashLength == 0 ? 0 : _key.Template(index, md);
+            if (template == 0) return false;
+            if (curve is null) return VerifyHash(template, hash[..hashLength], signature);
             // JWS carries R || S (RFC 7518 3.4); OpenSSL verifies the DER SEQUENCE of the two.
             if (signature.Length != 2 * _coordinate) return false;
             Span<byte> der = stackalloc byte[2 * _coordinate + 16];
             int length = EcdsaDer(signature[.._coordinate], signature[_coordinate..], der);
-            return length > 0 && DigestVerify(digest, 0, signingInput, der[..length]);
+            return length > 0 && VerifyHash(template, hash[..hashLength], der[..length]);
         }
         finally
         {
@@ -176,23 +174,26 @@ public sealed unsafe class PublicKey : IDisposable
         }
     }
 
-    private bool DigestVerify(ReadOnlySpan<byte> digest, int padding, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    /// <summary>The nine JWS algorithms, in the order of a key's templates: RSA PKCS #1 v1.5, PSS, ECDSA.</summary>
+    private static readonly string[] Algorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+    private static readonly string[] Curves = ["P-256", "P-384", "P-521"];
+
+    /// <summary>
+    /// One verification on a copy of the key's prepared context: a context is not to be shared by
+    /// two threads, and a copy skips the method fetches a fresh one makes.
+    /// </summary>
+    private static bool VerifyHash(nint template, ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature)
     {
-        nint context = EVP_MD_CTX_new();
+        nint context = EVP_PKEY_CTX_dup(template);
         if (context == 0) return false;
         try
         {
-            nint keyContext = 0;
-            fixed (byte* name = digest)
-                if (EVP_DigestVerifyInit_ex(context, &keyContext, name, 0, null, _key.DangerousGetHandle(), 0) != 1) return false;
-            if (padding != 0 && EVP_PKEY_CTX_set_rsa_padding(keyContext, padding) != 1) return false;
-            if (padding == RsaPkcs1PssPadding && EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RsaPssSaltLengthIsDigest) != 1) return false;
-            fixed (byte* s = signature, d = data)
-                return EVP_DigestVerify(context, s, (nuint)signature.Length, d, (nuint)data.Length) == 1;
+            fixed (byte* s = signature, h = hash)
+                return EVP_PKEY_verify(context, s, (nuint)signature.Length, h, (nuint)hash.Length) == 1;
         }
         finally
         {
-            EVP_MD_CTX_free(context); // frees keyContext with it
+            EVP_PKEY_CTX_free(context);
         }
     }
 
@@ -230,12 +231,44 @@ public sealed unsafe class PublicKey : IDisposable
 
     public void Dispose() => _key.Dispose();
 
+    /// <summary>
+    /// The EVP_PKEY, and per algorithm a verification context prepared once (padding, salt length,
+    /// digest) that each verification copies. Both are freed together, after the last use.
+    /// </summary>
     private sealed class KeyHandle : SafeHandle
     {
+        private readonly nint[] _templates = new nint[Algorithms.Length];
+
         public KeyHandle(nint pkey) : base(0, ownsHandle: true) => SetHandle(pkey);
+
         public override bool IsInvalid => handle == 0;
+
+        /// <summary>The prepared context for <see cref="Algorithms"/>[<paramref name="index"/>]; 0 if OpenSSL refuses it.</summary>
+        public nint Template(int index, nint md)
+        {
+            nint template = Volatile.Read(ref _templates[index]);
+            if (template != 0) return template;
+            template = EVP_PKEY_CTX_new_from_pkey(0, handle, null);
+            if (template == 0) return 0;
+            string alg = Algorithms[index];
+            int padding = alg[0] switch { 'R' => RsaPkcs1Padding, 'P' => RsaPkcs1PssPadding, _ => 0 };
+            if (EVP_PKEY_verify_init(template) != 1
+                || (padding != 0 && EVP_PKEY_CTX_set_rsa_padding(template, padding) != 1)
+                || EVP_PKEY_CTX_set_signature_md(template, md) != 1
+                || (padding == RsaPkcs1PssPadding && EVP_PKEY_CTX_set_rsa_pss_saltlen(template, RsaPssSaltLengthIsDigest) != 1))
+            {
+                EVP_PKEY_CTX_free(template);
+                return 0;
+            }
+            nint first = Interlocked.CompareExchange(ref _templates[index], template, 0);
+            if (first == 0) return template;
+            EVP_PKEY_CTX_free(template); // another thread prepared it first
+            return first;
+        }
+
         protected override bool ReleaseHandle()
         {
+            foreach (nint template in _templates) EVP_PKEY_CTX_free(template);
             EVP_PKEY_free(handle);
             return true;
         }

@@ -10,11 +10,7 @@ public static unsafe class Sha256
     public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         if (destination.Length < Size) throw new ArgumentException($"SHA-256 needs {Size} bytes", nameof(destination));
-        nuint written = 0;
-        int ok;
-        fixed (byte* name = "SHA256\0"u8, d = data, md = destination)
-            ok = EVP_Q_digest(0, name, null, d, (nuint)data.Length, md, &written);
-        if (ok == 1 && written == Size) return;
+        if (Digest.Hash(Digest.ForBits(256), data, destination) == Size) return;
         ERR_clear_error();
         // Only a broken or missing libcrypto gets here; nothing may go on without the hash.
         throw new InvalidOperationException("libcrypto could not compute SHA-256 (is OpenSSL 3's default provider available?)");
