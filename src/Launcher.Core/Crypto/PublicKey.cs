@@ -155,6 +155,10 @@ public sealed unsafe class PublicKey : IDisposable
         try
         {
             _key.DangerousAddRef(ref added);
+            // RFC 8017 8.1.2/8.2.2 step 1: a signature of k octets, k the modulus' length. OpenSSL
+            // checks this for PKCS #1 v1.5 only; for PSS it takes fewer octets as the same integer
+            // (.NET's RSA too), so one token would have several valid spellings.
+            if (curve is null && signature.Length != (Bits + 7) / 8) return false;
             nint md = Digest.ForBits(256 + 128 * (index % 3));
             Span<byte> hash = stackalloc byte[Digest.MaxSize];
             int hashLength = Digest.Hash(md, signingInput, hash);

@@ -57,6 +57,9 @@ public class PublicKeyTests
     {
         try
         {
+            // RFC 8017 8.2.2 step 1, which .NET does not check for PSS (OpenSSL takes a shorter
+            // signature as the same integer): an RSA signature is exactly the modulus' length.
+            if (alg[0] != 'E' && signature.Length != Rsa.KeySize / 8) return false;
             return alg[0] switch
             {
                 'R' => Rsa.VerifyData(data, signature, Hash(alg), RSASignaturePadding.Pkcs1),
@@ -119,6 +122,31 @@ public class PublicKeyTests
         foreach (var (what, signature) in cases)
             Assert.True(Reference(alg, Input, signature) == key.Verify(alg, Input, signature), $"{alg}, {what}: .NET says {Reference(alg, Input, signature)}");
         Assert.True(key.Verify(alg, Input, genuine));
+    }
+
+    /// <summary>
+    /// A genuine PSS signature that happens to start with a zero octet, without it: the same
+    /// integer, so OpenSSL (and .NET) would verify it, but not k octets (RFC 8017 8.1.2 step 1),
+    /// and a second spelling of the same token (another SHA-256 in the audit).
+    /// </summary>
+    [Theory]
+    [InlineData("PS256")]
+    [InlineData("PS384")]
+    [InlineData("PS512")]
+    [InlineData("RS256")]
+    public void An_rsa_signature_shorter_than_the_modulus_never_verifies(string alg)
+    {
+        using var key = KeyFor(alg);
+        for (int i = 0; i < 20000; i++)
+        {
+            byte[] data = Encoding.ASCII.GetBytes($"eyJhbGciOiJQUzI1NiJ9.{i}");
+            byte[] signature = Sign(alg, data);
+            if (signature[0] != 0) continue;
+            Assert.True(key.Verify(alg, data, signature));
+            Assert.False(key.Verify(alg, data, signature.AsSpan(1)));
+            return;
+        }
+        Assert.Fail("no signature with a leading zero octet in 20000");
     }
 
     private static byte[] RandomBytes(Random random, int length)
