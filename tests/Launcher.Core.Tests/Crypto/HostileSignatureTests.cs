@@ -5,8 +5,8 @@ using Launcher.Core.Crypto;
 
 namespace Launcher.Core.Tests.Crypto;
 
-/// <summary>Red-team edge cases of the libcrypto binding: odd signature lengths, ECDSA R/S edge values, RSA signatures at or above the modulus, RS/PS confusion.</summary>
-public class RedTeamCryptoTests
+/// <summary>A hostile job author's signatures against the libcrypto binding: odd signature lengths, ECDSA R/S edge values, RSA signatures at or above the modulus, RS/PS confusion.</summary>
+public class HostileSignatureTests
 {
     private static readonly RSA Rsa = RSA.Create(2048);
     private static readonly Dictionary<string, ECDsa> Ec = new()
@@ -148,7 +148,7 @@ public class RedTeamCryptoTests
 }
 
 /// <summary>PSS as RFC 7518 3.5 has it: salt = digest length and MGF1 with the same digest; signatures made by the openssl CLI with every other choice never verify.</summary>
-public class RedTeamPssTests
+public class PssShapeTests
 {
     private static byte[] OpenSsl(string dir, string digest, string saltlen, string mgf1)
     {

@@ -7,7 +7,7 @@ using Launcher.TestIssuer;
 namespace Launcher.Core.Tests;
 
 /// <summary>Red-team cases through TokenVerifier: alg/kid type confusion, escaped and many-member duplicates, invalid escapes; each a clean refusal, and a valid token still verifies after it.</summary>
-public class RedTeamTokenTests
+public class HostileTokenTests
 {
     private static readonly MemorySite Site = new(MemorySite.DefaultYaml());
     private static readonly IssuerKey Rsa = MemorySite.Rsa;
