@@ -156,6 +156,35 @@ public class PublicKeyTests
         return bytes;
     }
 
+    /// <summary>
+    /// One key on many threads at once, as the PAM module's cached key sets are used: fresh keys,
+    /// so the threads also race to prepare each algorithm's context; every verdict stays right.
+    /// </summary>
+    [Fact]
+    public void One_key_verifies_on_eight_threads_at_once()
+    {
+        var keys = All.ToDictionary(alg => alg, KeyFor);
+        var signatures = All.ToDictionary(alg => alg, alg => Sign(alg, Input));
+        int wrong = 0;
+        using var start = new Barrier(8);
+        var threads = Enumerable.Range(0, 8).Select(_ => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (int round = 0; round < 40; round++)
+                foreach (string alg in All)
+                {
+                    byte[] forged = (byte[])signatures[alg].Clone();
+                    forged[round % forged.Length] ^= 1;
+                    if (!keys[alg].Verify(alg, Input, signatures[alg]) || keys[alg].Verify(alg, Input, forged))
+                        Interlocked.Increment(ref wrong);
+                }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        foreach (var key in keys.Values) key.Dispose();
+        Assert.Equal(0, wrong);
+    }
+
     [Theory]
     [InlineData("RS256", "ES256")]
     [InlineData("PS256", "ES256")]
