@@ -21,9 +21,21 @@ namespace Launcher.Cli.Commands.Executor;
 /// </summary>
 public sealed class StageContext
 {
-    private StageContext(string stage, ExitCodeContract codes) { Stage = stage; Codes = codes; }
+    private StageContext(string stage, ExitCodeContract codes)
+    {
+        Stage = stage;
+        Codes = codes;
+        string[] words = stage.Split(' ');
+        AuditCommand = "executor " + words[0];
+        RunnerStage = words[^1];
+    }
 
+    /// <summary>As the runner named it: "config", "prepare", "cleanup", or "run" and its sub-stage ("run step_script").</summary>
     public string Stage { get; }
+    /// <summary>The audit record's command: "executor" and the stage, one for all of run's sub-stages.</summary>
+    private string AuditCommand { get; }
+    /// <summary>The runner's stage: config, prepare, cleanup, or the sub-stage of run (step_script, ...).</summary>
+    private string RunnerStage { get; }
     public ExitCodeContract Codes { get; }
     public Site Site { get; private set; } = null!;
     public ExecutorSettings Settings { get; private set; } = null!;
@@ -60,7 +72,7 @@ public sealed class StageContext
     {
         var ctx = new StageContext(stage, codes);
         exit = 0;
-        var site = Site.Load(configPath, $"executor {stage.Split(' ')[0]}");
+        var site = Site.Load(configPath, ctx.AuditCommand);
         if (site is null) { exit = codes.SystemFailure; return null; }
         if (site.Config.Executor is null)
         {
@@ -72,7 +84,7 @@ public sealed class StageContext
         // Through ci-launcher-suid only members of launch.caller_group get further, before any token is read.
         if (CallerGate.CheckCaller(site.Config.Launch) is { } callerRefusal)
         {
-            site.Record(Decision.Refused(callerRefusal), $"executor {stage.Split(' ')[0]}");
+            site.Record(Decision.Refused(callerRefusal), ctx.AuditCommand);
             // A runner that may not use the launcher is the site's setup to fix, whatever the refusal says.
             Console.Error.WriteLine($"ci-launcher: {callerRefusal}");
             exit = codes.SystemFailure;
@@ -108,11 +120,10 @@ public sealed class StageContext
         if (decision.Allowed) decision = CheckMappedUser(decision);
         var extra = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            // The runner's stage: config, prepare, cleanup, or the sub-stage of run (step_script, ...).
-            ["stage"] = Stage.Split(' ')[^1],
+            ["stage"] = RunnerStage,
             ["runner_job_id"] = Job.JobId.ToString(CultureInfo.InvariantCulture),
         };
-        Launch = new LaunchSequence(Site, decision, $"executor {Stage.Split(' ')[0]}", extra, Codes);
+        Launch = new LaunchSequence(Site, decision, AuditCommand, extra, Codes);
         var unrecorded = Launch.RecordDecision();
         if (!decision.Allowed)
         {
