@@ -18,18 +18,19 @@ public sealed class AsciiJsonEncoder : JavaScriptEncoder
 {
     public static readonly AsciiJsonEncoder Instance = new();
 
-    private static readonly SearchValues<char> PlainChars = SearchValues.Create(Printable());
-    private static readonly SearchValues<byte> PlainBytes = SearchValues.Create(Printable().Select(c => (byte)c).ToArray());
+    private static readonly byte[] Plain = Enumerable.Range(0, 0x80).Where(IsPlain).Select(c => (byte)c).ToArray();
+    private static readonly SearchValues<char> PlainChars = SearchValues.Create(Plain.Select(b => (char)b).ToArray());
+    private static readonly SearchValues<byte> PlainBytes = SearchValues.Create(Plain);
 
     private AsciiJsonEncoder() { }
 
-    private static string Printable() => string.Concat(Enumerable.Range(0x20, 0x7f - 0x20).Select(c => (char)c).Where(c => c is not ('"' or '\\')));
+    /// <summary>Written as is: printable ASCII other than '"' and '\'. The one rule; everything else is escaped.</summary>
+    private static bool IsPlain(int scalar) => scalar is >= 0x20 and < 0x7f and not '"' and not '\\';
 
     /// <summary>"\uXXXX" for each UTF-16 code unit.</summary>
     public override int MaxOutputCharactersPerInputCharacter => 6;
 
-    public override bool WillEncode(int unicodeScalar) =>
-        unicodeScalar is < 0x20 or '"' or '\\' or >= 0x7f;
+    public override bool WillEncode(int unicodeScalar) => !IsPlain(unicodeScalar);
 
     public override unsafe int FindFirstCharacterToEncode(char* text, int textLength) =>
         new ReadOnlySpan<char>(text, textLength).IndexOfAnyExcept(PlainChars);

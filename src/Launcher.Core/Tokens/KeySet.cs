@@ -91,7 +91,7 @@ public sealed class KeySet
                 int bits = modulus.Length == 0 ? 0 : modulus.Length * 8 - System.Numerics.BitOperations.LeadingZeroCount((uint)modulus[0]) + 24;
                 if (bits < MinRsaBits) { skipped.Add($"{label}: RSA modulus of {bits} bits is below {MinRsaBits}"); return null; }
                 if (PublicKey.Rsa(modulus, e) is not { } rsa) { skipped.Add($"{label}: the RSA key material is invalid (OpenSSL refuses it: an even modulus or exponent?)"); return null; }
-                return new SigningKey { KeyId = kid, KeyType = "RSA", Algorithm = alg, Key = rsa };
+                return new SigningKey { KeyId = kid, Algorithm = alg, Key = rsa };
             }
             case "EC":
             {
@@ -100,7 +100,7 @@ public sealed class KeySet
                 if (crv is not ("P-256" or "P-384" or "P-521") || x is null || y is null) { skipped.Add($"{label}: EC key with unsupported curve '{crv}' or without x/y"); return null; }
                 if (HasPrivateMember(jwk)) { skipped.Add($"{label}: contains a private key; publish public keys only"); return null; }
                 if (PublicKey.Ec(crv, x, y) is not { } ec) { skipped.Add($"{label}: the EC key material is invalid (x and y must each be the curve's full length and a point on {crv})"); return null; }
-                return new SigningKey { KeyId = kid, KeyType = "EC", Curve = crv, Algorithm = alg, Key = ec };
+                return new SigningKey { KeyId = kid, Algorithm = alg, Key = ec };
             }
             case "oct":
                 skipped.Add($"{label}: symmetric (oct) keys are never used");

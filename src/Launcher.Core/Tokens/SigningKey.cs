@@ -6,10 +6,10 @@ namespace Launcher.Core.Tokens;
 public sealed class SigningKey
 {
     public required string KeyId { get; init; }
-    /// <summary>"RSA" or "EC".</summary>
-    public required string KeyType { get; init; }
-    /// <summary>For EC: P-256, P-384 or P-521.</summary>
-    public string? Curve { get; init; }
+    /// <summary>"RSA" or "EC", as imported.</summary>
+    public string KeyType => Key.Type;
+    /// <summary>For EC: P-256, P-384 or P-521, as imported.</summary>
+    public string? Curve => Key.Curve;
     /// <summary>The JWK's own "alg", when it pins one.</summary>
     public string? Algorithm { get; init; }
     /// <summary>The key in OpenSSL, imported and checked when the JWKS was read.</summary>
