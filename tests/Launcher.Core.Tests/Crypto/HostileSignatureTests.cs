@@ -2,46 +2,18 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using Launcher.Core.Crypto;
+using static Launcher.Core.Tests.Crypto.Signers;
 
 namespace Launcher.Core.Tests.Crypto;
 
 /// <summary>A hostile job author's signatures against the libcrypto binding: odd signature lengths, ECDSA R/S edge values, RSA signatures at or above the modulus, RS/PS confusion.</summary>
 public class HostileSignatureTests
 {
-    private static readonly RSA Rsa = RSA.Create(2048);
-    private static readonly Dictionary<string, ECDsa> Ec = new()
-    {
-        ["P-256"] = ECDsa.Create(ECCurve.NamedCurves.nistP256),
-        ["P-384"] = ECDsa.Create(ECCurve.NamedCurves.nistP384),
-        ["P-521"] = ECDsa.Create(ECCurve.NamedCurves.nistP521),
-    };
     private static readonly Dictionary<string, string> Order = new()
     {
         ["P-256"] = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551",
         ["P-384"] = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
         ["P-521"] = "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409".ToUpperInvariant(),
-    };
-    private static readonly byte[] Input = Encoding.ASCII.GetBytes("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9");
-    private static readonly string[] All = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
-    private static HashAlgorithmName Hash(string alg) => alg[2..] switch { "256" => HashAlgorithmName.SHA256, "384" => HashAlgorithmName.SHA384, _ => HashAlgorithmName.SHA512 };
-    private static string CurveOf(string alg) => alg switch { "ES256" => "P-256", "ES384" => "P-384", _ => "P-521" };
-
-    private static PublicKey KeyFor(string alg)
-    {
-        if (alg[0] != 'E')
-        {
-            var p = Rsa.ExportParameters(false);
-            return PublicKey.Rsa(p.Modulus, p.Exponent)!;
-        }
-        var q = Ec[CurveOf(alg)].ExportParameters(false).Q;
-        return PublicKey.Ec(CurveOf(alg), q.X, q.Y)!;
-    }
-
-    private static byte[] Sign(string alg, byte[] data) => alg[0] switch
-    {
-        'R' => Rsa.SignData(data, Hash(alg), RSASignaturePadding.Pkcs1),
-        'P' => Rsa.SignData(data, Hash(alg), RSASignaturePadding.Pss),
-        _ => Ec[CurveOf(alg)].SignData(data, Hash(alg), DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
     };
 
     public static TheoryData<string> Algorithms => new(All);

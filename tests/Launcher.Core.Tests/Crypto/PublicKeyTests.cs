@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Launcher.Core.Crypto;
+using static Launcher.Core.Tests.Crypto.Signers;
 
 namespace Launcher.Core.Tests.Crypto;
 
@@ -11,46 +12,7 @@ namespace Launcher.Core.Tests.Crypto;
 /// </summary>
 public class PublicKeyTests
 {
-    private static readonly RSA Rsa = RSA.Create(2048);
-    private static readonly Dictionary<string, ECDsa> Ec = new()
-    {
-        ["P-256"] = ECDsa.Create(ECCurve.NamedCurves.nistP256),
-        ["P-384"] = ECDsa.Create(ECCurve.NamedCurves.nistP384),
-        ["P-521"] = ECDsa.Create(ECCurve.NamedCurves.nistP521),
-    };
-
-    private static readonly byte[] Input = Encoding.ASCII.GetBytes("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9");
-
-    private static readonly string[] All = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
-
     public static TheoryData<string> Algorithms => new(All);
-
-    private static HashAlgorithmName Hash(string alg) => alg[2..] switch
-    {
-        "256" => HashAlgorithmName.SHA256,
-        "384" => HashAlgorithmName.SHA384,
-        _ => HashAlgorithmName.SHA512,
-    };
-
-    private static string CurveOf(string alg) => alg switch { "ES256" => "P-256", "ES384" => "P-384", _ => "P-521" };
-
-    private static PublicKey KeyFor(string alg)
-    {
-        if (alg[0] != 'E')
-        {
-            var p = Rsa.ExportParameters(false);
-            return PublicKey.Rsa(p.Modulus, p.Exponent) ?? throw new InvalidOperationException("RSA import");
-        }
-        var q = Ec[CurveOf(alg)].ExportParameters(false).Q;
-        return PublicKey.Ec(CurveOf(alg), q.X, q.Y) ?? throw new InvalidOperationException("EC import");
-    }
-
-    private static byte[] Sign(string alg, byte[] data) => alg[0] switch
-    {
-        'R' => Rsa.SignData(data, Hash(alg), RSASignaturePadding.Pkcs1),
-        'P' => Rsa.SignData(data, Hash(alg), RSASignaturePadding.Pss),
-        _ => Ec[CurveOf(alg)].SignData(data, Hash(alg), DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
-    };
 
     /// <summary>.NET's verdict on the same bytes: the reference the binding must agree with.</summary>
     private static bool Reference(string alg, byte[] data, byte[] signature)
